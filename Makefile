@@ -1,0 +1,62 @@
+# mogu: one entry point for building, testing, demoing and benchmarking.
+# Each part describes itself in <part>/part.mk; this file only wires them together.
+
+.DEFAULT_GOAL := all
+SHELL := /bin/bash
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+SANITIZE ?=
+
+CXX      ?= g++
+CXXSTD   := -std=c++20
+WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
+OPT      ?= -O2 -g
+CPPFLAGS += -I. -D_GNU_SOURCE
+CXXFLAGS += $(CXXSTD) $(WARN) $(OPT) -fPIC -MMD -MP
+LDFLAGS  +=
+
+ifneq ($(SANITIZE),)
+CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+endif
+
+# Filled in by the parts.
+BINARIES      :=
+UNIT_TESTS    :=
+DEB_PACKAGES  :=
+
+include mk/rules.mk
+include mk/deps.mk
+include $(sort $(wildcard */part.mk))
+
+.PHONY: all deps test unit integration vm-test demo bench install asan clean fixtures fuzz
+all: $(BINARIES)
+
+asan:
+	$(MAKE) BUILD=build-asan SANITIZE=1 all unit-binaries
+
+unit-binaries: $(UNIT_TESTS)
+
+# make test: install what is missing, build, make fixtures, run every suite, print one summary line.
+test: deps
+	$(MAKE) all unit-binaries fixtures
+	$(MAKE) BUILD=build-asan SANITIZE=1 unit-binaries
+	BUILD=$(BUILD) tests/run-all
+
+demo: deps
+	$(MAKE) all fixtures
+	BUILD=$(BUILD) tests/demo
+
+bench: deps
+	$(MAKE) all fixtures
+	BUILD=$(BUILD) bench/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINARIES) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build build-asan tests/fixtures/out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

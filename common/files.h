@@ -1,0 +1,29 @@
+// Small file-system helpers whose failures carry the path and errno.
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace mogu {
+
+std::string read_file(const std::string& path);
+// nullopt when the file does not exist; other failures throw.
+std::optional<std::string> read_file_if_exists(const std::string& path);
+void write_file(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Writes to a temporary name in the same directory, fsyncs, renames: readers never see half a file.
+void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
+// Writes to an existing file without creating or truncating it (cgroup and /proc knobs).
+void write_existing(const std::string& path, std::string_view data);
+void mkdir_p(const std::string& path, mode_t mode = 0755);
+bool path_exists(const std::string& path);
+// Removes a directory tree; a missing path is not an error.
+void remove_tree(const std::string& path);
+
+std::string path_join(std::string_view a, std::string_view b);
+std::string dirname_of(const std::string& path);
+std::string basename_of(const std::string& path);
+
+}  // namespace mogu

@@ -1,0 +1,35 @@
+// The one logging path. Writes runc-compatible lines: logrus text (time="..." level=... msg="...")
+// or JSON ({"level":"...","msg":"...","time":"..."}), to a file or stderr. Debug lines only with --debug.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <string>
+#include <string_view>
+
+namespace mogu::log {
+
+enum class Level { debug, info, warning, error };
+enum class Format { text, json };
+
+// path empty: stderr. The file is opened for append (containerd hands runc a file or FIFO).
+void configure(const std::string& path, Format format, bool debug);
+bool debug_enabled();
+// True when log lines go somewhere other than stderr.
+bool to_file();
+void write(Level level, std::string_view msg);
+// Formats one line without writing it (exposed for tests).
+std::string format_line(Level level, std::string_view msg, Format format);
+
+template <typename... A>
+void debug(fmt::format_string<A...> f, A&&... a) {
+    if (debug_enabled()) write(Level::debug, fmt::format(f, std::forward<A>(a)...));
+}
+template <typename... A>
+void info(fmt::format_string<A...> f, A&&... a) { write(Level::info, fmt::format(f, std::forward<A>(a)...)); }
+template <typename... A>
+void warn(fmt::format_string<A...> f, A&&... a) { write(Level::warning, fmt::format(f, std::forward<A>(a)...)); }
+template <typename... A>
+void error(fmt::format_string<A...> f, A&&... a) { write(Level::error, fmt::format(f, std::forward<A>(a)...)); }
+
+}  // namespace mogu::log

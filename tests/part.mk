@@ -1,0 +1,10 @@
+# tests/: fixtures every suite uses, and the unit tests of common/.
+FIXTURES := tests/fixtures/out
+DEB_PACKAGES += bats jq busybox-static file
+
+fixtures: $(FIXTURES)/rootfs/bin/busybox
+
+$(FIXTURES)/rootfs/bin/busybox: tests/fixtures/make-rootfs
+	tests/fixtures/make-rootfs $(FIXTURES)/rootfs
+
+$(eval $(call unit_test,common,$(wildcard tests/unit/common/*.cpp),$(COMMON_LIB),$(COMMON_LIBS)))
