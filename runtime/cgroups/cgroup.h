@@ -1,0 +1,122 @@
+// cgroups behind one interface. A Manager is detected from /proc/self/mountinfo (v1, v2 or
+// hybrid: v1 controllers plus a cgroup2 mount, as on this project's hosts) and creates or opens
+// a container's Cgroup. Drivers live in cgroup_v1.cpp, cgroup_v2.cpp, cgroup_hybrid.cpp.
+#pragma once
+
+#include "common/oci/spec.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mogu::cgroups {
+
+enum class Layout { v1, v2, hybrid };
+const char* layout_name(Layout l);
+
+enum class FreezerState { thawed, freezing, frozen };
+
+// The resolved position of a container's cgroup: a path that starts with '/' and is
+// relative to each hierarchy's root ("/default/abc"). resolve_path() builds it the way runc's
+// cgroupfs driver reads linux.cgroupsPath, and rejects paths that try to escape with "..".
+struct CgroupPath {
+    std::string path;
+};
+
+// cgroupsPath from the spec; `own_cgroup` is the caller's cgroup in the hierarchy that
+// relative paths hang under (read from /proc/self/cgroup by the caller). Empty cgroupsPath
+// means "<own_cgroup>/<id>", as runc does.
+CgroupPath resolve_path(const std::string& cgroups_path, const std::string& container_id, const std::string& own_cgroup);
+
+struct MemoryStats {
+    uint64_t usage = 0, max_usage = 0, limit = 0, failcnt = 0;
+    uint64_t swap_usage = 0, swap_limit = 0;
+    uint64_t kernel_usage = 0;
+    uint64_t cache = 0;
+    uint64_t oom_events = 0;   // v2 memory.events oom / v1 oom_control under_oom transitions (best effort)
+    uint64_t oom_kill = 0;     // processes killed by the OOM killer
+    std::map<std::string, uint64_t> raw;  // memory.stat as the kernel names it
+};
+
+struct CpuStats {
+    uint64_t total_ns = 0, user_ns = 0, kernel_ns = 0;
+    std::vector<uint64_t> percpu_ns;
+    uint64_t periods = 0, throttled_periods = 0, throttled_ns = 0;
+};
+
+struct PidsStats {
+    uint64_t current = 0;
+    uint64_t limit = 0;  // 0 = unlimited ("max")
+};
+
+struct BlkioEntry {
+    uint64_t major = 0, minor = 0;
+    std::string op;  // "Read", "Write", "Sync", "Async", "Discard", "Total", or "" for plain counters
+    uint64_t value = 0;
+};
+
+struct BlkioStats {
+    std::vector<BlkioEntry> io_service_bytes, io_serviced;
+};
+
+struct HugetlbStats {
+    uint64_t usage = 0, max_usage = 0, failcnt = 0;
+};
+
+struct Stats {
+    MemoryStats memory;
+    CpuStats cpu;
+    PidsStats pids;
+    BlkioStats blkio;
+    std::map<std::string, HugetlbStats> hugetlb;  // by page size, "2MB"
+};
+
+// One container's cgroup, possibly spread over several hierarchies. Owning: unless release()d,
+// the destructor kills nothing but removes the directories it created (best effort, for the
+// unwinding of a failed create).
+class Cgroup {
+public:
+    virtual ~Cgroup() = default;
+
+    // Moves a process (and, on v1, into every hierarchy) into this cgroup.
+    virtual void add_process(pid_t pid) = 0;
+    // Applies limits; on update, only the fields present are changed. Errors name the file and value.
+    virtual void apply(const oci::Resources& resources) = 0;
+    virtual void freeze(FreezerState target) = 0;  // thawed or frozen; waits until reached
+    virtual FreezerState freezer_state() const = 0;
+    virtual Stats stats() const = 0;
+    // Every process in the cgroup and below it.
+    virtual std::vector<pid_t> pids() const = 0;
+    // Removes the directories (retrying EBUSY briefly while processes exit). Missing ones are fine.
+    virtual void destroy() = 0;
+    // Keep the cgroup on disk when this object goes away (create succeeded).
+    virtual void release() = 0;
+    // Absolute directories, keyed by controller name ("memory", "cpu", ..., "unified" for the v2 dir).
+    virtual std::map<std::string, std::string> paths() const = 0;
+    // The directory a cgroup namespace should be rooted at and that /proc/<pid>/cgroup shows.
+    virtual const CgroupPath& path() const = 0;
+};
+
+class Manager {
+public:
+    virtual ~Manager() = default;
+    virtual Layout layout() const = 0;
+    // Creates the directories (mkdir -p; an existing cgroup is joined, as runc does for shared
+    // parents) and returns an owner that removes what it made on failure.
+    virtual std::unique_ptr<Cgroup> create(const CgroupPath& path) = 0;
+    // Opens an existing container's cgroup for later verbs (pause, update, stats, delete).
+    virtual std::unique_ptr<Cgroup> open(const CgroupPath& path) = 0;
+    // The caller's own cgroup path in the hierarchy relative cgroupsPaths hang under.
+    virtual std::string own_cgroup() const = 0;
+};
+
+// Reads /proc/self/mountinfo (or the given text, for tests) and picks the driver.
+std::unique_ptr<Manager> detect();
+std::unique_ptr<Manager> detect_from(const std::string& mountinfo, const std::string& proc_self_cgroup);
+
+}  // namespace mogu::cgroups
