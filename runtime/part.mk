@@ -8,4 +8,6 @@ $(CGROUPS_LIB): $(call objs_of,$(CGROUPS_SRCS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+ifneq ($(wildcard tests/unit/cgroups/*.cpp),)
 $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_LIB) $(COMMON_LIB),$(COMMON_LIBS)))
+endif
