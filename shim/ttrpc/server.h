@@ -1,0 +1,102 @@
+// ttrpc server on an EventLoop. Requests on one connection are dispatched as they arrive; a
+// handler may answer at once or keep its Call and answer later (Wait), so calls on one
+// connection run concurrently without a thread per call.
+#pragma once
+
+#include "common/fd.h"
+#include "shim/ttrpc/event_loop.h"
+#include "shim/ttrpc/status.h"
+
+#include <google/protobuf/message_lite.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace mogu::ttrpc {
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+class ServerConnection;
+
+// One request waiting for its answer. Answer exactly once; a Call dropped unanswered answers
+// Unavailable so the caller is never left waiting on a live connection.
+class Call {
+public:
+    Call(std::weak_ptr<ServerConnection> conn, uint32_t stream_id, std::string service, std::string method,
+         std::string payload, Metadata metadata);
+    ~Call();
+    Call(const Call&) = delete;
+    Call& operator=(const Call&) = delete;
+
+    const std::string& service() const { return service_; }
+    const std::string& method() const { return method_; }
+    const std::string& payload() const { return payload_; }
+    const Metadata& metadata() const { return metadata_; }
+    uint32_t stream_id() const { return stream_id_; }
+    bool answered() const { return answered_; }
+    // False once the client has gone; answering is then a no-op.
+    bool connected() const { return !conn_.expired(); }
+
+    // Parses the request payload; garbage throws StatusError(InvalidArgument).
+    template <typename M>
+    M decode() const {
+        M m;
+        if (!m.ParseFromString(payload_))
+            throw StatusError(Code::invalid_argument, "{}/{}: request payload is not a valid {}", service_, method_,
+                              m.GetTypeName());
+        return m;
+    }
+
+    void reply(const google::protobuf::MessageLite& message);
+    void reply_bytes(const std::string& payload);
+    void fail(Code code, const std::string& message);
+
+private:
+    void send(Code code, const std::string& message, const std::string& payload);
+    std::weak_ptr<ServerConnection> conn_;
+    uint32_t stream_id_;
+    std::string service_, method_, payload_;
+    Metadata metadata_;
+    bool answered_ = false;
+};
+
+using CallPtr = std::shared_ptr<Call>;
+
+class Server {
+public:
+    using Method = std::function<void(const CallPtr&)>;
+
+    explicit Server(EventLoop& loop) : loop_(loop) {}
+    ~Server();
+    Server(const Server&) = delete;
+    Server& operator=(const Server&) = delete;
+
+    void register_method(const std::string& service, const std::string& method, Method handler);
+    // Accepts connections on a listening socket (takes ownership).
+    void listen(UniqueFd listener);
+    // Serves one already-connected socket (tests use a socketpair).
+    void add_connection(UniqueFd fd);
+    size_t connection_count() const { return connections_.size(); }
+    // Stops accepting and drops every connection.
+    void close();
+
+    // Called with a description of each protocol error (malformed frame, garbage request).
+    std::function<void(const std::string&)> on_protocol_error;
+
+private:
+    friend class ServerConnection;
+    void dispatch(const std::shared_ptr<ServerConnection>& conn, uint32_t stream_id, const std::string& payload);
+    void drop(ServerConnection* conn);
+    void accept_ready();
+
+    EventLoop& loop_;
+    UniqueFd listener_;
+    std::map<std::pair<std::string, std::string>, Method> methods_;
+    std::set<std::shared_ptr<ServerConnection>> connections_;
+};
+
+}  // namespace mogu::ttrpc
