@@ -8,3 +8,6 @@ $(FIXTURES)/rootfs/bin/busybox: tests/fixtures/make-rootfs
 	tests/fixtures/make-rootfs $(FIXTURES)/rootfs
 
 $(eval $(call unit_test,common,$(wildcard tests/unit/common/*.cpp),$(COMMON_LIB),$(COMMON_LIBS)))
+
+# tests/vm/: the guest-kernel harness boots Debian's kernel under QEMU with a busybox initramfs.
+DEB_PACKAGES += qemu-system-x86 linux-image-amd64 cpio xz-utils kmod
