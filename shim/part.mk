@@ -48,7 +48,7 @@ $(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call pro
 
 # libstdc++ linked in outside sanitizer builds: as a shared library it alone costs ~1 MB of RSS.
 SHIM_STATIC := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
-SHIM_SYSLIBS = $(if $(wildcard runtime/cgroups/*.cpp),$(CGROUPS_LIB)) $(COMMON_LIBS) $(TTRPC_LIBS) -lmd
+SHIM_SYSLIBS := $(COMMON_LIBS) $(TTRPC_LIBS) -lmd
 
 $(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_STATIC) $(SHIM_SYSLIBS)))
 
@@ -56,3 +56,9 @@ $(eval $(call unit_test,ttrpc,$(wildcard tests/unit/ttrpc/*.cpp),$(TTRPC_LIB) $(
 ifneq ($(wildcard tests/unit/shim/*.cpp),)
 $(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_SYSLIBS)))
 endif
+
+# The fixture image the containerd and Docker tests import (an OCI layout tar).
+SHIM_IMAGE := tests/fixtures/out/busybox-oci.tar
+fixtures: $(SHIM_IMAGE)
+$(SHIM_IMAGE): tests/fixtures/make-oci-image tests/fixtures/out/rootfs/bin/busybox
+	tests/fixtures/make-oci-image tests/fixtures/out/rootfs $@ docker.io/mogu/busybox:latest

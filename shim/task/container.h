@@ -1,0 +1,50 @@
+// What the shim knows about one container and its processes (the init and any execs).
+#pragma once
+
+#include "shim/proto/wkt.pb.h"
+#include "shim/task/cgroup_dirs.h"
+#include "shim/task/oom_watcher.h"
+#include "shim/task/process_io.h"
+#include "shim/task/rootfs.h"
+#include "shim/task/runtime_cli.h"
+#include "shim/ttrpc/server.h"
+
+#include <sys/types.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace mogu::shim {
+
+enum class ProcessState { created, running, stopped };
+
+struct Process {
+    std::string exec_id;  // empty for the container's init
+    pid_t pid = 0;
+    ProcessState state = ProcessState::created;
+    uint32_t exit_status = 0;
+    mogu::wkt::Timestamp exited_at;
+    StdioPaths stdio;
+    std::unique_ptr<ProcessIo> io;
+    std::string spec_json;                // an exec's process spec, until it starts
+    std::vector<ttrpc::CallPtr> waiters;  // Wait calls answered at exit
+};
+
+struct Container {
+    Container(std::string id_, std::string bundle_, RuntimeCli runtime_)
+        : id(std::move(id_)), bundle(std::move(bundle_)), runtime(std::move(runtime_)) {}
+
+    std::string id, bundle;
+    RuntimeCli runtime;
+    Process init;
+    std::map<std::string, std::unique_ptr<Process>> execs;
+    bool paused = false;
+    bool own_pid_namespace = true;  // false: the init's exit does not end the other processes
+    bool rootfs_mounted = false;
+    CgroupDirs cgroups;
+    std::unique_ptr<OomWatcher> oom;
+};
+
+}  // namespace mogu::shim

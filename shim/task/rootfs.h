@@ -1,0 +1,37 @@
+// Mounts the rootfs mounts containerd hands to Create into <bundle>/rootfs (overlay, bind, and
+// block-device filesystems such as ext4), and takes them down again.
+#pragma once
+
+#include "shim/proto/mount.pb.h"
+
+#include <google/protobuf/repeated_ptr_field.h>
+
+#include <string>
+
+namespace mogu::shim {
+
+// Owns the mounts until release(); unmounts them on destruction (a failed Create).
+class RootfsMounts {
+public:
+    RootfsMounts(const google::protobuf::RepeatedPtrField<containerd::types::Mount>& mounts, const std::string& target);
+    ~RootfsMounts();
+    RootfsMounts(const RootfsMounts&) = delete;
+    RootfsMounts& operator=(const RootfsMounts&) = delete;
+    void release() { target_.clear(); }
+
+private:
+    std::string target_;
+};
+
+// mount(2) flags and the data string from containerd's option list.
+struct MountOptions {
+    unsigned long flags = 0;
+    unsigned long propagation = 0;
+    std::string data;
+};
+MountOptions parse_mount_options(const google::protobuf::RepeatedPtrField<std::string>& options);
+
+// Unmounts everything stacked on path (a missing path is fine).
+void unmount_all(const std::string& path);
+
+}  // namespace mogu::shim

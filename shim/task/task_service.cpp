@@ -1,0 +1,518 @@
+#include "shim/task/task_service.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/json.h"
+#include "common/log.h"
+#include "shim/proto/events.pb.h"
+#include "shim/proto/runc_options.pb.h"
+#include "shim/proto/shim.pb.h"
+#include "shim/task/console_socket.h"
+#include "shim/task/metrics.h"
+#include "shim/version.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace mogu::shim {
+namespace task = containerd::task::v2;
+namespace ev = containerd::events;
+namespace types = containerd::v1::types;
+using ttrpc::CallPtr;
+using ttrpc::Code;
+using ttrpc::StatusError;
+
+namespace {
+
+uint32_t exit_code_of(int wait_status) {
+    if (WIFEXITED(wait_status)) return uint32_t(WEXITSTATUS(wait_status));
+    if (WIFSIGNALED(wait_status)) return 128u + uint32_t(WTERMSIG(wait_status));
+    return 255;
+}
+
+// Whether the spec gives the container its own pid namespace (then the kernel ends every other
+// process when the init exits; otherwise the shim must).
+bool has_own_pid_namespace(const std::string& bundle) {
+    try {
+        std::string path = path_join(bundle, "config.json");
+        JsonDoc doc = JsonDoc::parse(read_file(path), path);
+        auto linux = doc.root().get("linux");
+        if (!linux) return false;
+        auto nss = linux->get("namespaces");
+        if (!nss) return false;
+        for (auto& ns : nss->elements())
+            if (ns.string_or("type", "") == "pid" && ns.string_or("path", "").empty()) return true;
+    } catch (const std::exception& e) {
+        log::warn("read pid namespace of {}: {}", bundle, e.what());
+    }
+    return false;
+}
+
+types::Status wire_state(const Container& c, const Process& p) {
+    switch (p.state) {
+        case ProcessState::created: return types::CREATED;
+        case ProcessState::running: return (p.exec_id.empty() && c.paused) ? types::PAUSED : types::RUNNING;
+        case ProcessState::stopped: return types::STOPPED;
+    }
+    return types::UNKNOWN;
+}
+
+}  // namespace
+
+TaskService::TaskService(ttrpc::EventLoop& loop, Publisher& events, std::string ns, std::function<void()> on_shutdown)
+    : loop_(loop), events_(events), ns_(std::move(ns)), on_shutdown_(std::move(on_shutdown)) {}
+
+TaskService::~TaskService() = default;
+
+void TaskService::register_methods(ttrpc::Server& server) {
+    auto bind = [&](const char* method, void (TaskService::*fn)(const CallPtr&)) {
+        server.register_method(kService, method, [this, fn, method](const CallPtr& call) {
+            try {
+                (this->*fn)(call);
+            } catch (const StatusError& e) {
+                log::warn("{}: {}", method, e.what());
+                throw;
+            } catch (const std::exception& e) {
+                log::warn("{}: {}", method, e.what());
+                throw;
+            }
+        });
+    };
+    bind("State", &TaskService::state);
+    bind("Create", &TaskService::create);
+    bind("Start", &TaskService::start);
+    bind("Delete", &TaskService::remove);
+    bind("Pids", &TaskService::pids);
+    bind("Pause", &TaskService::pause);
+    bind("Resume", &TaskService::resume);
+    bind("Checkpoint", &TaskService::checkpoint);
+    bind("Kill", &TaskService::kill);
+    bind("Exec", &TaskService::exec);
+    bind("ResizePty", &TaskService::resize_pty);
+    bind("CloseIO", &TaskService::close_io);
+    bind("Update", &TaskService::update);
+    bind("Wait", &TaskService::wait);
+    bind("Stats", &TaskService::stats);
+    bind("Connect", &TaskService::connect);
+    bind("Shutdown", &TaskService::shutdown);
+}
+
+Container& TaskService::container(const std::string& id) {
+    auto it = containers_.find(id);
+    if (it == containers_.end()) throw StatusError(Code::not_found, "container {}: not found", id);
+    return *it->second;
+}
+
+Process& TaskService::process(Container& c, const std::string& exec_id) {
+    if (exec_id.empty()) return c.init;
+    auto it = c.execs.find(exec_id);
+    if (it == c.execs.end()) throw StatusError(Code::not_found, "process {} of container {}: not found", exec_id, c.id);
+    return *it->second;
+}
+
+void TaskService::state(const CallPtr& call) {
+    auto req = call->decode<task::StateRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    task::StateResponse r;
+    r.set_id(p.exec_id.empty() ? c.id : p.exec_id);
+    r.set_exec_id(p.exec_id);
+    r.set_bundle(c.bundle);
+    r.set_pid(uint32_t(p.pid));
+    r.set_status(wire_state(c, p));
+    r.set_stdin(p.stdio.in);
+    r.set_stdout(p.stdio.out);
+    r.set_stderr(p.stdio.err);
+    r.set_terminal(p.stdio.terminal);
+    if (p.state == ProcessState::stopped) {
+        r.set_exit_status(p.exit_status);
+        *r.mutable_exited_at() = p.exited_at;
+    }
+    call->reply(r);
+}
+
+void TaskService::create(const CallPtr& call) {
+    auto req = call->decode<task::CreateTaskRequest>();
+    if (req.id().empty()) throw StatusError(Code::invalid_argument, "create: the container id is empty");
+    if (containers_.count(req.id())) throw StatusError(Code::already_exists, "container {}: already exists", req.id());
+    if (!req.checkpoint().empty())
+        throw StatusError(Code::unimplemented, "create {} from checkpoint: restore needs CRIU, which mogu does not support yet", req.id());
+    std::string bundle = req.bundle();
+    RuntimeOptions opts;
+    try {
+        opts = options_from_any(req.options(), ns_);
+    } catch (const Error& e) {
+        throw StatusError(Code::invalid_argument, "create {}: {}", req.id(), e.what());
+    }
+    save_options(bundle, opts);
+    auto c = std::make_unique<Container>(req.id(), bundle, RuntimeCli(opts, path_join(bundle, "log.json")));
+    c->init.stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
+
+    RootfsMounts rootfs(req.rootfs(), path_join(bundle, "rootfs"));
+    c->init.io = std::make_unique<ProcessIo>(c->init.stdio);
+    std::unique_ptr<ConsoleSocket> console;
+    if (req.terminal()) console = std::make_unique<ConsoleSocket>();
+    std::string pid_file = path_join(bundle, "init.pid");
+    c->runtime.create(c->id, bundle, pid_file, console ? console->path() : "", c->init.io->child_stdio());
+    try {
+        c->init.io->runtime_done();
+        c->init.pid = read_pid_file(pid_file);
+        if (console) c->init.io->attach_console(console->receive_master(), loop_);
+    } catch (...) {
+        try {
+            c->runtime.remove(c->id, true);
+        } catch (const std::exception& e) {
+            log::warn("clean up after failed create of {}: {}", c->id, e.what());
+        }
+        throw;
+    }
+    c->own_pid_namespace = has_own_pid_namespace(bundle);
+    try {
+        c->cgroups = cgroup_dirs_of(c->init.pid);
+        std::string id = c->id;
+        c->oom = std::make_unique<OomWatcher>(loop_, c->cgroups, [this, id] {
+            ev::TaskOOM e;
+            e.set_container_id(id);
+            events_.publish("/tasks/oom", e);
+        });
+    } catch (const std::exception& e) {
+        log::warn("container {}: no OOM events: {}", c->id, e.what());
+    }
+    rootfs.release();
+    c->rootfs_mounted = !req.rootfs().empty();
+
+    ev::TaskCreate e;
+    e.set_container_id(c->id);
+    e.set_bundle(bundle);
+    *e.mutable_rootfs() = req.rootfs();
+    auto* io = e.mutable_io();
+    io->set_stdin(req.stdin());
+    io->set_stdout(req.stdout());
+    io->set_stderr(req.stderr());
+    io->set_terminal(req.terminal());
+    e.set_checkpoint(req.checkpoint());
+    e.set_pid(uint32_t(c->init.pid));
+    events_.publish("/tasks/create", e);
+
+    task::CreateTaskResponse r;
+    r.set_pid(uint32_t(c->init.pid));
+    log::debug("created {} with init {}", c->id, c->init.pid);
+    containers_[c->id] = std::move(c);
+    call->reply(r);
+}
+
+void TaskService::start_process(Container& c, Process& p) {
+    if (p.state != ProcessState::created)
+        throw StatusError(Code::failed_precondition, "process {} of {} was already started", p.exec_id.empty() ? c.id : p.exec_id, c.id);
+    if (p.exec_id.empty()) {
+        c.runtime.start(c.id);
+        p.state = ProcessState::running;
+        ev::TaskStart e;
+        e.set_container_id(c.id);
+        e.set_pid(uint32_t(p.pid));
+        events_.publish("/tasks/start", e);
+        return;
+    }
+    if (c.init.state != ProcessState::running)
+        throw StatusError(Code::failed_precondition, "exec {} in {}: the container is not running", p.exec_id, c.id);
+    std::string spec_file = path_join(c.bundle, "." + p.exec_id + ".process.json");
+    std::string pid_file = path_join(c.bundle, p.exec_id + ".pid");
+    write_file(spec_file, p.spec_json, 0600);
+    p.io = std::make_unique<ProcessIo>(p.stdio);
+    std::unique_ptr<ConsoleSocket> console;
+    if (p.stdio.terminal) console = std::make_unique<ConsoleSocket>();
+    try {
+        c.runtime.exec(c.id, spec_file, pid_file, console ? console->path() : "", p.io->child_stdio());
+    } catch (...) {
+        unlink(spec_file.c_str());
+        p.io.reset();
+        throw;
+    }
+    unlink(spec_file.c_str());
+    p.io->runtime_done();
+    p.pid = read_pid_file(pid_file);
+    unlink(pid_file.c_str());
+    p.state = ProcessState::running;
+    if (console) {
+        try {
+            p.io->attach_console(console->receive_master(), loop_);
+        } catch (...) {
+            ::kill(p.pid, SIGKILL);
+            throw;
+        }
+    }
+    ev::TaskExecStarted e;
+    e.set_container_id(c.id);
+    e.set_exec_id(p.exec_id);
+    e.set_pid(uint32_t(p.pid));
+    events_.publish("/tasks/exec-started", e);
+}
+
+void TaskService::start(const CallPtr& call) {
+    auto req = call->decode<task::StartRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    start_process(c, p);
+    task::StartResponse r;
+    r.set_pid(uint32_t(p.pid));
+    call->reply(r);
+}
+
+void TaskService::remove(const CallPtr& call) {
+    auto req = call->decode<task::DeleteRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    if (p.state == ProcessState::running)
+        throw StatusError(Code::failed_precondition, "cannot delete running process {} of {}", p.exec_id.empty() ? c.id : p.exec_id, c.id);
+    task::DeleteResponse r;
+    if (!p.exec_id.empty()) {
+        r.set_pid(uint32_t(p.pid));
+        r.set_exit_status(p.exit_status);
+        *r.mutable_exited_at() = p.exited_at;
+        c.execs.erase(p.exec_id);
+        return call->reply(r);
+    }
+    bool was_created = p.state == ProcessState::created;
+    c.runtime.remove(c.id, true);
+    if (was_created && p.pid > 0) {
+        // The runtime killed the waiting init; collect it here so its exit is not reported later.
+        int status = 0;
+        while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+        p.state = ProcessState::stopped;
+        p.exit_status = exit_code_of(status);
+        p.exited_at = now_timestamp();
+        for (auto& w : p.waiters) {
+            task::WaitResponse wr;
+            wr.set_exit_status(p.exit_status);
+            *wr.mutable_exited_at() = p.exited_at;
+            w->reply(wr);
+        }
+        p.waiters.clear();
+    }
+    c.oom.reset();
+    if (c.rootfs_mounted) unmount_all(path_join(c.bundle, "rootfs"));
+    r.set_pid(uint32_t(p.pid));
+    r.set_exit_status(p.exit_status);
+    *r.mutable_exited_at() = p.exited_at;
+    ev::TaskDelete e;
+    e.set_container_id(c.id);
+    e.set_pid(uint32_t(p.pid));
+    e.set_exit_status(p.exit_status);
+    *e.mutable_exited_at() = p.exited_at;
+    std::string id = c.id;
+    containers_.erase(id);  // c and p are gone from here on
+    events_.publish("/tasks/delete", e);
+    call->reply(r);
+}
+
+void TaskService::pids(const CallPtr& call) {
+    auto req = call->decode<task::PidsRequest>();
+    Container& c = container(req.id());
+    task::PidsResponse r;
+    for (pid_t pid : c.runtime.ps(c.id)) {
+        auto* info = r.add_processes();
+        info->set_pid(uint32_t(pid));
+        for (auto& [exec_id, p] : c.execs) {
+            if (p->pid != pid) continue;
+            containerd::runc::v1::ProcessDetails d;
+            d.set_exec_id(exec_id);
+            info->mutable_info()->set_type_url(d.GetTypeName());
+            info->mutable_info()->set_value(d.SerializeAsString());
+        }
+    }
+    call->reply(r);
+}
+
+void TaskService::pause(const CallPtr& call) {
+    auto req = call->decode<task::PauseRequest>();
+    Container& c = container(req.id());
+    if (c.init.state != ProcessState::running)
+        throw StatusError(Code::failed_precondition, "pause {}: the container is not running", c.id);
+    c.runtime.pause(c.id);
+    c.paused = true;
+    ev::TaskPaused e;
+    e.set_container_id(c.id);
+    events_.publish("/tasks/paused", e);
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::resume(const CallPtr& call) {
+    auto req = call->decode<task::ResumeRequest>();
+    Container& c = container(req.id());
+    if (!c.paused) throw StatusError(Code::failed_precondition, "resume {}: the container is not paused", c.id);
+    c.runtime.resume(c.id);
+    c.paused = false;
+    ev::TaskResumed e;
+    e.set_container_id(c.id);
+    events_.publish("/tasks/resumed", e);
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::checkpoint(const CallPtr& call) {
+    auto req = call->decode<task::CheckpointTaskRequest>();
+    container(req.id());
+    throw StatusError(Code::unimplemented, "checkpoint {}: needs CRIU, which mogu does not support yet", req.id());
+}
+
+void TaskService::kill(const CallPtr& call) {
+    auto req = call->decode<task::KillRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    int sig = int(req.signal());
+    if (sig <= 0 || sig >= NSIG) throw StatusError(Code::invalid_argument, "kill {}: no such signal {}", c.id, req.signal());
+    if (p.state == ProcessState::stopped && !(p.exec_id.empty() && req.all()))
+        throw StatusError(Code::not_found, "process {} of {}: already finished", p.exec_id.empty() ? c.id : p.exec_id, c.id);
+    if (p.exec_id.empty()) {
+        c.runtime.kill(c.id, sig, req.all());
+    } else {
+        if (p.state == ProcessState::created)
+            throw StatusError(Code::failed_precondition, "process {} of {}: not started", p.exec_id, c.id);
+        if (::kill(p.pid, sig) < 0 && errno != ESRCH) throw SysError(errno, "kill exec {} (pid {})", p.exec_id, p.pid);
+    }
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::exec(const CallPtr& call) {
+    auto req = call->decode<task::ExecProcessRequest>();
+    Container& c = container(req.id());
+    if (req.exec_id().empty()) throw StatusError(Code::invalid_argument, "exec in {}: the exec id is empty", c.id);
+    if (req.exec_id().find('/') != std::string::npos || req.exec_id()[0] == '.')
+        throw StatusError(Code::invalid_argument, "exec in {}: invalid exec id {}", c.id, req.exec_id());
+    if (c.execs.count(req.exec_id())) throw StatusError(Code::already_exists, "exec {} in {}: already exists", req.exec_id(), c.id);
+    if (c.init.state == ProcessState::stopped)
+        throw StatusError(Code::failed_precondition, "exec in {}: the container has stopped", c.id);
+    if (req.spec().value().empty()) throw StatusError(Code::invalid_argument, "exec {} in {}: no process spec", req.exec_id(), c.id);
+    auto p = std::make_unique<Process>();
+    p->exec_id = req.exec_id();
+    p->stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
+    p->spec_json = req.spec().value();
+    c.execs[p->exec_id] = std::move(p);
+    ev::TaskExecAdded e;
+    e.set_container_id(c.id);
+    e.set_exec_id(req.exec_id());
+    events_.publish("/tasks/exec-added", e);
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::resize_pty(const CallPtr& call) {
+    auto req = call->decode<task::ResizePtyRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    if (p.io) p.io->resize(req.width(), req.height());
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::close_io(const CallPtr& call) {
+    auto req = call->decode<task::CloseIORequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    if (req.stdin() && p.io) p.io->close_stdin();
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::update(const CallPtr& call) {
+    auto req = call->decode<task::UpdateTaskRequest>();
+    Container& c = container(req.id());
+    if (req.resources().value().empty()) throw StatusError(Code::invalid_argument, "update {}: no resources given", c.id);
+    c.runtime.update(c.id, req.resources().value());
+    call->reply(mogu::wkt::Empty());
+}
+
+void TaskService::wait(const CallPtr& call) {
+    auto req = call->decode<task::WaitRequest>();
+    Container& c = container(req.id());
+    Process& p = process(c, req.exec_id());
+    if (p.state != ProcessState::stopped) {
+        p.waiters.push_back(call);  // answered by process_exited()
+        return;
+    }
+    task::WaitResponse r;
+    r.set_exit_status(p.exit_status);
+    *r.mutable_exited_at() = p.exited_at;
+    call->reply(r);
+}
+
+void TaskService::stats(const CallPtr& call) {
+    auto req = call->decode<task::StatsRequest>();
+    Container& c = container(req.id());
+    if (c.cgroups.v1.empty() && c.cgroups.unified.empty())
+        throw StatusError(Code::not_found, "stats {}: the container's cgroup is unknown", c.id);
+    task::StatsResponse r;
+    *r.mutable_stats() = collect_metrics(c.cgroups);
+    call->reply(r);
+}
+
+void TaskService::connect(const CallPtr& call) {
+    auto req = call->decode<task::ConnectRequest>();
+    task::ConnectResponse r;
+    r.set_shim_pid(uint32_t(getpid()));
+    r.set_version(kShimVersion);
+    if (auto it = containers_.find(req.id()); it != containers_.end()) r.set_task_pid(uint32_t(it->second->init.pid));
+    call->reply(r);
+}
+
+void TaskService::shutdown(const CallPtr& call) {
+    auto req = call->decode<task::ShutdownRequest>();
+    call->reply(mogu::wkt::Empty());
+    // Other containers still served by this shim keep it alive, unless told "now".
+    if (!containers_.empty() && !req.now()) return;
+    loop_.post(on_shutdown_);
+}
+
+void TaskService::process_exited(Container& c, Process& p, int wait_status) {
+    p.state = ProcessState::stopped;
+    p.exit_status = exit_code_of(wait_status);
+    p.exited_at = now_timestamp();
+    if (p.io) p.io->process_exited();
+    if (p.exec_id.empty() && !c.own_pid_namespace) {
+        // Without its own pid namespace the container's other processes outlive the init.
+        try {
+            c.runtime.kill(c.id, SIGKILL, true);
+        } catch (const std::exception& e) {
+            log::warn("kill the remaining processes of {}: {}", c.id, e.what());
+        }
+    }
+    ev::TaskExit e;
+    e.set_container_id(c.id);
+    e.set_id(p.exec_id.empty() ? c.id : p.exec_id);
+    e.set_pid(uint32_t(p.pid));
+    e.set_exit_status(p.exit_status);
+    *e.mutable_exited_at() = p.exited_at;
+    events_.publish("/tasks/exit", e);
+    task::WaitResponse r;
+    r.set_exit_status(p.exit_status);
+    *r.mutable_exited_at() = p.exited_at;
+    for (auto& w : p.waiters) w->reply(r);
+    p.waiters.clear();
+}
+
+void TaskService::reap() {
+    for (;;) {
+        int status = 0;
+        pid_t pid = waitpid(-1, &status, WNOHANG);
+        if (pid <= 0) return;
+        bool known = false;
+        for (auto& [id, c] : containers_) {
+            if (c->init.pid == pid && c->init.state != ProcessState::stopped) {
+                process_exited(*c, c->init, status);
+                known = true;
+                break;
+            }
+            for (auto& [eid, p] : c->execs) {
+                if (p->pid == pid && p->state != ProcessState::stopped) {
+                    process_exited(*c, *p, status);
+                    known = true;
+                    break;
+                }
+            }
+            if (known) break;
+        }
+        if (!known) log::debug("reaped orphan {}", pid);
+    }
+}
+
+}  // namespace mogu::shim
