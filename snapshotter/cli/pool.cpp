@@ -1,0 +1,64 @@
+#include "common/error.h"
+#include "common/files.h"
+#include "snapshotter/cli/cli.h"
+#include "snapshotter/metadata.h"
+#include "snapshotter/sizes.h"
+#include "snapshotter/snapshotter.h"
+#include "snapshotter/thin_pool.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+
+namespace mogu::snap::cli {
+namespace {
+
+void print_status(const Config& c, ThinPool& pool) {
+    auto st = pool.status();
+    std::printf("pool: %s\n", c.pool_name.c_str());
+    std::printf("mode: %s%s\n", st.mode.c_str(), st.needs_check ? " (needs_check)" : "");
+    std::printf("table: %s\n", st.table.c_str());
+    std::printf("data: %s used of %s (%u%%), %llu/%llu blocks of %s\n", format_size(st.used_data_bytes()).c_str(),
+                format_size(st.data_bytes()).c_str(), st.data_use_percent(), (unsigned long long)st.used_data_blocks,
+                (unsigned long long)st.total_data_blocks, format_size(st.data_block_bytes).c_str());
+    std::printf("metadata: %u%% used, %llu/%llu blocks\n", st.meta_use_percent(), (unsigned long long)st.used_meta_blocks,
+                (unsigned long long)st.total_meta_blocks);
+    std::printf("low_water_mark: %u%%\n", c.low_water_mark_percent);
+    if (path_exists(c.db_path())) {
+        MetaStore store(c.db_path());
+        Snapshotter s(c, pool, store);
+        auto cap = s.capacity();
+        std::printf("committed: %llu bytes (%s) in %zu device(s)\n", (unsigned long long)cap.committed,
+                    format_size(cap.committed).c_str(), cap.devices);
+        std::printf("limit: %llu bytes (%s; reserve %s, overprovision_ratio %g)\n", (unsigned long long)cap.limit,
+                    format_size(cap.limit).c_str(), format_size(cap.reserve).c_str(), c.overprovision_ratio);
+        std::printf("free: %llu bytes\n", (unsigned long long)(cap.limit > cap.committed ? cap.limit - cap.committed : 0));
+    }
+}
+
+}  // namespace
+
+int pool(const Config& c, const Args& args) {
+    if (args.size() != 1) throw UsageError("pool wants one of create, activate, status, destroy");
+    ThinPool p(c);
+    const auto& verb = args[0];
+    if (verb == "create") {
+        p.create();
+        std::printf("pool %s created\n", c.pool_name.c_str());
+    } else if (verb == "activate") {
+        if (p.active()) std::printf("pool %s is already active\n", c.pool_name.c_str());
+        else { p.activate(); std::printf("pool %s activated\n", c.pool_name.c_str()); }
+    } else if (verb == "status") {
+        print_status(c, p);
+    } else if (verb == "destroy") {
+        p.destroy();
+        // The database describes devices that no longer exist.
+        ::unlink(c.db_path().c_str());
+        std::printf("pool %s destroyed\n", c.pool_name.c_str());
+    } else {
+        throw UsageError("unknown pool command \"{}\" (create, activate, status, destroy)", verb);
+    }
+    return 0;
+}
+
+}  // namespace mogu::snap::cli
