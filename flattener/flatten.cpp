@@ -1,0 +1,328 @@
+#include "flattener/flatten.h"
+
+#include "common/error.h"
+#include "common/json.h"
+#include "common/strings.h"
+#include "flattener/blob_file.h"
+#include "flattener/output_image.h"
+#include "flattener/progress.h"
+#include "flattener/sha256.h"
+#include "flattener/tar_out.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace mogu::flatten {
+
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+constexpr std::string_view kOciIndexType = "application/vnd.oci.image.index.v1+json";
+constexpr std::string_view kOciManifestType = "application/vnd.oci.image.manifest.v1+json";
+constexpr std::string_view kOciConfigType = "application/vnd.oci.image.config.v1+json";
+
+// Hashes and counts the uncompressed tar (the new diff_id) on its way to the compressor.
+class DiffSink : public ByteSink {
+public:
+    DiffSink(ByteSink& next, uint64_t& count) : next_(next), count_(count) {}
+    void write(const void* d, size_t n) override {
+        hash_.update(d, n);
+        count_ += n;
+        next_.write(d, n);
+    }
+    void finish() override {
+        digest_ = hash_.digest();
+        next_.finish();
+    }
+    const std::string& digest() const { return digest_; }
+
+private:
+    ByteSink& next_;
+    uint64_t& count_;
+    Sha256 hash_;
+    std::string digest_;
+};
+
+// Counts what reaches the blob file, for the progress display.
+class CountSink : public ByteSink {
+public:
+    CountSink(ByteSink& next, std::atomic<uint64_t>& count) : next_(next), count_(count) {}
+    void write(const void* d, size_t n) override {
+        count_ += n;
+        next_.write(d, n);
+    }
+    void finish() override { next_.finish(); }
+
+private:
+    ByteSink& next_;
+    std::atomic<uint64_t>& count_;
+};
+
+std::string short_digest(const std::string& d) { return d.size() > 19 ? d.substr(0, 19) : d; }
+
+// The media type of a docker-archive layer, which carries none: by its magic bytes.
+std::string sniff_media_type(const ImageFiles& files, const std::string& member) {
+    auto s = files.open(member);
+    unsigned char m[4] = {};
+    size_t got = 0;
+    while (got < 4) {
+        size_t n = s->read(m + got, 4 - got);
+        if (n == 0) break;
+        got += n;
+    }
+    if (got >= 2 && m[0] == 0x1f && m[1] == 0x8b) return oci_layer_media_type(Compression::gzip);
+    if (got == 4 && m[0] == 0x28 && m[1] == 0xb5 && m[2] == 0x2f && m[3] == 0xfd)
+        return oci_layer_media_type(Compression::zstd);
+    return oci_layer_media_type(Compression::none);
+}
+
+struct OutLayer {
+    std::string digest;
+    int64_t size;
+    std::string media_type;
+    std::string descriptor;  // verbatim descriptor for kept OCI layers
+};
+
+std::string rewrite_config(const std::string& config, const std::vector<std::string>& diff_ids, int from,
+                           bool keep_history, size_t squashed, const std::vector<std::string>& squashed_ids) {
+    auto doc = JsonDoc::parse(config, "config");
+    Json root = doc.root();
+    root.expect_object();
+    std::vector<Json> history;
+    if (auto h = root.get("history")) history = h->elements();
+    // History entries that made a layer (no empty_layer) line up with the layers.
+    size_t split = 0;
+    if (from > 0) {
+        split = history.size();
+        int seen = 0;
+        for (size_t i = 0; i < history.size(); i++) {
+            auto e = history[i].get("empty_layer");
+            if (e && e->as_bool()) continue;
+            if (++seen == from) {
+                split = i + 1;
+                break;
+            }
+        }
+    }
+    std::string created = root.string_or("created", "");
+    JsonWriter w;
+    auto write_history = [&] {
+        w.key("history").begin_array();
+        for (size_t i = 0; i < split; i++) w.value(history[i]);
+        if (keep_history) {
+            for (size_t i = split; i < history.size(); i++) {
+                w.begin_object();
+                history[i].for_each_member([&](std::string_view k, const Json& v) {
+                    if (k != "empty_layer") w.key(k).value(v);
+                });
+                w.kv("empty_layer", true).end_object();
+            }
+        }
+        w.begin_object();
+        if (!created.empty()) w.kv("created", created);
+        w.kv("created_by", from > 0 ? fmt::format("mogu-flatten --from {}: {} layers squashed into one", from, squashed)
+                                    : fmt::format("mogu-flatten: {} layers squashed into one", squashed));
+        w.kv("comment", "squashed diff_ids: " + join(squashed_ids, " "));
+        w.end_object();
+        w.end_array();
+    };
+    bool wrote_history = false;
+    w.begin_object();
+    root.for_each_member([&](std::string_view k, const Json& v) {
+        if (k == "rootfs") {
+            w.key("rootfs").begin_object().kv("type", "layers").key("diff_ids").string_array(diff_ids).end_object();
+        } else if (k == "history") {
+            write_history();
+            wrote_history = true;
+        } else {
+            w.key(k).value(v);
+        }
+    });
+    if (!wrote_history) write_history();
+    w.end_object();
+    return w.str();
+}
+
+}  // namespace
+
+void request_stop() { g_stop = true; }
+
+Summary flatten(const Options& opts) {
+    auto t0 = std::chrono::steady_clock::now();
+    SourceImage img = read_image(opts.input, opts.ref);
+    const ImageFiles& files = *img.files;
+    ImageFormat format = opts.format.value_or(img.format);
+    bool tar = opts.output_tar.value_or(files.is_tar());
+    size_t n = img.layers.size();
+    if (opts.from < 0 || static_cast<size_t>(opts.from) >= n)
+        throw UsageError("--from {}: the image has {} layers, so N must be 0..{}", opts.from, n, n - 1);
+    auto from = static_cast<size_t>(opts.from);
+
+    std::vector<LayerInput> inputs(n);
+    for (size_t i = 0; i < n; i++) {
+        const SourceLayer& l = img.layers[i];
+        LayerInput& in = inputs[i];
+        in.name = fmt::format("layer {} ({})", i + 1, l.digest.empty() ? l.member : short_digest(l.digest));
+        std::string member = l.member;
+        in.open = [&files, member] { return files.open(member); };
+        in.expect_digest = l.digest;
+        in.expect_diff_id = l.diff_id;
+        in.expect_size = l.size;
+    }
+
+    OutputImage out(opts.output, tar);
+    ReadCounters counters;
+    std::atomic<uint64_t> written{0};
+    Progress progress(opts.progress && !opts.quiet, counters, written);
+    Summary s;
+    s.layers_before = n;
+    s.layers_after = from + 1;
+    s.squashed = n - from;
+    auto interrupt = [] {
+        if (g_stop) throw Error("interrupted");
+    };
+
+    MergeStats base_stats;
+    std::unique_ptr<Merge> base;
+    if (from > 0) {
+        base = std::make_unique<Merge>(nullptr, base_stats, &counters);
+        base->set_interrupt_check(interrupt);
+        base->set_layer_hook([&](size_t done, size_t) { progress.set_layer(done, n); });
+        std::vector<const LayerInput*> lower;
+        for (size_t i = 0; i < from; i++) lower.push_back(&inputs[i]);
+        base->run(lower);
+    }
+    uint64_t stored_before = counters.stored, tar_before = counters.uncompressed;
+
+    int threads = opts.threads > 0 ? opts.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int level = opts.level.value_or(default_level(opts.compression));
+    BlobFile blob(out.temp_blob_path());
+    CountSink counted(blob, written);
+    auto compressor = make_compressor(opts.compression, level, threads, counted);
+    DiffSink diff(*compressor, s.uncompressed_out);
+    TarOut tar_out(diff);
+    {
+        Merge merge(&tar_out, s.merge, &counters);
+        merge.set_base(base.get());
+        merge.set_interrupt_check(interrupt);
+        merge.set_layer_hook([&](size_t done, size_t) { progress.set_layer(from + done, n); });
+        std::vector<const LayerInput*> upper;
+        for (size_t i = from; i < n; i++) upper.push_back(&inputs[i]);
+        merge.run(upper);
+    }
+    tar_out.finish();
+    s.stored_in = counters.stored - stored_before;
+    s.uncompressed_in = counters.uncompressed - tar_before;
+    out.add_blob(blob);
+    s.layer_digest = blob.digest();
+    s.stored_out = blob.size();
+    s.diff_id = diff.digest();
+    interrupt();
+
+    // Kept base layers: the same blobs.
+    std::vector<OutLayer> layers;
+    std::vector<std::string> diff_ids;
+    for (size_t i = 0; i < from; i++) {
+        const SourceLayer& l = img.layers[i];
+        OutLayer o;
+        if (l.digest.empty()) {
+            BlobFile copy(out.temp_blob_path());
+            auto st = files.open(l.member);
+            std::vector<char> buf(1 << 20);
+            for (size_t k; (k = st->read(buf.data(), buf.size())) > 0;) copy.write(buf.data(), k);
+            out.add_blob(copy);
+            o.digest = copy.digest();
+            o.size = static_cast<int64_t>(copy.size());
+        } else {
+            out.copy_blob(files, l.member, l.digest);
+            o.digest = l.digest;
+            o.size = static_cast<int64_t>(files.size(l.member));
+        }
+        o.media_type = l.media_type.empty() ? sniff_media_type(files, l.member) : l.media_type;
+        o.descriptor = l.descriptor;
+        layers.push_back(o);
+        diff_ids.push_back(l.diff_id);
+    }
+    layers.push_back(OutLayer{s.layer_digest, static_cast<int64_t>(s.stored_out),
+                              oci_layer_media_type(opts.compression), ""});
+    diff_ids.push_back(s.diff_id);
+    std::vector<std::string> squashed_ids;
+    for (size_t i = from; i < n; i++) squashed_ids.push_back(img.layers[i].diff_id);
+
+    std::string config = rewrite_config(img.config, diff_ids, opts.from, opts.keep_history, n - from, squashed_ids);
+    std::string config_digest = out.add_blob(config);
+
+    if (format == ImageFormat::oci) {
+        JsonWriter m;
+        m.begin_object().kv("schemaVersion", 2).kv("mediaType", kOciManifestType);
+        m.key("config").begin_object().kv("mediaType", kOciConfigType).kv("digest", config_digest);
+        m.kv("size", static_cast<uint64_t>(config.size())).end_object();
+        m.key("layers").begin_array();
+        for (const OutLayer& l : layers) {
+            if (!l.descriptor.empty()) {
+                auto d = JsonDoc::parse(l.descriptor, "layer descriptor");
+                m.value(d.root());
+                continue;
+            }
+            m.begin_object().kv("mediaType", l.media_type).kv("digest", l.digest).kv("size", l.size).end_object();
+        }
+        m.end_array();
+        if (!img.manifest_annotations.empty()) {
+            auto a = JsonDoc::parse(img.manifest_annotations, "manifest annotations");
+            m.key("annotations").value(a.root());
+        }
+        m.end_object();
+        std::string manifest = m.str();
+        s.manifest_digest = out.add_blob(manifest);
+        JsonWriter idx;
+        idx.begin_object().kv("schemaVersion", 2).kv("mediaType", kOciIndexType).key("manifests").begin_array();
+        idx.begin_object().kv("mediaType", kOciManifestType).kv("digest", s.manifest_digest);
+        idx.kv("size", static_cast<uint64_t>(manifest.size()));
+        if (!img.ref.empty())
+            idx.key("annotations").begin_object().kv("org.opencontainers.image.ref.name", img.ref).end_object();
+        if (!img.platform.empty()) {
+            auto p = JsonDoc::parse(img.platform, "platform");
+            idx.key("platform").value(p.root());
+        }
+        idx.end_object().end_array().end_object();
+        out.add_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
+        out.add_file("index.json", idx.str());
+    } else {
+        std::vector<std::string> tags = img.repo_tags;
+        if (tags.empty() && img.ref.find(':') != std::string::npos) tags.push_back(img.ref);
+        JsonWriter m;
+        m.begin_array().begin_object();
+        m.kv("Config", "blobs/sha256/" + std::string(digest_hex(config_digest)));
+        m.key("RepoTags").string_array(tags);
+        m.key("Layers").begin_array();
+        for (const OutLayer& l : layers) m.value("blobs/sha256/" + std::string(digest_hex(l.digest)));
+        m.end_array().end_object().end_array();
+        out.add_file("manifest.json", m.str());
+        s.manifest_digest = config_digest;
+    }
+    interrupt();
+    out.commit();
+    s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+std::string format_summary(const Summary& s) {
+    const MergeStats& m = s.merge;
+    std::string out;
+    out += fmt::format("layers: {} -> {} ({} squashed into one)\n", s.layers_before, s.layers_after, s.squashed);
+    out += fmt::format("bytes: {} -> {} stored, {} -> {} uncompressed\n", human_bytes(s.stored_in),
+                       human_bytes(s.stored_out), human_bytes(s.uncompressed_in), human_bytes(s.uncompressed_out));
+    out += fmt::format("entries: {} read, {} kept, {} dropped by whiteouts, {} dropped by overwrites, {} markers "
+                       "read, {} kept\n",
+                       m.entries_in, m.kept, m.dropped_by_whiteout, m.dropped_by_overwrite, m.markers_in,
+                       m.markers_kept);
+    out += fmt::format("hardlinks: {} written, {} files written under a link's name\n", m.hardlinks, m.relinked);
+    out += fmt::format("layer: {} (diff_id {})\n", s.layer_digest, s.diff_id);
+    double mbs = s.seconds > 0 ? static_cast<double>(s.uncompressed_in) / 1e6 / s.seconds : 0;
+    out += fmt::format("time: {:.2f} s ({:.0f} MB/s of uncompressed input)\n", s.seconds, mbs);
+    return out;
+}
+
+}  // namespace mogu::flatten

@@ -1,0 +1,130 @@
+#include "flattener/layer_reader.h"
+
+#include "common/error.h"
+
+#include <cerrno>
+
+namespace mogu::flatten {
+
+namespace {
+constexpr size_t kBuf = 1 << 20;
+
+std::string la_error(archive* a) {
+    const char* s = archive_error_string(a);
+    return s ? s : "unknown libarchive error";
+}
+}  // namespace
+
+LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
+    : in_(in), counters_(counters), blob_(in.open()), stored_buf_(kBuf), tar_buf_(kBuf) {
+    raw_ = archive_read_new();
+    tar_ = archive_read_new();
+    if (!raw_ || !tar_) throw Error("{}: out of memory", in_.name);
+    archive_read_support_filter_all(raw_);
+    archive_read_support_format_raw(raw_);
+    if (archive_read_open(raw_, this, nullptr, read_stored, nullptr) != ARCHIVE_OK)
+        throw Error("{}: cannot read the blob: {}", in_.name, la_error(raw_));
+    archive_entry* e;
+    int rc = archive_read_next_header(raw_, &e);
+    if (rc == ARCHIVE_EOF) throw Error("{}: the blob is empty", in_.name);
+    if (rc < ARCHIVE_WARN) throw Error("{}: cannot decompress: {}", in_.name, la_error(raw_));
+    archive_read_support_filter_none(tar_);
+    archive_read_support_format_tar(tar_);
+    if (archive_read_open(tar_, this, nullptr, read_tar, nullptr) != ARCHIVE_OK) fail("not a tar archive");
+}
+
+LayerReader::~LayerReader() {
+    if (tar_) archive_read_free(tar_);
+    if (raw_) archive_read_free(raw_);
+}
+
+la_ssize_t LayerReader::read_stored(archive* a, void* self, const void** buf) {
+    auto* r = static_cast<LayerReader*>(self);
+    try {
+        size_t n = r->blob_->read(r->stored_buf_.data(), r->stored_buf_.size());
+        r->stored_hash_.update(r->stored_buf_.data(), n);
+        r->stored_bytes_ += n;
+        if (r->counters_) r->counters_->stored += n;
+        *buf = r->stored_buf_.data();
+        return static_cast<la_ssize_t>(n);
+    } catch (const std::exception& ex) {
+        archive_set_error(a, EIO, "%s", ex.what());
+        return -1;
+    }
+}
+
+la_ssize_t LayerReader::read_tar(archive* a, void* self, const void** buf) {
+    auto* r = static_cast<LayerReader*>(self);
+    if (r->raw_eof_) return 0;
+    la_ssize_t n = archive_read_data(r->raw_, r->tar_buf_.data(), r->tar_buf_.size());
+    if (n < 0) {
+        r->raw_error_ = la_error(r->raw_);
+        archive_set_error(a, EIO, "%s", r->raw_error_.c_str());
+        return -1;
+    }
+    if (n == 0) r->raw_eof_ = true;
+    r->tar_hash_.update(r->tar_buf_.data(), static_cast<size_t>(n));
+    if (r->counters_) r->counters_->uncompressed += static_cast<uint64_t>(n);
+    *buf = r->tar_buf_.data();
+    return n;
+}
+
+void LayerReader::fail(const char* what) {
+    if (!raw_error_.empty())
+        throw Error("{}: {}corrupt or truncated compressed data: {}", in_.name,
+                    entry_name_.empty() ? "" : fmt::format("in entry {}: ", entry_name_), raw_error_);
+    if (entry_name_.empty()) throw Error("{}: {}: {}", in_.name, what, la_error(tar_));
+    throw Error("{}: entry {}: {}: {}", in_.name, entry_name_, what, la_error(tar_));
+}
+
+archive_entry* LayerReader::next() {
+    archive_entry* e = nullptr;
+    int rc = archive_read_next_header(tar_, &e);
+    if (rc == ARCHIVE_EOF) return nullptr;
+    if (rc < ARCHIVE_WARN) {
+        if (!entry_name_.empty()) entry_name_ = "after " + entry_name_;
+        fail("bad tar header");
+    }
+    const char* name = archive_entry_pathname(e);
+    entry_name_ = name ? name : "";
+    return e;
+}
+
+bool LayerReader::data_block(const void** buf, size_t* size, int64_t* offset) {
+    la_int64_t off = 0;
+    int rc = archive_read_data_block(tar_, buf, size, &off);
+    if (rc == ARCHIVE_EOF) return false;
+    if (rc < ARCHIVE_WARN) fail("bad file data");
+    *offset = off;
+    return true;
+}
+
+void LayerReader::finish() {
+    // The tar's end marker may come before the end of the stream (padding): hash all of it.
+    while (!raw_eof_) {
+        la_ssize_t n = archive_read_data(raw_, tar_buf_.data(), tar_buf_.size());
+        if (n < 0) {
+            raw_error_ = la_error(raw_);
+            fail("");
+        }
+        if (n == 0) break;
+        tar_hash_.update(tar_buf_.data(), static_cast<size_t>(n));
+    }
+    for (;;) {
+        size_t n = blob_->read(stored_buf_.data(), stored_buf_.size());
+        if (n == 0) break;
+        stored_hash_.update(stored_buf_.data(), n);
+        stored_bytes_ += n;
+    }
+    if (in_.expect_size >= 0 && stored_bytes_ != static_cast<uint64_t>(in_.expect_size))
+        throw Error("{}: the blob has {} bytes, its descriptor says {}", in_.name, stored_bytes_, in_.expect_size);
+    std::string stored = stored_hash_.digest();
+    if (!in_.expect_digest.empty() && stored != in_.expect_digest)
+        throw Error("{}: digest mismatch: the blob's content is {}", in_.name, stored);
+    std::string diff_id = tar_hash_.digest();
+    if (!in_.expect_diff_id.empty() && diff_id != in_.expect_diff_id)
+        throw Error("{}: the uncompressed layer is {}, but the config's rootfs.diff_ids says {}", in_.name, diff_id,
+                    in_.expect_diff_id);
+}
+
+}  // namespace mogu::flatten
