@@ -35,7 +35,7 @@ CgroupPath resolve_path(const std::string& cgroups_path, const std::string& cont
 
 struct MemoryStats {
     uint64_t usage = 0, max_usage = 0, limit = 0, failcnt = 0;
-    uint64_t swap_usage = 0, swap_limit = 0;
+    uint64_t swap_usage = 0, swap_limit = 0;  // v1: memory.memsw.* (memory+swap); v2: memory.swap.* (swap alone)
     uint64_t kernel_usage = 0;
     uint64_t cache = 0;
     uint64_t oom_events = 0;   // v2 memory.events oom / v1 oom_control under_oom transitions (best effort)
@@ -76,6 +76,20 @@ struct Stats {
     std::map<std::string, HugetlbStats> hugetlb;  // by page size, "2MB"
 };
 
+// Tells a poller (the shim) that the OOM killer acted in a cgroup: fd() becomes readable (POLLIN).
+// v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events.
+class OomWatcher {
+public:
+    virtual ~OomWatcher() = default;
+    virtual int fd() const = 0;
+    // Call when fd() is readable: the OOM events since the last call (v2: processes killed, from
+    // memory.events oom_kill; v1: memory.oom_control notifications), 0 for a wakeup that was not
+    // one (the cgroup going away, or another memory.events counter moving).
+    virtual uint64_t consume() = 0;
+    // True once consume() found the cgroup removed: nothing more will come.
+    virtual bool cgroup_removed() const = 0;
+};
+
 // One container's cgroup, possibly spread over several hierarchies. Owning: unless release()d,
 // the destructor kills nothing but removes the directories it created (best effort, for the
 // unwinding of a failed create).
@@ -100,6 +114,8 @@ public:
     virtual std::map<std::string, std::string> paths() const = 0;
     // The directory a cgroup namespace should be rooted at and that /proc/<pid>/cgroup shows.
     virtual const CgroupPath& path() const = 0;
+    // Watches the memory controller for OOM kills (added for the shim's TaskOOM events).
+    virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
 };
 
 class Manager {
