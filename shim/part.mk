@@ -14,7 +14,7 @@ $(SHIM_GEN)/%.pb.cc $(SHIM_GEN)/%.pb.h: %.proto
 
 $(BUILD)/obj/gen/%.pb.o: $(SHIM_GEN)/%.pb.cc
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -I$(SHIM_GEN) $(CXXFLAGS) -Wno-unused-parameter -c $< -o $@
+	$(CXX) $(CPPFLAGS) -I$(SHIM_GEN) $(CXXFLAGS) $(SHIM_SECTIONS) -Wno-unused-parameter -c $< -o $@
 
 proto_objs = $(patsubst %.proto,$(BUILD)/obj/gen/%.pb.o,$(1))
 proto_headers = $(patsubst %.proto,$(SHIM_GEN)/%.pb.h,$(1))
@@ -33,7 +33,9 @@ SHIM_LIB    := $(BUILD)/lib/libmogu-shim.a
 
 ALL_SHIM_PB_H := $(call proto_headers,$(TTRPC_PROTOS) $(SHIM_PROTOS))
 SHIM_CXX_OBJS := $(call objs_of,$(TTRPC_SRCS) $(SHIM_SRCS) $(wildcard tests/unit/ttrpc/*.cpp tests/unit/shim/*.cpp))
-$(SHIM_CXX_OBJS): CPPFLAGS += -I$(SHIM_GEN)
+# One section per function, so the static shim links only the code it calls (--gc-sections).
+SHIM_SECTIONS := -ffunction-sections -fdata-sections
+$(SHIM_CXX_OBJS): CPPFLAGS += -I$(SHIM_GEN) $(SHIM_SECTIONS)
 $(SHIM_CXX_OBJS): | $(ALL_SHIM_PB_H)
 .SECONDARY: $(patsubst %.proto,$(SHIM_GEN)/%.pb.cc,$(TTRPC_PROTOS) $(SHIM_PROTOS)) $(ALL_SHIM_PB_H)
 
@@ -46,11 +48,11 @@ $(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call pro
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
-# libstdc++ linked in outside sanitizer builds: as a shared library it alone costs ~1 MB of RSS.
-SHIM_STATIC := $(if $(SANITIZE),,-static-libstdc++ -static-libgcc)
-SHIM_SYSLIBS := $(COMMON_LIBS) $(TTRPC_LIBS) -lmd
+# Fully static outside sanitizer builds: shared libc, libstdc++, libfmt and libyajl pages would
+# double the idle shim's resident memory. libfmt's compiled part comes from shim/fmt_compiled.cpp.
+SHIM_SYSLIBS := $(if $(SANITIZE),-lyajl -lfmt,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-lite -lmd -lpthread
 
-$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_STATIC) $(SHIM_SYSLIBS)))
+$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_SYSLIBS)))
 
 $(eval $(call unit_test,ttrpc,$(wildcard tests/unit/ttrpc/*.cpp),$(TTRPC_LIB) $(COMMON_LIB),$(COMMON_LIBS) $(TTRPC_LIBS)))
 ifneq ($(wildcard tests/unit/shim/*.cpp),)
