@@ -16,7 +16,8 @@ appears only when complete.
 
   --ref NAME              the image to flatten when INPUT holds several (ref name or repo tag)
   --format oci|docker     output format (default: the input's)
-  --output-type dir|tar   write OUTPUT as a directory or a tar (default: like INPUT)
+  --output-type dir|tar   write OUTPUT as a directory or a tar (default: like INPUT, or a
+                          tar when OUTPUT ends in .tar)
   --from N                keep the lowest N layers as they are, squash the layers above them
   --compression gzip|zstd|none   the new layer's compression (default gzip)
   --level N               compression level (gzip 1-9, default 6; zstd 1-19, default 3)

@@ -106,7 +106,9 @@ std::string rewrite_config(const std::string& config, const std::vector<std::str
             }
         }
     }
+    // The squashed layer is as new as its newest part: the last history entry's time, if any.
     std::string created = root.string_or("created", "");
+    if (split < history.size() && history.back().is_object()) created = history.back().string_or("created", created);
     JsonWriter w;
     auto write_history = [&] {
         w.key("history").begin_array();
@@ -154,7 +156,9 @@ Summary flatten(const Options& opts) {
     SourceImage img = read_image(opts.input, opts.ref);
     const ImageFiles& files = *img.files;
     ImageFormat format = opts.format.value_or(img.format);
-    bool tar = opts.output_tar.value_or(files.is_tar());
+    // Unless told, OUTPUT takes INPUT's form; a name ending in ".tar" asks for a tar.
+    bool tar = opts.output_tar.value_or(files.is_tar() || (opts.output.size() > 4 &&
+                                                           opts.output.substr(opts.output.size() - 4) == ".tar"));
     size_t n = img.layers.size();
     if (opts.from < 0 || static_cast<size_t>(opts.from) >= n)
         throw UsageError("--from {}: the image has {} layers, so N must be 0..{}", opts.from, n, n - 1);

@@ -169,6 +169,18 @@ void read_oci(SourceImage& img, const std::string& want) {
     img.config_digest = config_digest;
 }
 
+// A docker reference in full: "busybox" and "docker.io/library/busybox:latest" are one image.
+std::string docker_ref(std::string r) {
+    size_t slash = r.find('/');
+    std::string first = slash == std::string::npos ? "" : r.substr(0, slash);
+    bool has_domain = !first.empty() && (first.find('.') != std::string::npos ||
+                                         first.find(':') != std::string::npos || first == "localhost");
+    if (!has_domain) r = (slash == std::string::npos ? "docker.io/library/" : "docker.io/") + r;
+    size_t last_slash = r.rfind('/');
+    if (r.find(':', last_slash) == std::string::npos && r.find('@') == std::string::npos) r += ":latest";
+    return r;
+}
+
 void read_docker(SourceImage& img, const std::string& want) {
     const ImageFiles& files = *img.files;
     std::string text = files.read("manifest.json");
@@ -183,7 +195,7 @@ void read_docker(SourceImage& img, const std::string& want) {
             std::vector<std::string> tags = m.get("RepoTags") ? m.string_array("RepoTags") : std::vector<std::string>{};
             names.push_back(tags.empty() ? m.string_or("Config", "?") : join(tags, " "));
             for (auto& t : tags)
-                if (!want.empty() && (t == want || t == want + ":latest")) pick = &m;
+                if (!want.empty() && docker_ref(t) == docker_ref(want)) pick = &m;
         }
         if (!want.empty() && !pick)
             throw Error("{}: no image tagged \"{}\" (it has: {})", files.where(), want, join(names, ", "));
