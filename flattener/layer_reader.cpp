@@ -23,11 +23,11 @@ LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
     archive_read_support_filter_all(raw_);
     archive_read_support_format_raw(raw_);
     if (archive_read_open(raw_, this, nullptr, read_stored, nullptr) != ARCHIVE_OK)
-        throw Error("{}: cannot read the blob: {}", in_.name, la_error(raw_));
+        throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
     archive_entry* e;
     int rc = archive_read_next_header(raw_, &e);
     if (rc == ARCHIVE_EOF) throw Error("{}: the blob is empty", in_.name);
-    if (rc < ARCHIVE_WARN) throw Error("{}: cannot decompress: {}", in_.name, la_error(raw_));
+    if (rc < ARCHIVE_WARN) throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
     archive_read_support_filter_none(tar_);
     archive_read_support_format_tar(tar_);
     if (archive_read_open(tar_, this, nullptr, read_tar, nullptr) != ARCHIVE_OK) fail("not a tar archive");
@@ -73,8 +73,10 @@ void LayerReader::fail(const char* what) {
     if (!raw_error_.empty())
         throw Error("{}: {}corrupt or truncated compressed data: {}", in_.name,
                     entry_name_.empty() ? "" : fmt::format("in entry {}: ", entry_name_), raw_error_);
-    if (entry_name_.empty()) throw Error("{}: {}: {}", in_.name, what, la_error(tar_));
-    throw Error("{}: entry {}: {}: {}", in_.name, entry_name_, what, la_error(tar_));
+    const char* detail = archive_error_string(tar_);
+    std::string why = detail ? fmt::format("{}: {}", what, detail) : std::string(what);
+    if (entry_name_.empty()) throw Error("{}: {}", in_.name, why);
+    throw Error("{}: entry {}: {}", in_.name, entry_name_, why);
 }
 
 archive_entry* LayerReader::next() {
@@ -86,7 +88,12 @@ archive_entry* LayerReader::next() {
         fail("bad tar header");
     }
     const char* name = archive_entry_pathname(e);
-    entry_name_ = name ? name : "";
+    if (!name || !*name) {
+        // libarchive passes some damaged headers on with a warning and no name.
+        if (!entry_name_.empty()) entry_name_ = "after " + entry_name_;
+        fail("bad tar header");
+    }
+    entry_name_ = name;
     return e;
 }
 
