@@ -26,10 +26,10 @@ Stmt prepare(sqlite3* db, const char* sql) {
     return Stmt(s);
 }
 
-void bind(sqlite3* db, sqlite3_stmt* s, int i, const std::string& v) {
+void bind_value(sqlite3* db, sqlite3_stmt* s, int i, const std::string& v) {
     if (sqlite3_bind_text(s, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT) != SQLITE_OK) fail(db, "bind");
 }
-void bind(sqlite3* db, sqlite3_stmt* s, int i, int64_t v) {
+void bind_value(sqlite3* db, sqlite3_stmt* s, int i, int64_t v) {
     if (sqlite3_bind_int64(s, i, v) != SQLITE_OK) fail(db, "bind");
 }
 
@@ -71,16 +71,16 @@ SnapshotRow read_row(sqlite3_stmt* s) {
 }
 
 void bind_row(sqlite3* db, sqlite3_stmt* s, const SnapshotRow& r) {
-    bind(db, s, 1, r.key);
-    bind(db, s, 2, r.parent);
-    bind(db, s, 3, static_cast<int64_t>(r.kind));
-    bind(db, s, 4, r.state);
-    bind(db, s, 5, static_cast<int64_t>(r.device_id));
-    bind(db, s, 6, static_cast<int64_t>(r.size));
-    bind(db, s, 7, static_cast<int64_t>(r.usage));
-    bind(db, s, 8, r.created_ns);
-    bind(db, s, 9, r.updated_ns);
-    bind(db, s, 10, labels_to_json(r.labels));
+    bind_value(db, s, 1, r.key);
+    bind_value(db, s, 2, r.parent);
+    bind_value(db, s, 3, static_cast<int64_t>(r.kind));
+    bind_value(db, s, 4, r.state);
+    bind_value(db, s, 5, static_cast<int64_t>(r.device_id));
+    bind_value(db, s, 6, static_cast<int64_t>(r.size));
+    bind_value(db, s, 7, static_cast<int64_t>(r.usage));
+    bind_value(db, s, 8, r.created_ns);
+    bind_value(db, s, 9, r.updated_ns);
+    bind_value(db, s, 10, labels_to_json(r.labels));
 }
 
 void step_done(sqlite3* db, sqlite3_stmt* s, const std::string& what) {
@@ -144,7 +144,7 @@ void MetaStore::Tx::commit() {
 
 std::optional<SnapshotRow> MetaStore::get(const std::string& key) {
     auto s = prepare(db_, fmt::format("SELECT {} FROM snapshots WHERE key = ?", kColumns).c_str());
-    bind(db_, s.get(), 1, key);
+    bind_value(db_, s.get(), 1, key);
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_ROW) return read_row(s.get());
     if (rc != SQLITE_DONE) fail(db_, "get " + key);
@@ -153,7 +153,7 @@ std::optional<SnapshotRow> MetaStore::get(const std::string& key) {
 
 std::optional<SnapshotRow> MetaStore::by_device(uint32_t id) {
     auto s = prepare(db_, fmt::format("SELECT {} FROM snapshots WHERE device_id = ?", kColumns).c_str());
-    bind(db_, s.get(), 1, static_cast<int64_t>(id));
+    bind_value(db_, s.get(), 1, static_cast<int64_t>(id));
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_ROW) return read_row(s.get());
     if (rc != SQLITE_DONE) fail(db_, "get device");
@@ -179,27 +179,27 @@ void MetaStore::update(const std::string& old_key, const SnapshotRow& row) {
     auto s = prepare(db_, "UPDATE snapshots SET key=?, parent=?, kind=?, state=?, device_id=?, size=?, usage=?,"
                           " created=?, updated=?, labels=? WHERE key=?");
     bind_row(db_, s.get(), row);
-    bind(db_, s.get(), 11, old_key);
+    bind_value(db_, s.get(), 11, old_key);
     step_done(db_, s.get(), "update " + old_key);
     if (sqlite3_changes(db_) != 1) throw Error("metadata database: no row {} to update", old_key);
 }
 
 void MetaStore::erase(const std::string& key) {
     auto s = prepare(db_, "DELETE FROM snapshots WHERE key = ?");
-    bind(db_, s.get(), 1, key);
+    bind_value(db_, s.get(), 1, key);
     step_done(db_, s.get(), "delete " + key);
 }
 
 int MetaStore::children_of(const std::string& key) {
     auto s = prepare(db_, "SELECT COUNT(*) FROM snapshots WHERE parent = ? AND state != 'removing'");
-    bind(db_, s.get(), 1, key);
+    bind_value(db_, s.get(), 1, key);
     if (sqlite3_step(s.get()) != SQLITE_ROW) fail(db_, "count children");
     return sqlite3_column_int(s.get(), 0);
 }
 
 std::optional<std::string> MetaStore::meta(const std::string& k) {
     auto s = prepare(db_, "SELECT v FROM meta WHERE k = ?");
-    bind(db_, s.get(), 1, k);
+    bind_value(db_, s.get(), 1, k);
     int rc = sqlite3_step(s.get());
     if (rc == SQLITE_ROW) return col_text(s.get(), 0);
     if (rc != SQLITE_DONE) fail(db_, "meta " + k);
@@ -208,8 +208,8 @@ std::optional<std::string> MetaStore::meta(const std::string& k) {
 
 void MetaStore::set_meta(const std::string& k, const std::string& v) {
     auto s = prepare(db_, "INSERT INTO meta (k, v) VALUES (?, ?) ON CONFLICT(k) DO UPDATE SET v = excluded.v");
-    bind(db_, s.get(), 1, k);
-    bind(db_, s.get(), 2, v);
+    bind_value(db_, s.get(), 1, k);
+    bind_value(db_, s.get(), 2, v);
     step_done(db_, s.get(), "set meta " + k);
 }
 

@@ -197,14 +197,15 @@ void Snapshotter::remove(const std::string& key) {
     }
     if (c_.async_remove) return;
     try {
-        finish_remove(gone);
-    } catch (const SysError& e) {
-        if (e.code() != EBUSY) throw;
+        pool_.deactivate_thin(pool_.thin_name(r.device_id));
+    } catch (const std::exception& e) {
+        // Still in use: the snapshot stays as it was.
         MetaStore::Tx tx(store_);
         store_.update(gone.key, r);
         tx.commit();
         throw SnapError(ErrorKind::failed_precondition, "remove {}: {}", key, e.what());
     }
+    finish_remove(gone);
 }
 
 void Snapshotter::finish_remove(const SnapshotRow& r) {

@@ -27,7 +27,7 @@ void capture_log(int level, const char*, int, int dm_errno, const char* f, ...) 
     vsnprintf(buf, sizeof buf, f, ap);
     va_end(ap);
     last_error = buf;
-    if (dm_errno) last_errno = dm_errno;
+    if (dm_errno > 0) last_errno = dm_errno;
 }
 
 struct TaskFree {
@@ -119,21 +119,19 @@ void reload(const std::string& name, const Target& table) {
 }
 
 void remove(const std::string& name, int tries) {
+    // An open device (mounted, or held by a process) cannot go: wait for it a while, then say so.
     for (int attempt = 1;; ++attempt) {
-        auto t = make_task(DM_DEVICE_REMOVE, name);
-        try {
-            run(t.get(), "remove " + name);
-            dm_task_update_nodes();
-            return;
-        } catch (const SysError& e) {
-            if (e.code() != EBUSY || attempt >= tries) {
-                if (e.code() == EBUSY)
-                    throw SysError(EBUSY, "device-mapper: {} is still in use (mounted or open) after {} tries", name, tries);
-                throw;
-            }
-        }
+        auto i = info(name);
+        if (!i.exists) return;
+        if (i.open_count == 0) break;
+        if (attempt >= tries)
+            throw SysError(EBUSY, "device-mapper: {} is still in use (mounted or open, {} opener(s)) after {} tries", name,
+                           i.open_count, tries);
         usleep(100 * 1000);
     }
+    auto t = make_task(DM_DEVICE_REMOVE, name);
+    run(t.get(), "remove " + name);
+    dm_task_update_nodes();
 }
 
 void suspend(const std::string& name) {
