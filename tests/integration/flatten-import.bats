@@ -1,0 +1,120 @@
+#!/usr/bin/env bats
+# The flattened image where it is used: containerd imports and unpacks it (a private containerd
+# with its own root, state and socket, stopped at the end), docker load's form is complete, and
+# the busybox image runs with mogu run.
+
+load ../fixtures/images/test-helpers
+
+setup_file() {
+    [[ -x $MOGU_BIN/mogu-flatten && -f $MOGU_SRC/tests/fixtures/out/images/.built ]] || return 0
+    command -v containerd >/dev/null && command -v ctr >/dev/null || return 0
+    CTD=$BATS_FILE_TMPDIR/ctd
+    mkdir -p "$CTD"
+    cat >"$CTD/config.toml" <<TOML
+version = 2
+root = "$CTD/root"
+state = "$CTD/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$CTD/sock"
+[ttrpc]
+  address = "$CTD/sock.ttrpc"
+TOML
+    containerd -c "$CTD/config.toml" >"$CTD/log" 2>&1 &
+    echo $! >"$CTD/pid"
+    for _ in $(seq 100); do [[ -S $CTD/sock ]] && break; sleep 0.1; done
+}
+
+teardown_file() {
+    local ctd=$BATS_FILE_TMPDIR/ctd
+    if [[ -f $ctd/pid ]]; then
+        kill "$(cat "$ctd/pid")" 2>/dev/null || true
+        for _ in $(seq 50); do kill -0 "$(cat "$ctd/pid")" 2>/dev/null || break; sleep 0.1; done
+    fi
+}
+
+setup() { flatten_setup; }
+teardown() { flatten_teardown; }
+
+ctr_() { ctr --address "$BATS_FILE_TMPDIR/ctd/sock" -n flatten-test "$@"; }
+
+need_containerd() {
+    [[ -S $BATS_FILE_TMPDIR/ctd/sock ]] || skip "no private containerd (containerd/ctr missing or did not start)"
+}
+
+# chain_id DIFF_ID...: the id containerd gives the top snapshot of these layers
+chain_id() {
+    local chain=$1
+    shift
+    for d in "$@"; do chain="sha256:$(printf '%s %s' "$chain" "$d" | sha256sum | cut -d' ' -f1)"; done
+    echo "$chain"
+}
+
+# ctr_tree CONFIG OUT: treesum of the snapshot containerd unpacked for the image with this config
+ctr_tree() {
+    mapfile -t ids < <(jq -r '.rootfs.diff_ids[]' "$1")
+    local key=view-$RANDOM$RANDOM
+    ctr_ snapshots --snapshotter native view "$key" "$(chain_id "${ids[@]}")" >/dev/null
+    local src
+    src=$(ctr_ snapshots --snapshotter native mounts /mnt "$key" | awk '{print $4}')
+    [[ -d $src && $src == "$BATS_FILE_TMPDIR"/ctd/root/* ]]
+    "$TOOLS/mogu-treesum" --mtime "$src" >"$2"
+    ctr_ snapshots --snapshotter native rm "$key"
+}
+
+@test "ctr images import unpacks the flattened OCI tar to the tree of the original" {
+    need_containerd
+    "$FLATTEN" -q "$FX/rules.oci.tar" "$W/flat.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/orig "$FX/rules.oci.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/flat "$W/flat.tar"
+    ctr_ images ls -q | grep -qx flatten-test/flat
+    ctr_tree "$(config_of "$FX/rules")" "$W/orig.txt"
+    mkdir "$W/x" && tar -C "$W/x" -xf "$W/flat.tar"
+    ctr_tree "$(config_of "$W/x")" "$W/flat.txt"
+    diff -u "$W/orig.txt" "$W/flat.txt"
+    # and containerd agrees with umoci about the flattened image
+    tree_of "$W/x:latest" "$W/umoci.txt"
+    diff -u "$W/umoci.txt" "$W/flat.txt"
+}
+
+@test "ctr images import takes the flattened docker-archive, zstd layer too" {
+    need_containerd
+    "$FLATTEN" -q "$FX/rules.docker.tar" "$W/flat.tar"
+    ctr_ images import --snapshotter native "$W/flat.tar"
+    ctr_ images ls -q | grep -qx docker.io/mogu/rules:latest
+    "$FLATTEN" -q --compression zstd --format oci "$FX/rules" "$W/zstd.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/zstd "$W/zstd.tar"
+    mkdir "$W/z" && tar -C "$W/z" -xf "$W/zstd.tar"
+    ctr_tree "$(config_of "$W/z")" "$W/zstd.txt"
+    ctr_tree "$(config_of "$FX/rules")" "$W/orig.txt"
+    diff -u "$W/orig.txt" "$W/zstd.txt"
+}
+
+@test "the docker-archive output has what docker load reads" {
+    "$FLATTEN" -q "$FX/rules.docker.tar" "$W/flat.tar"
+    mkdir "$W/d" && tar -C "$W/d" -xf "$W/flat.tar"
+    m=$W/d/manifest.json
+    [ "$(jq 'length' "$m")" -eq 1 ]
+    cfg=$W/d/$(jq -r '.[0].Config' "$m")
+    [ -f "$cfg" ]
+    [ "$(basename "$cfg")" = "$(sha256sum <"$cfg" | cut -d' ' -f1)" ]
+    [ "$(jq -r '.[0].RepoTags[0]' "$m")" = docker.io/mogu/rules:latest ]
+    mapfile -t layers < <(jq -r '.[0].Layers[]' "$m")
+    [ "${#layers[@]}" -eq 1 ]
+    [ "$(basename "${layers[0]}")" = "$(sha256sum <"$W/d/${layers[0]}" | cut -d' ' -f1)" ]
+    # docker load checks each layer's uncompressed digest against the config
+    [ "sha256:$(zcat "$W/d/${layers[0]}" | sha256sum | cut -d' ' -f1)" = "$(jq -r '.rootfs.diff_ids[0]' "$cfg")" ]
+    [ "$(jq -c .config.Entrypoint "$cfg")" = '["/bin/sh"]' ]
+}
+
+@test "the flattened busybox image runs with mogu run" {
+    [[ -x $MOGU_BIN/mogu ]] || skip "mogu not built ($MOGU_BIN/mogu)"
+    "$FLATTEN" -q "$FX/busybox" "$W/out"
+    umoci unpack --image "$W/out:latest" "$W/bundle" >/dev/null
+    jq '.process.args = ["/usr/local/bin/hello"] | .process.terminal = false' "$W/bundle/config.json" >"$W/c"
+    mv "$W/c" "$W/bundle/config.json"
+    run timeout 60 "$MOGU_BIN/mogu" --root "$W/state" run --bundle "$W/bundle" "flatten-run-$$"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "mogu-flatten-run-ok flattened" ]
+}
