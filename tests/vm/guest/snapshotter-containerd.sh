@@ -1,0 +1,54 @@
+#!/bin/bash
+# Runs inside the guest (tests/vm/suites/snapshotter-containerd.sh boots it): containerd 1.6 with
+# mogu-snapshotter as a proxy snapshot plugin imports a multi-layer image onto thin devices and
+# runs a container on it with runc. Prints TAP.
+set -uo pipefail
+. "$MOGU_SRC/tests/vm/lib/tap.sh"
+export DM_DISABLE_UDEV=1
+B=$MOGU_BIN/mogu-snapshotter
+IMAGE=$1
+modprobe dm-thin-pool
+W=/run/ctrtest; mkdir -p $W
+cat >$W/snap.toml <<T
+pool_name = "mogu"
+root_path = "$W/snap-root"
+address = "$W/snap.sock"
+base_image_size = "128MiB"
+data_device = "/dev/disk/by-id/virtio-data"
+metadata_device = "/dev/disk/by-id/virtio-meta"
+T
+# containerd's own state on tmpfs (/run), not on the guest's overlay root.
+cat >$W/containerd.toml <<T
+version = 2
+root = "$W/containerd-root"
+state = "$W/containerd-state"
+[grpc]
+  address = "$W/containerd.sock"
+[proxy_plugins.mogu]
+  type = "snapshot"
+  address = "$W/snap.sock"
+T
+ctr() { command ctr -a $W/containerd.sock "$@"; }
+tap_plan 5
+$B --config $W/snap.toml pool create >/dev/null
+$B --config $W/snap.toml serve >$W/snap.log 2>&1 &
+snap_pid=$!
+containerd --config $W/containerd.toml >$W/containerd.log 2>&1 &
+ctrd_pid=$!
+for _ in $(seq 150); do [[ -S $W/snap.sock && -S $W/containerd.sock ]] && break; sleep 0.1; done
+sleep 1
+
+out=$(ctr images import --snapshotter mogu --base-name docker.io/mogu/busybox "$IMAGE" 2>&1); rc=$?
+tap_check "ctr images import --snapshotter mogu unpacks the image" bash -c "[[ $rc == 0 ]] || { echo '$out'; tail -5 $W/snap.log; false; }"
+ctr snapshots --snapshotter mogu ls >$W/snaps 2>&1
+layers=$(grep -c Committed $W/snaps)
+tap_check "every layer is a committed thin snapshot" bash -c "(( $layers >= 2 )) || { cat $W/snaps; false; }"
+out=$(ctr run --rm --snapshotter mogu docker.io/mogu/busybox:latest c1 /bin/sh -c 'echo hello from a thin device; grep " / " /proc/mounts' 2>&1); rc=$?
+tap_check "a container runs on a thin snapshot with runc" bash -c "[[ $rc == 0 && '$out' == *'hello from a thin device'* ]] || { echo '$out'; tail -5 $W/containerd.log; false; }"
+# ext4's default is nodiscard, which /proc/mounts does not print; "discard" must be absent.
+root_line=$(grep ' / ' <<<"$out")
+tap_check "its root is ext4 on a mogu thin device, without discard" bash -c "[[ '$root_line' == '/dev/mapper/mogu-snap-'*' / ext4 '* && '$root_line' != *discard* ]] || { echo '$out'; false; }"
+active=$($B --config $W/snap.toml snapshots list | grep -c active)
+tap_check "after ctr run --rm no active snapshot is left" test "$active" = 0
+kill $ctrd_pid $snap_pid; wait
+tap_done
