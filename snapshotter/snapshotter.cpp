@@ -271,8 +271,18 @@ Usage Snapshotter::usage(const std::string& key) {
 
 void Snapshotter::cleanup() {
     std::lock_guard lock(mu_);
-    for (auto& r : store_.all())
-        if (r.state == "removing") finish_remove(r);
+    // A device still in use is left for the next Cleanup; the others go.
+    std::string first_error;
+    for (auto& r : store_.all()) {
+        if (r.state != "removing") continue;
+        try {
+            finish_remove(r);
+        } catch (const std::exception& e) {
+            log::warn("cleanup of device {}: {}", r.device_id, e.what());
+            if (first_error.empty()) first_error = e.what();
+        }
+    }
+    if (!first_error.empty()) throw SnapError(ErrorKind::failed_precondition, "cleanup: {}", first_error);
 }
 
 void Snapshotter::ensure_base(std::vector<std::string>& repairs) {

@@ -256,8 +256,14 @@ std::vector<ThinRecord> ThinPool::list_from_metadata() const {
     }
     auto params = dm::table(c_.pool_name).at(0).params;
     std::string meta_dev = node_of(split(params, ' ').at(0));
-    // A live pool's metadata changes under a reader; a metadata snapshot holds still.
-    dm::message(c_.pool_name, "reserve_metadata_snap");
+    // A live pool's metadata changes under a reader; a metadata snapshot holds still. One left
+    // behind by a crash would make the reservation fail: drop it and reserve again.
+    try {
+        dm::message(c_.pool_name, "reserve_metadata_snap");
+    } catch (const Error&) {
+        dm::message(c_.pool_name, "release_metadata_snap");
+        dm::message(c_.pool_name, "reserve_metadata_snap");
+    }
     std::string xml;
     try {
         xml = run_program({"thin_dump", "--skip-mappings", "-m", meta_dev});
