@@ -5,7 +5,7 @@
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/convert.h"
 #include "runtime/cgroups/device_rules.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v1.h"
 
 #include <algorithm>
 
@@ -127,15 +127,7 @@ void apply_blkio(const std::string& dir, const oci::BlockIoResources& b) {
     throttle("blkio.throttle.write_iops_device", b.throttle_write_iops);
 }
 
-void check_page_size(const std::string& size, size_t index, const std::vector<std::string>& host) {
-    if (std::find(host.begin(), host.end(), size) == host.end())
-        throw SpecError(fmt::format("linux.resources.hugepageLimits[{}].pageSize", index), "\"{}\" is not a huge page size of this host ({})",
-                        size, join(host, ", "));
-}
-
 void apply_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits) {
-    auto host = host_hugepage_sizes();
-    for (size_t i = 0; i < limits.size(); ++i) check_page_size(limits[i].page_size, i, host);
     for (auto& l : limits) {
         std::string v = std::to_string(l.limit);
         fs::write(dir, fmt::format("hugetlb.{}.limit_in_bytes", l.page_size), v);
@@ -152,6 +144,10 @@ void apply_devices(const std::string& dir, const std::vector<oci::DeviceRule>& r
 }
 
 }  // namespace
+
+void validate(const DirMap& dirs, const oci::Resources& r) {
+    if (dirs.count("devices") && !r.devices.empty()) device_state_of(r.devices);
+}
 
 void apply(const DirMap& dirs, const oci::Resources& r) {
     if (auto d = dir_of(dirs, "memory"); d && r.memory) apply_memory(*d, *r.memory);

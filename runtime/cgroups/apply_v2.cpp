@@ -7,7 +7,7 @@
 #include "runtime/cgroups/convert.h"
 #include "runtime/cgroups/device_filter_bpf.h"
 #include "runtime/cgroups/device_rules.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v2.h"
 
 #include <algorithm>
 #include <cstring>
@@ -51,9 +51,6 @@ void apply_memory(const std::string& dir, const oci::MemoryResources& m) {
 }
 
 void apply_cpu(const std::string& dir, const oci::CpuResources& c) {
-    if ((c.realtime_runtime && *c.realtime_runtime != 0) || (c.realtime_period && *c.realtime_period != 0))
-        throw SpecError(c.realtime_runtime ? "linux.resources.cpu.realtimeRuntime" : "linux.resources.cpu.realtimePeriod",
-                        "realtime scheduling limits exist only on cgroup v1");
     if (c.shares && *c.shares != 0) write(dir, "cpu.weight", std::to_string(cpu_shares_to_weight(*c.shares)));
     if (c.idle) write(dir, "cpu.idle", std::to_string(*c.idle));
     uint64_t period = c.period.value_or(0);
@@ -86,11 +83,6 @@ void apply_io(const std::string& dir, const oci::BlockIoResources& b) {
 }
 
 void apply_hugetlb(const std::string& dir, const std::vector<oci::HugepageLimit>& limits) {
-    auto host = host_hugepage_sizes();
-    for (size_t i = 0; i < limits.size(); ++i)
-        if (std::find(host.begin(), host.end(), limits[i].page_size) == host.end())
-            throw SpecError(fmt::format("linux.resources.hugepageLimits[{}].pageSize", i), "\"{}\" is not a huge page size of this host ({})",
-                            limits[i].page_size, join(host, ", "));
     for (auto& l : limits) {
         std::string v = std::to_string(l.limit);
         write(dir, fmt::format("hugetlb.{}.max", l.page_size), v);
@@ -127,9 +119,19 @@ void validate_unified(const Controllers& owned, const std::map<std::string, std:
 
 }  // namespace
 
-void apply(const std::string& dir, const Controllers& owned, const oci::Resources& r) {
-    // Checked before anything is written, so a bad key leaves the cgroup untouched.
+void validate(const Controllers& owned, const oci::Resources& r) {
     validate_unified(owned, r.unified);
+    if (owned.count("cpu") && r.cpu) {
+        auto& c = *r.cpu;
+        if ((c.realtime_runtime && *c.realtime_runtime != 0) || (c.realtime_period && *c.realtime_period != 0))
+            throw SpecError(c.realtime_runtime ? "linux.resources.cpu.realtimeRuntime" : "linux.resources.cpu.realtimePeriod",
+                            "realtime scheduling limits exist only on cgroup v1");
+    }
+    if (owned.count("memory") && r.memory) memory_swap_to_v2(r.memory->swap.value_or(0), r.memory->limit.value_or(0));
+    if (owned.count("devices") && !r.devices.empty()) device_state_of(r.devices);
+}
+
+void apply(const std::string& dir, const Controllers& owned, const oci::Resources& r) {
     auto has = [&](const char* c) { return owned.count(c) != 0; };
     if (has("pids") && r.pids_limit) write(dir, "pids.max", *r.pids_limit < 0 ? std::string("max") : std::to_string(*r.pids_limit));
     if (has("memory") && r.memory) apply_memory(dir, *r.memory);

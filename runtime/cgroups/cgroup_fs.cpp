@@ -145,6 +145,16 @@ void remove_tree(const std::string& dir) {
     if (int err = rmdir_retrying(dir)) throw SysError(err, "rmdir {}", dir);
 }
 
+void write_pid(const std::string& dir, pid_t pid) {
+    std::string value = std::to_string(pid);
+    for (int attempt = 0;; ++attempt) {
+        int err = try_write(dir, "cgroup.procs", value);
+        if (!err) return;
+        if (err != EINVAL || attempt == 4) throw SysError(err, "write \"{}\" to {}/cgroup.procs", value, dir);
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+}
+
 std::vector<pid_t> procs_recursive(const std::string& dir) {
     std::vector<pid_t> out;
     auto text = read_path(join(dir, "cgroup.procs"), true);

@@ -36,6 +36,8 @@ void remove_made_dirs(const std::vector<std::string>& made, const std::string& l
 // Removes a cgroup directory and every cgroup below it, innermost first, retrying EBUSY briefly
 // while exiting processes leave. A missing directory is fine.
 void remove_tree(const std::string& dir);
+// Writes a pid to <dir>/cgroup.procs, retrying EINVAL briefly (a task still being forked).
+void write_pid(const std::string& dir, pid_t pid);
 // Every pid in cgroup.procs of `dir` and of the cgroups below it.
 std::vector<pid_t> procs_recursive(const std::string& dir);
 

@@ -4,6 +4,8 @@
 #include "common/error.h"
 #include "runtime/cgroups/driver.h"
 
+#include <exception>
+
 namespace mogu::cgroups {
 namespace {
 
@@ -21,6 +23,9 @@ public:
 
     void apply(const oci::Resources& r) override {
         check_available(r, all_, true);
+        // Both halves check before either writes: a bad update changes nothing.
+        v1_->validate(r);
+        v2_->validate(r);
         v1_->apply_owned(r);
         v2_->apply_owned(r);
     }
@@ -39,15 +44,15 @@ public:
     std::vector<pid_t> pids() const override { return v2_->pids(); }
 
     void destroy() override {
-        std::optional<Error> first;
+        std::exception_ptr first;
         for (Driver* d : {v1_.get(), v2_.get()}) {
             try {
                 d->destroy();
-            } catch (const Error& e) {
-                if (!first) first = e;
+            } catch (const Error&) {
+                if (!first) first = std::current_exception();
             }
         }
-        if (first) throw *first;
+        if (first) std::rethrow_exception(first);
     }
 
     void release() override {

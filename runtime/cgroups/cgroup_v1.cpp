@@ -4,23 +4,12 @@
 #include "common/log.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/driver.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v1.h"
 #include "runtime/cgroups/oom_watch.h"
 
-#include <chrono>
-#include <thread>
+#include <exception>
 
 namespace mogu::cgroups {
-
-void write_pid(const std::string& dir, pid_t pid) {
-    std::string value = std::to_string(pid);
-    for (int attempt = 0;; ++attempt) {
-        int err = fs::try_write(dir, "cgroup.procs", value);
-        if (!err) return;
-        if (err != EINVAL || attempt == 4) throw SysError(err, "write \"{}\" to {}/cgroup.procs", value, dir);
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-}
 
 namespace {
 
@@ -49,13 +38,15 @@ public:
     const Controllers& owned() const override { return owned_; }
 
     void add_process(pid_t pid) override {
-        for (auto& h : hierarchies_) write_pid(h.dir(path_.path), pid);
+        for (auto& h : hierarchies_) fs::write_pid(h.dir(path_.path), pid);
     }
 
     void apply(const oci::Resources& r) override {
         check_available(r, owned_, false);
+        validate(r);
         apply_owned(r);
     }
+    void validate(const oci::Resources& r) const override { v1::validate(dirs_, r); }
     void apply_owned(const oci::Resources& r) override { v1::apply(dirs_, r); }
 
     void freeze(FreezerState target) override { v1::freeze(freezer_dir(), target); }
@@ -74,15 +65,16 @@ public:
     }
 
     void destroy() override {
-        std::optional<Error> first;
+        // Every hierarchy is tried; the first failure is reported.
+        std::exception_ptr first;
         for (auto& h : hierarchies_) {
             try {
                 fs::remove_tree(h.dir(path_.path));
-            } catch (const Error& e) {
-                if (!first) first = e;
+            } catch (const Error&) {
+                if (!first) first = std::current_exception();
             }
         }
-        if (first) throw *first;
+        if (first) std::rethrow_exception(first);
     }
 
     void release() override { released_ = true; }

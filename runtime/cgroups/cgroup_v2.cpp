@@ -4,7 +4,7 @@
 #include "common/strings.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/driver.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v2.h"
 #include "runtime/cgroups/oom_watch.h"
 
 namespace mogu::cgroups {
@@ -25,12 +25,14 @@ public:
     }
 
     const Controllers& owned() const override { return owned_; }
-    void add_process(pid_t pid) override { write_pid(dir_, pid); }
+    void add_process(pid_t pid) override { fs::write_pid(dir_, pid); }
 
     void apply(const oci::Resources& r) override {
         check_available(r, owned_, true);
+        validate(r);
         apply_owned(r);
     }
+    void validate(const oci::Resources& r) const override { v2::validate(owned_, r); }
     void apply_owned(const oci::Resources& r) override { v2::apply(dir_, owned_, r); }
 
     void freeze(FreezerState target) override { v2::freeze(dir_, target); }

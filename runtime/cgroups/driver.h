@@ -14,7 +14,9 @@ namespace mogu::cgroups {
 class Driver : public Cgroup {
 public:
     virtual const Controllers& owned() const = 0;
-    // Writes the parts of `r` this driver owns; check_available() was done by the caller.
+    // Checks, without writing, the parts of `r` this driver owns; throws SpecError.
+    virtual void validate(const oci::Resources& r) const = 0;
+    // Writes the parts of `r` this driver owns; check_available() and validate() were done.
     virtual void apply_owned(const oci::Resources& r) = 0;
     virtual void fill_stats(Stats& s) const = 0;
 };
@@ -27,8 +29,5 @@ std::unique_ptr<Driver> make_v1_driver(const std::vector<Hierarchy>& hierarchies
 std::unique_ptr<Driver> make_v2_driver(const Hierarchy& unified, const CgroupPath& path, bool create, const Controllers& owned_extra,
                                        const Controllers& exclude);
 std::unique_ptr<Cgroup> make_hybrid_cgroup(std::unique_ptr<Driver> v1, std::unique_ptr<Driver> v2);
-
-// Writes a pid to <dir>/cgroup.procs, retrying EINVAL briefly (a task still being forked).
-void write_pid(const std::string& dir, pid_t pid);
 
 }  // namespace mogu::cgroups

@@ -4,7 +4,8 @@
 #include "common/fd.h"
 #include "common/strings.h"
 #include "runtime/cgroups/cgroup_fs.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v1.h"
+#include "runtime/cgroups/v2.h"
 
 #include <fcntl.h>
 #include <poll.h>

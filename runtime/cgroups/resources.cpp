@@ -1,6 +1,10 @@
 #include "runtime/cgroups/resources.h"
 
 #include "common/error.h"
+#include "common/strings.h"
+#include "runtime/cgroups/convert.h"
+
+#include <algorithm>
 
 namespace mogu::cgroups {
 
@@ -33,6 +37,13 @@ void check_available(const oci::Resources& r, const Controllers& available, bool
     if (r.block_io && block_io_set(*r.block_io) && !available.count("blkio") && !available.count("io"))
         throw SpecError("linux.resources.blockIO", "needs the blkio (v1) or io (v2) cgroup controller, which this host does not provide");
     need(!r.hugepage_limits.empty(), "hugetlb", "linux.resources.hugepageLimits");
+    if (!r.hugepage_limits.empty()) {
+        auto host = host_hugepage_sizes();
+        for (size_t i = 0; i < r.hugepage_limits.size(); ++i)
+            if (std::find(host.begin(), host.end(), r.hugepage_limits[i].page_size) == host.end())
+                throw SpecError(fmt::format("linux.resources.hugepageLimits[{}].pageSize", i), "\"{}\" is not a huge page size of this host ({})",
+                                r.hugepage_limits[i].page_size, join(host, ", "));
+    }
     need(r.network && r.network->class_id.has_value(), "net_cls", "linux.resources.network.classID");
     need(r.network && !r.network->priorities.empty(), "net_prio", "linux.resources.network.priorities");
     need(!r.devices.empty(), "devices", "linux.resources.devices");

@@ -20,7 +20,8 @@ bool cpuset_set(const oci::CpuResources& c);         // cpus, mems
 bool block_io_set(const oci::BlockIoResources& b);
 bool network_set(const oci::NetworkResources& n);
 
-// Throws SpecError naming the first field whose controller is not in `available`.
+// Throws SpecError naming the first field whose controller is not in `available`, or a huge
+// page size the host does not have.
 // `unified_available`: whether linux.resources.unified has a v2 hierarchy to go to.
 void check_available(const oci::Resources& r, const Controllers& available, bool unified_available);
 

@@ -3,7 +3,7 @@
 #include "common/strings.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/convert.h"
-#include "runtime/cgroups/drivers.h"
+#include "runtime/cgroups/v2.h"
 
 #include <algorithm>
 

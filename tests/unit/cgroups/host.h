@@ -29,6 +29,12 @@ std::string unified_mount();
 std::unique_ptr<mogu::cgroups::Manager> unified_only_manager();
 
 void cleanup_test_cgroups();
+// Criterion runs no .fini after cr_skip_test: a test that skips after making cgroups cleans first.
+#define CG_SKIP(...)                       \
+    do {                                   \
+        cgtest::cleanup_test_cgroups();    \
+        cr_skip_test(__VA_ARGS__);         \
+    } while (0)
 
 // Every cgroup directory (any hierarchy, any depth) whose path contains test_parent().
 std::vector<std::string> leftover_dirs();

@@ -153,7 +153,7 @@ Test(v2_host, device_rules_become_an_ebpf_filter_that_an_update_replaces) {
 Test(v2_host, hugetlb_limit_is_written_to_the_v2_file) {
     auto cg = create("c");
     std::string dir = dir_of(*cg);
-    if (!cgtest::exists(dir + "/hugetlb.2MB.max")) cr_skip_test("hugetlb with 2MB pages is not on this cgroup2 mount");
+    if (!cgtest::exists(dir + "/hugetlb.2MB.max")) CG_SKIP("hugetlb with 2MB pages is not on this cgroup2 mount");
     mogu::oci::Resources r;
     r.hugepage_limits.push_back({"2MB", 8 << 21});
     cg->apply(r);
@@ -181,7 +181,7 @@ Test(v2_host, stats_carry_core_cpu_usage) {
 Test(v2_host, a_controller_the_hierarchy_lacks_is_refused_by_field) {
     auto cg = create("c");
     std::string controllers = read_trimmed(cgtest::unified_mount() + "/cgroup.controllers");
-    if (controllers.find("memory") != std::string::npos) cr_skip_test("this cgroup2 mount has the memory controller");
+    if (controllers.find("memory") != std::string::npos) CG_SKIP("this cgroup2 mount has the memory controller");
     mogu::oci::Resources r;
     r.memory.emplace();
     r.memory->limit = 1 << 30;
