@@ -1,0 +1,202 @@
+#include "flattener/merge.h"
+#include "layers.h"
+
+#include <criterion/criterion.h>
+
+#include <algorithm>
+#include <functional>
+
+namespace {
+
+struct Result {
+    std::vector<std::string> entries;
+    std::string error;
+    fl::MergeStats stats;
+};
+
+// Merges the layers (lowest first); with base_count > 0 the lowest ones are the kept base.
+Result merge(const std::vector<std::vector<E>>& layers, size_t base_count = 0) {
+    std::vector<fl::LayerInput> inputs;
+    for (size_t i = 0; i < layers.size(); i++) inputs.push_back(layer_of(layers[i], "layer " + std::to_string(i + 1)));
+    Result r;
+    MemSink sink;
+    try {
+        fl::MergeStats base_stats;
+        std::unique_ptr<fl::Merge> base;
+        if (base_count > 0) {
+            base = std::make_unique<fl::Merge>(nullptr, base_stats, nullptr);
+            std::vector<const fl::LayerInput*> lower;
+            for (size_t i = 0; i < base_count; i++) lower.push_back(&inputs[i]);
+            base->run(lower);
+        }
+        fl::TarOut out(sink);
+        fl::Merge m(&out, r.stats, nullptr);
+        m.set_base(base.get());
+        std::vector<const fl::LayerInput*> upper;
+        for (size_t i = base_count; i < inputs.size(); i++) upper.push_back(&inputs[i]);
+        m.run(upper);
+        out.finish();
+        r.entries = list_tar(sink.data);
+    } catch (const std::exception& e) {
+        r.error = e.what();
+    }
+    return r;
+}
+
+bool has(const Result& r, const std::string& line) {
+    return std::find(r.entries.begin(), r.entries.end(), line) != r.entries.end();
+}
+size_t pos(const Result& r, const std::string& line) {
+    return static_cast<size_t>(std::find(r.entries.begin(), r.entries.end(), line) - r.entries.begin());
+}
+std::string dump(const Result& r) {
+    std::string s = r.error;
+    for (auto& e : r.entries) s += "\n  " + e;
+    return s;
+}
+
+}  // namespace
+
+Test(merge, upper_file_replaces_lower_and_directories_take_the_top_metadata) {
+    auto r = merge({{{'d', "etc", "", 0755}, {'f', "etc/a", "old"}, {'f', "etc/b", "b"}},
+                    {{'d', "etc", "", 0700}, {'f', "etc/a", "new"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "etc d 700"), "%s", dump(r).c_str());
+    cr_assert(has(r, "etc/a f new"));
+    cr_assert(has(r, "etc/b f b"));
+    cr_assert_eq(r.entries.size(), 3u, "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.dropped_by_overwrite, 2u);
+}
+
+Test(merge, whiteout_hides_the_path_and_everything_below_and_is_not_written) {
+    auto r = merge({{{'d', "d"}, {'f', "d/x", "x"}, {'d', "d/sub"}, {'f', "d/sub/y", "y"}, {'f', "keep", "k"}},
+                    {{'w', "d"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.entries.size(), 1u, "%s", dump(r).c_str());
+    cr_assert(has(r, "keep f k"));
+    cr_assert_eq(r.stats.dropped_by_whiteout, 4u);
+}
+
+Test(merge, opaque_directory_keeps_its_own_layer_and_drops_lower_children) {
+    auto r = merge({{{'d', "o"}, {'f', "o/old", "1"}}, {{'d', "o", "", 0750}, {'o', "o"}, {'f', "o/new", "2"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "o d 750"), "%s", dump(r).c_str());
+    cr_assert(has(r, "o/new f 2"));
+    cr_assert(!has(r, "o/old f 1"));
+    cr_assert_eq(r.entries.size(), 2u, "%s", dump(r).c_str());
+}
+
+Test(merge, a_non_directory_above_hides_a_lower_directory_tree) {
+    auto r = merge({{{'d', "p"}, {'f', "p/a", "a"}}, {{'f', "p", "file"}}, {{'d', "p"}, {'f', "p/b", "b"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "p/b f b"), "%s", dump(r).c_str());
+    cr_assert(!has(r, "p/a f a"), "%s", dump(r).c_str());
+    cr_assert(!has(r, "p f file"));
+}
+
+Test(merge, symlinks_are_kept_never_followed) {
+    auto r = merge({{{'l', "abs", "/etc/passwd"}, {'l', "rel", "../x"}, {'l', "lib", "usr/lib"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "abs l /etc/passwd"));
+    cr_assert(has(r, "rel l ../x"));
+    cr_assert(has(r, "lib l usr/lib"));
+}
+
+Test(merge, hardlink_to_a_lower_file_comes_after_it) {
+    auto r = merge({{{'f', "a", "content"}}, {{'h', "b", "a"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "a f content"), "%s", dump(r).c_str());
+    cr_assert(has(r, "b h a"));
+    cr_assert_lt(pos(r, "a f content"), pos(r, "b h a"));
+}
+
+Test(merge, hardlink_whose_target_is_replaced_above_keeps_the_old_content) {
+    auto r = merge({{{'f', "a", "old"}, {'h', "b", "a"}, {'h', "c", "a"}}, {{'f', "a", "new"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "a f new"), "%s", dump(r).c_str());
+    cr_assert(has(r, "b f old"), "%s", dump(r).c_str());
+    cr_assert(has(r, "c h b"), "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.relinked, 1u);
+}
+
+Test(merge, hardlink_from_above_to_a_deleted_name_gets_the_file) {
+    // layer 2 links n -> a; layer 3 removes a: n lives on with a's content
+    auto r = merge({{{'f', "a", "data"}}, {{'h', "n", "a"}}, {{'w', "a"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.entries.size(), 1u, "%s", dump(r).c_str());
+    cr_assert(has(r, "n f data"), "%s", dump(r).c_str());
+}
+
+Test(merge, hardlink_to_a_link_joins_the_same_file) {
+    auto r = merge({{{'f', "a", "x"}}, {{'h', "b", "a"}}, {{'h', "c", "b"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "b h a"), "%s", dump(r).c_str());
+    cr_assert(has(r, "c h a"), "%s", dump(r).c_str());
+}
+
+Test(merge, hardlink_to_a_directory_is_refused) {
+    auto r = merge({{{'d', "dir"}}, {{'h', "l", "dir"}}});
+    cr_assert(r.error.find("layer 2: entry l: hardlink to dir, which is a directory") != std::string::npos, "%s",
+              r.error.c_str());
+}
+
+Test(merge, whiteout_of_nothing_is_refused_naming_layer_and_entry) {
+    auto r = merge({{{'f', "a", "a"}}, {{'w', "dir/ghost"}}});
+    cr_assert(r.error.find("layer 2: entry dir/.wh.ghost: whiteout for dir/ghost, which no lower layer has") !=
+                  std::string::npos,
+              "%s", r.error.c_str());
+}
+
+Test(merge, whiteout_in_the_same_layer_does_not_hide_that_layer) {
+    // the marker comes after a file of its own layer: only lower layers are hidden
+    auto r = merge({{{'f', "x", "low"}}, {{'f', "x", "same"}, {'w', "x"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "x f same"), "%s", dump(r).c_str());
+}
+
+Test(merge, a_file_under_an_upper_layer_path_that_a_lower_layer_makes_a_file_is_refused) {
+    auto r = merge({{{'f', "p", "file"}}, {{'f', "p/x", "x"}}});
+    cr_assert(r.error.find("layer 1: entry p: a non-directory here would cover") != std::string::npos, "%s",
+              r.error.c_str());
+}
+
+Test(merge, escaping_names_are_refused) {
+    auto r = merge({{{'f', "a/../../b", "x"}}});
+    cr_assert(r.error.find("layer 1: entry a/../../b: the path climbs out of the image") != std::string::npos, "%s",
+              r.error.c_str());
+}
+
+Test(merge, with_a_kept_base_markers_that_still_hide_something_stay_first) {
+    std::vector<std::vector<E>> layers = {{{'f', "gone", "g"}, {'d', "o"}, {'f', "o/old", "1"}, {'d', "re"}, {'f', "re/x", "x"}},
+                                          {{'f', "mine", "m"}},
+                                          {{'w', "gone"}, {'w', "mine"}, {'o', "o"}, {'f', "o/new", "2"},
+                                           {'d', "re"}, {'f', "re/y", "y"}},
+                                          {{'w', "re"}}};
+    // --from 1: "gone" and "o" hide base content; "mine" was only in a squashed layer
+    auto r = merge(layers, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, ".wh.gone f "), "%s", dump(r).c_str());
+    cr_assert(has(r, "o/.wh..wh..opq f "), "%s", dump(r).c_str());
+    cr_assert(!has(r, ".wh.mine f "), "%s", dump(r).c_str());
+    cr_assert(!has(r, "mine f m"), "%s", dump(r).c_str());
+    cr_assert(has(r, ".wh.re f "), "%s", dump(r).c_str());
+    cr_assert(!has(r, "re/y f y"), "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.markers_kept, 3u, "%s", dump(r).c_str());
+}
+
+Test(merge, with_a_kept_base_a_whiteout_under_a_new_directory_becomes_opaque) {
+    // base has d/old; layer 2 removes d and makes it again: the squashed layer must hide d/old
+    std::vector<std::vector<E>> layers = {{{'d', "d"}, {'f', "d/old", "1"}}, {{'d', "d"}, {'f', "d/new", "2"}, {'w', "d"}}};
+    auto r = merge(layers, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "d/.wh..wh..opq f "), "%s", dump(r).c_str());
+    cr_assert(!has(r, ".wh.d f "), "%s", dump(r).c_str());
+    cr_assert(has(r, "d/new f 2"));
+}
+
+Test(merge, with_a_kept_base_links_may_point_into_it) {
+    auto r = merge({{{'f', "base-file", "b"}}, {{'h', "link", "base-file"}}}, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(has(r, "link h base-file"), "%s", dump(r).c_str());
+    cr_assert_eq(r.entries.size(), 1u, "%s", dump(r).c_str());
+}
