@@ -2,7 +2,7 @@
 # Snapshots API over gRPC, offline recovery).
 DEB_PACKAGES += libdevmapper-dev libsqlite3-dev libgrpc++-dev libprotobuf-dev protobuf-compiler \
                 protobuf-compiler-grpc libtomlplusplus-dev thin-provisioning-tools e2fsprogs \
-                containerd runc umoci dmsetup
+                containerd runc dmsetup
 
 SNAP_GEN    := $(BUILD)/gen/snapshotter
 SNAP_PROTOS := containerd/types/mount.proto containerd/services/snapshots/v1/snapshots.proto
