@@ -1,6 +1,7 @@
 #include "common/log.h"
 
 #include "common/json.h"
+#include "common/time_format.h"
 
 #include <fcntl.h>
 #include <time.h>
@@ -33,16 +34,7 @@ const char* level_name(Level l) {
     return "info";
 }
 
-std::string rfc3339_now() {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    snprintf(buf + n, sizeof buf - n, ".%09ldZ", ts.tv_nsec);
-    return buf;
-}
+std::string rfc3339_now() { return rfc3339_nano_now(); }
 
 // logrus quotes values that contain spaces or quotes; we always quote msg, as runc's lines show.
 std::string quote(std::string_view s) {
@@ -70,6 +62,7 @@ void configure(const std::string& path, Format format, bool debug) {
 
 bool debug_enabled() { return sink().debug; }
 bool to_file() { return sink().fd != STDERR_FILENO; }
+int sink_fd() { return sink().fd; }
 
 std::string format_line(Level level, std::string_view msg, Format format) {
     if (format == Format::json) {

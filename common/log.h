@@ -17,6 +17,8 @@ void configure(const std::string& path, Format format, bool debug);
 bool debug_enabled();
 // True when log lines go somewhere other than stderr.
 bool to_file();
+// The fd log lines go to (children that close inherited fds keep this one).
+int sink_fd();
 void write(Level level, std::string_view msg);
 // Formats one line without writing it (exposed for tests).
 std::string format_line(Level level, std::string_view msg, Format format);

@@ -11,3 +11,20 @@ $(CGROUPS_LIB): $(call objs_of,$(CGROUPS_SRCS))
 ifneq ($(wildcard tests/unit/cgroups/*.cpp),)
 $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_LIB) $(COMMON_LIB),$(COMMON_LIBS)))
 endif
+
+# The runtime library (everything but the CLI) and the mogu binary.
+RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp))
+RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
+RUNTIME_LIBS := -lseccomp -lcap
+CLI_SRCS     := $(sort $(wildcard runtime/cli/*.cpp))
+DEB_PACKAGES += libseccomp-dev libcap-dev
+
+$(RUNTIME_LIB): $(call objs_of,$(RUNTIME_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(eval $(call binary,mogu,$(CLI_SRCS),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
+
+ifneq ($(wildcard tests/unit/runtime/*.cpp),)
+$(eval $(call unit_test,runtime,$(wildcard tests/unit/runtime/*.cpp) $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
+endif

@@ -1,0 +1,12 @@
+// Flags shared by create and run.
+#pragma once
+
+#include "runtime/cli/args.h"
+#include "runtime/runtime.h"
+
+namespace mogu::cli {
+
+std::vector<FlagSpec> create_flags();
+runtime::CreateOptions create_options_from(const Args& a);
+
+}  // namespace mogu::cli

@@ -1,0 +1,64 @@
+#include "common/error.h"
+#include "common/strings.h"
+#include "runtime/cli/command.h"
+#include "runtime/cli/stats_json.h"
+
+#include <cstdio>
+#include <thread>
+
+namespace mogu::cli {
+namespace {
+
+// Go durations: "5s", "100ms", "1m", "1m30s".
+std::chrono::milliseconds parse_duration(const std::string& s) {
+    double total_ms = 0;
+    size_t i = 0;
+    if (s.empty()) throw UsageError("events: --interval must not be empty");
+    while (i < s.size()) {
+        size_t start = i;
+        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
+        if (start == i) throw UsageError("events: --interval \"{}\" is not a duration like 5s or 500ms", s);
+        double n = std::stod(s.substr(start, i - start));
+        size_t ustart = i;
+        while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
+        std::string unit = s.substr(ustart, i - ustart);
+        if (unit == "ms") total_ms += n;
+        else if (unit == "s") total_ms += n * 1000;
+        else if (unit == "m") total_ms += n * 60000;
+        else if (unit == "h") total_ms += n * 3600000;
+        else throw UsageError("events: --interval \"{}\" has an unknown unit \"{}\"", s, unit);
+    }
+    if (total_ms <= 0) throw UsageError("events: --interval must be positive");
+    return std::chrono::milliseconds(static_cast<long>(total_ms));
+}
+
+int run_events(const runtime::Context& ctx, const Args& a) {
+    a.require_positional(1, 1);
+    const std::string& id = a.positional()[0];
+    auto interval = parse_duration(a.value_or("interval", "5s"));
+    if (a.flag("stats")) {
+        std::string line = stats_event_json(id, runtime::stats(ctx, id)) + "\n";
+        fwrite(line.data(), 1, line.size(), stdout);
+        return 0;
+    }
+    // Streams a stats record every interval until the container stops.
+    for (;;) {
+        auto view = runtime::query(ctx, id);
+        if (view.status == runtime::Status::stopped) return 0;
+        std::string line = stats_event_json(id, runtime::stats(ctx, id)) + "\n";
+        fwrite(line.data(), 1, line.size(), stdout);
+        fflush(stdout);
+        std::this_thread::sleep_for(interval);
+    }
+}
+
+}  // namespace
+
+const Command events_command = {"events",
+                                "events [command options] <container-id>",
+                                "display container events such as resource usage",
+                                {{{"interval"}, true, false, "the interval between stats records (default 5s)"},
+                                 {{"stats"}, false, false, "print the container's stats once and exit"}},
+                                run_events};
+
+}  // namespace mogu::cli

@@ -1,0 +1,34 @@
+#include "runtime/cli/signal_name.h"
+
+#include "common/error.h"
+#include "common/strings.h"
+
+#include <signal.h>
+#include <string.h>
+
+#include <algorithm>
+
+namespace mogu::cli {
+
+int parse_signal(const std::string& s) {
+    if (auto n = parse_int(s)) {
+        if (*n <= 0 || *n >= NSIG) throw UsageError("kill: invalid signal number {}", s);
+        return static_cast<int>(*n);
+    }
+    std::string name = s;
+    std::transform(name.begin(), name.end(), name.begin(), ::toupper);
+    if (name.starts_with("SIG")) name = name.substr(3);
+    for (int sig = 1; sig < NSIG; ++sig) {
+        const char* abbrev = sigabbrev_np(sig);
+        if (abbrev && name == abbrev) return sig;
+    }
+    if (name.starts_with("RTMIN") || name.starts_with("RTMAX")) {
+        int base = name[2] == 'M' && name[3] == 'I' ? SIGRTMIN : SIGRTMAX;
+        std::string rest = name.substr(5);
+        if (rest.empty()) return base;
+        if (auto off = parse_int(rest); off && base + *off >= SIGRTMIN && base + *off <= SIGRTMAX) return static_cast<int>(base + *off);
+    }
+    throw UsageError("kill: unknown signal \"{}\"", s);
+}
+
+}  // namespace mogu::cli

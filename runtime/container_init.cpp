@@ -1,0 +1,162 @@
+#include "runtime/container_init.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "runtime/hooks.h"
+#include "runtime/linux/devices.h"
+#include "runtime/linux/process_setup.h"
+#include "runtime/linux/rootfs.h"
+#include "runtime/security/seccomp.h"
+#include "runtime/sync_socket.h"
+#include "runtime/terminal.h"
+
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace mogu::runtime {
+namespace {
+
+using NS = oci::NamespaceType;
+
+void setup_mount_namespace(const InitPlan& plan) {
+    const oci::Spec& spec = *plan.spec;
+    const oci::Linux& linux = *spec.linux;
+    MountContext ctx = plan.mounts;
+    UniqueFd root = prepare_rootfs(plan.rootfs, linux.rootfs_propagation);
+    ctx.root_fd = root.get();
+    for (size_t i = 0; i < spec.mounts.size(); ++i) mount_entry(spec.mounts[i], i, ctx);
+
+    // createRuntime (and the deprecated prestart) hooks run in the runtime's namespaces: the parent runs them.
+    if (!spec.hooks.prestart.empty() || !spec.hooks.create_runtime.empty()) {
+        sync_send(plan.sync_fd, {SyncType::hooks_request});
+        sync_expect(plan.sync_fd, SyncType::hooks_done, "createRuntime hooks");
+    }
+    if (plan.setup_dev) {
+        create_devices(root.get(), container_devices(spec), plan.mounts.in_userns);
+        create_dev_symlinks(root.get());
+    } else if (!linux.devices.empty()) {
+        create_devices(root.get(), linux.devices, plan.mounts.in_userns);
+    }
+    run_hooks(spec.hooks.create_container, "createContainer", plan.hook_state);
+
+    if (plan.no_pivot) move_into(plan.rootfs);
+    else pivot_into(plan.rootfs);
+}
+
+void finalize_filesystem(const InitPlan& plan) {
+    const oci::Linux& linux = *plan.spec->linux;
+    make_paths_readonly(linux.readonly_paths);
+    mask_paths(linux.masked_paths);
+    // The working directory is created if the image lacks it, as runc does.
+    const std::string& cwd = plan.process->cwd;
+    struct stat st;
+    if (::stat(cwd.c_str(), &st) < 0) {
+        if (errno != ENOENT) throw SysError(errno, "stat cwd {}", cwd);
+        mkdir_p(cwd);
+    }
+    if (plan.spec->root.readonly) make_root_readonly();
+    set_root_propagation(linux.rootfs_propagation);
+}
+
+[[noreturn]] void init_main(const InitPlan& plan) {
+    const oci::Spec& spec = *plan.spec;
+    const oci::Process& proc = *plan.process;
+    const NamespacePlan& ns = *plan.namespaces;
+
+    // Wait until the parent has put us in our cgroup (and written id maps).
+    sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
+    join_namespaces(ns);
+    if (ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) throw SysError(errno, "unshare the cgroup namespace");
+    if (ns.creates(NS::user) || ns.has(NS::user)) {
+        // Become root of the new user namespace before touching anything it owns.
+        if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) throw SysError(errno, "become root in the user namespace");
+    }
+
+    setup_mount_namespace(plan);
+
+    if (ns.has(NS::uts)) {
+        if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
+            throw SysError(errno, "set hostname \"{}\"", spec.hostname);
+        if (!spec.domainname.empty() && ::setdomainname(spec.domainname.data(), spec.domainname.size()) < 0)
+            throw SysError(errno, "set domainname \"{}\"", spec.domainname);
+    }
+    write_sysctls(spec.linux->sysctl);
+    finalize_filesystem(plan);
+    // The pty comes from the container's own devpts instance, so it is opened after pivot_root.
+    if (proc.terminal) setup_console(plan.console_socket_fd, proc.console_size);
+
+    std::vector<std::string> env = process_environment(proc);
+    std::string exe = find_executable(proc.args[0], env);
+
+    if (plan.capabilities) drop_bounding_set(*plan.capabilities);
+    // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it.
+    if (plan.seccomp && !proc.no_new_privileges) plan.seccomp->install();
+    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
+    switch_user(proc.user);
+    if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
+    if (plan.capabilities) apply_capability_sets(*plan.capabilities);
+
+    // cwd is entered as the container's user, and must stay inside the container (CVE-2024-21626:
+    // no host directory may leak in as the working directory).
+    if (::chdir(proc.cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\") set in config.json", proc.cwd);
+    if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
+    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+
+    close_fds_on_exec(3 + plan.preserve_fds);
+    sync_send(plan.sync_fd, {SyncType::ready});
+    ::close(plan.sync_fd);
+
+    // Block until `mogu start` writes a byte to the exec FIFO.
+    char byte;
+    ssize_t n;
+    do n = ::read(plan.exec_fifo_fd, &byte, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1) ::_exit(255);
+    ::close(plan.exec_fifo_fd);
+
+    run_hooks(spec.hooks.start_container, "startContainer", plan.hook_state);
+    if (plan.seccomp && proc.no_new_privileges) plan.seccomp->install();
+
+    std::vector<char*> argv, envp;
+    std::vector<std::string> args = proc.args;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    for (auto& e : env) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    reset_signals();
+    ::execve(exe.c_str(), argv.data(), envp.data());
+    // The parent is gone by now; the container's stderr is the only place left to say why.
+    dprintf(2, "mogu: exec %s: %s\n", exe.c_str(), strerror(errno));
+    ::_exit(127);
+}
+
+}  // namespace
+
+void run_container_init(const InitPlan& plan) {
+    std::string message;
+    try {
+        std::vector<int> keep = {plan.sync_fd, plan.exec_fifo_fd, plan.console_socket_fd, log::sink_fd()};
+        for (const auto& j : plan.namespaces->join) keep.push_back(j.fd.get());
+        close_fds_except(plan.preserve_fds, keep);
+        init_main(plan);
+    } catch (const std::exception& e) {
+        message = e.what();
+    } catch (...) {
+        message = "unknown error in the container's init";
+    }
+    // After `start` the parent no longer listens: the container's stderr is left.
+    try {
+        sync_send(plan.sync_fd, {SyncType::error, 0, message});
+    } catch (...) {
+        dprintf(2, "mogu: %s\n", message.c_str());
+    }
+    ::_exit(1);
+}
+
+}  // namespace mogu::runtime

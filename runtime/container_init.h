@@ -1,0 +1,37 @@
+// The container's first process, between clone(2) and execve(2). Everything it needs was
+// computed and checked by the parent beforehand (InitPlan); it only applies it. It never
+// returns or unwinds into the parent's code: errors go over the sync socket, then _exit.
+#pragma once
+
+#include "common/oci/spec.h"
+#include "runtime/linux/mounts.h"
+#include "runtime/linux/namespaces.h"
+#include "runtime/security/capabilities.h"
+
+#include <optional>
+#include <string>
+
+namespace mogu::runtime {
+
+class SeccompProgram;
+
+struct InitPlan {
+    const oci::Spec* spec = nullptr;
+    const oci::Process* process = nullptr;
+    std::string rootfs;                 // absolute host path
+    bool no_pivot = false;
+    const NamespacePlan* namespaces = nullptr;
+    MountContext mounts;                // root_fd is filled in by the init itself
+    std::optional<CapabilitySets> capabilities;
+    const SeccompProgram* seccomp = nullptr;
+    int sync_fd = -1;                   // the child's end
+    int exec_fifo_fd = -1;              // O_RDWR; the init blocks reading one byte until `start`
+    int console_socket_fd = -1;         // when process.terminal
+    int preserve_fds = 0;
+    bool setup_dev = true;              // /dev is not bind-mounted from the host: make nodes and links
+    std::string hook_state;             // state JSON for createContainer/startContainer hooks
+};
+
+[[noreturn]] void run_container_init(const InitPlan& plan);
+
+}  // namespace mogu::runtime

@@ -1,0 +1,125 @@
+// kill, delete, pause, resume, update, ps, stats: the verbs that act on an existing container.
+#include "common/error.h"
+#include "common/log.h"
+#include "runtime/container_cgroup.h"
+#include "runtime/create.h"
+#include "runtime/hooks.h"
+#include "runtime/process_signal.h"
+#include "runtime/runtime.h"
+#include "runtime/status.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+namespace mogu::runtime {
+namespace {
+
+std::unique_ptr<cgroups::Cgroup> require_cgroup(const Context& ctx, const ContainerState& st) {
+    auto cg = open_container_cgroup(ctx, st);
+    if (!cg) throw Error("container {} has no cgroup", st.id);
+    return cg;
+}
+
+// Kills whatever is left in the cgroup and waits (briefly) for it to empty.
+void kill_remaining(cgroups::Cgroup& cg) {
+    for (int attempt = 0; attempt < 100; ++attempt) {
+        auto pids = cg.pids();
+        if (pids.empty()) return;
+        signal_all(cg, SIGKILL);
+        std::this_thread::sleep_for(std::chrono::milliseconds(attempt < 10 ? 2 : 20));
+    }
+}
+
+}  // namespace
+
+void kill(const Context& ctx, const std::string& id, int signal, bool all) {
+    ContainerDir dir = ContainerDir::open(ctx.root, id);
+    ContainerState st = dir.read_state();
+    Status status = current_status(ctx, dir, st);
+    if (all) {
+        auto cg = open_container_cgroup(ctx, st);
+        if (cg) {
+            signal_all(*cg, signal);
+            return;
+        }
+    }
+    if (status == Status::stopped || !signal_process(st.pid, st.start_time, signal)) throw Error("container not running");
+}
+
+void remove(const Context& ctx, const std::string& id, bool force) {
+    std::optional<ContainerDir> dir;
+    try {
+        dir.emplace(ContainerDir::open(ctx.root, id));
+    } catch (const Error&) {
+        if (!force) throw;
+        // With --force, an id that is gone (or a directory left by a create that died) is not an error.
+        validate_container_id(id);
+        remove_container_dir_if_stale(ctx.root, id);
+        return;
+    }
+    ContainerState st = dir->read_state();
+    Status status = current_status(ctx, *dir, st);
+    if ((status == Status::running || status == Status::paused) && !force)
+        throw Error("cannot delete container {} that is not stopped: {}", id, status_name(status));
+
+    auto cg = open_container_cgroup(ctx, st);
+    if (status != Status::stopped) {
+        if (cg) signal_all(*cg, SIGKILL);
+        else signal_process(st.pid, st.start_time, SIGKILL);
+        if (!wait_for_exit(st.pid, st.start_time, 10000)) throw Error("container {}: init {} did not exit after SIGKILL", id, st.pid);
+    }
+    if (cg) {
+        kill_remaining(*cg);
+        cg->destroy();
+    }
+    try {
+        oci::Spec spec = load_saved_spec(*dir);
+        if (!spec.hooks.poststop.empty())
+            run_hooks(spec.hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
+    } catch (const std::exception& e) {
+        // poststop failures are reported, but the container is deleted anyway.
+        log::warn("{}", e.what());
+    }
+    dir->remove();
+}
+
+void pause(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open(ctx.root, id);
+    ContainerState st = dir.read_state();
+    Status s = current_status(ctx, dir, st);
+    if (s != Status::running && s != Status::created) throw Error("container not running");
+    require_cgroup(ctx, st)->freeze(cgroups::FreezerState::frozen);
+}
+
+void resume(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open(ctx.root, id);
+    ContainerState st = dir.read_state();
+    if (current_status(ctx, dir, st) != Status::paused) throw Error("container not paused");
+    require_cgroup(ctx, st)->freeze(cgroups::FreezerState::thawed);
+}
+
+void update(const Context& ctx, const std::string& id, const oci::Resources& resources) {
+    ContainerDir dir = ContainerDir::open(ctx.root, id);
+    ContainerState st = dir.read_state();
+    if (current_status(ctx, dir, st) == Status::stopped) throw Error("container not running");
+    require_cgroup(ctx, st)->apply(resources);
+}
+
+std::vector<pid_t> container_pids(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
+    ContainerState st = dir.read_state();
+    auto cg = open_container_cgroup(ctx, st);
+    if (!cg) return {};
+    return cg->pids();
+}
+
+cgroups::Stats stats(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
+    ContainerState st = dir.read_state();
+    if (current_status(ctx, dir, st) == Status::stopped) throw Error("container not running");
+    return require_cgroup(ctx, st)->stats();
+}
+
+}  // namespace mogu::runtime

@@ -1,0 +1,202 @@
+#include "runtime/create.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "common/time_format.h"
+#include "runtime/container_cgroup.h"
+#include "runtime/container_init.h"
+#include "runtime/hooks.h"
+#include "runtime/linux/devices.h"
+#include "runtime/linux/process_setup.h"
+#include "runtime/proc_info.h"
+#include "runtime/security/seccomp.h"
+#include "runtime/spec_validate.h"
+#include "runtime/sync_socket.h"
+#include "runtime/terminal.h"
+#include "runtime/user_namespace.h"
+
+#include <algorithm>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+
+namespace mogu::runtime {
+namespace {
+
+using NS = oci::NamespaceType;
+
+std::string absolute_bundle(const std::string& bundle) {
+    char resolved[PATH_MAX];
+    if (!::realpath(bundle.c_str(), resolved)) throw SysError(errno, "--bundle {}", bundle);
+    return resolved;
+}
+
+// A bind mount of /dev from the host means the image's /dev is not ours to fill.
+bool dev_is_bound(const oci::Spec& spec) {
+    for (const auto& m : spec.mounts)
+        if (m.destination == "/dev" && (m.type == "bind" || std::find(m.options.begin(), m.options.end(), "bind") != m.options.end() ||
+                                        std::find(m.options.begin(), m.options.end(), "rbind") != m.options.end()))
+            return false;
+    return true;
+}
+
+oci::Resources effective_resources(const oci::Spec& spec) {
+    oci::Resources r = spec.linux->resources.value_or(oci::Resources{});
+    r.devices = device_cgroup_rules(spec);
+    return r;
+}
+
+}  // namespace
+
+void PreparedContainer::commit() {
+    if (cgroup) cgroup->release();
+    init.release();
+    dir.commit();
+}
+
+oci::Spec load_saved_spec(const ContainerDir& dir) { return oci::load_spec(dir.config_copy()); }
+
+PreparedContainer create_container(const Context& ctx, const CreateOptions& opts, int console_socket_fd) {
+    std::string bundle = absolute_bundle(opts.bundle);
+    std::string config_path = bundle + "/config.json";
+    oci::Spec spec = oci::load_spec(config_path);
+    std::string rootfs;
+    std::optional<CapabilitySets> caps;
+    std::optional<SeccompProgram> seccomp;
+    try {
+        rootfs = validate_for_create(spec, bundle);
+        if (spec.process->capabilities) caps = parse_capabilities(*spec.process->capabilities, "process.capabilities");
+        if (spec.linux->seccomp) seccomp = SeccompProgram::compile(*spec.linux->seccomp);
+    } catch (const SpecError& e) {
+        throw Error("{}: {}", config_path, e.what());
+    }
+    const oci::Linux& linux = *spec.linux;
+    const oci::Process& proc = *spec.process;
+    UniqueFd console;
+    if (proc.terminal) {
+        if (console_socket_fd >= 0) console.reset(::fcntl(console_socket_fd, F_DUPFD_CLOEXEC, 3));
+        else if (!opts.console_socket.empty()) console = connect_console_socket(opts.console_socket);
+        else throw UsageError("process.terminal is true: a --console-socket is required to receive the terminal");
+    }
+    NamespacePlan namespaces = plan_namespaces(linux);
+    cgroups::Manager& manager = cgroup_manager(ctx);
+
+    ContainerDir dir = ContainerDir::create(ctx.root, opts.id);
+    write_file(dir.config_copy(), read_file(config_path), 0600);
+
+    cgroups::CgroupPath cg_path = cgroups::resolve_path(linux.cgroups_path, opts.id, manager.own_cgroup());
+    std::unique_ptr<cgroups::Cgroup> cgroup = manager.create(cg_path);
+    cgroup->apply(effective_resources(spec));
+
+    check(::mkfifo(dir.exec_fifo().c_str(), 0600), "mkfifo {}", dir.exec_fifo());
+    UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDWR | O_CLOEXEC));
+    if (!fifo) throw SysError(errno, "open {}", dir.exec_fifo());
+
+    SyncPair sync = make_sync_pair();
+
+    InitPlan plan;
+    plan.spec = &spec;
+    plan.process = &proc;
+    plan.rootfs = rootfs;
+    plan.no_pivot = opts.no_pivot;
+    plan.namespaces = &namespaces;
+    plan.mounts.new_cgroupns = namespaces.unshare_cgroup;
+    plan.mounts.new_netns = namespaces.has(NS::network);
+    plan.mounts.in_userns = namespaces.has(NS::user);
+    plan.mounts.cgroup_v2_only = manager.layout() == cgroups::Layout::v2;
+    plan.mounts.cgroup_path = cgroup->path().path;
+    plan.mounts.cgroup_dirs = cgroup->paths();
+    if (caps) plan.capabilities = *caps;
+    plan.seccomp = seccomp ? &*seccomp : nullptr;
+    plan.sync_fd = sync.child.get();
+    plan.exec_fifo_fd = fifo.get();
+    plan.console_socket_fd = console.get();
+    plan.preserve_fds = opts.preserve_fds;
+    plan.setup_dev = dev_is_bound(spec);
+    plan.hook_state = hook_state_json(spec.oci_version, opts.id, "creating", 0, bundle, spec.annotations);
+
+    pid_t pid = clone_with_flags(namespaces.clone_flags);
+    if (pid == 0) {
+        ::close(sync.parent.get());
+        run_container_init(plan);
+    }
+    ChildProcess init(pid);
+    sync.child.reset();
+    fifo.reset();
+    console.reset();
+
+    cgroup->add_process(pid);
+    if (namespaces.creates(NS::user)) write_id_mappings(pid, linux.uid_mappings, linux.gid_mappings);
+    set_rlimits(pid, proc.rlimits);
+    if (proc.oom_score_adj) set_oom_score_adj(pid, *proc.oom_score_adj);
+    sync_send(sync.parent.get(), {SyncType::go, pid});
+
+    for (;;) {
+        auto m = sync_recv(sync.parent.get());
+        if (!m) {
+            int status = init.wait();
+            throw Error("container init exited during setup ({})",
+                        WIFSIGNALED(status) ? fmt::format("signal {}", WTERMSIG(status)) : fmt::format("status {}", WEXITSTATUS(status)));
+        }
+        if (m->type == SyncType::error) throw Error("{}", m->text);
+        if (m->type == SyncType::hooks_request) {
+            std::string state = hook_state_json(spec.oci_version, opts.id, "creating", pid, bundle, spec.annotations);
+            run_hooks(spec.hooks.prestart, "prestart", state);
+            run_hooks(spec.hooks.create_runtime, "createRuntime", state);
+            sync_send(sync.parent.get(), {SyncType::hooks_done});
+            continue;
+        }
+        if (m->type == SyncType::ready) break;
+        throw Error("unexpected message {} from the container's init", static_cast<uint32_t>(m->type));
+    }
+
+    auto st = read_proc_stat(pid);
+    if (!st) throw Error("container init {} exited right after setup", pid);
+    ContainerState state;
+    state.oci_version = spec.oci_version;
+    state.id = opts.id;
+    state.pid = pid;
+    state.start_time = st->start_time;
+    state.bundle = bundle;
+    state.rootfs = rootfs;
+    state.created = rfc3339_nano_now();
+    state.owner = "";
+    state.annotations = spec.annotations;
+    state.cgroup_path = cgroup->path().path;
+    state.systemd_cgroup = ctx.systemd_cgroup;
+    dir.write_state(state);
+    if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
+
+    PreparedContainer out{std::move(dir), std::move(cgroup), std::move(init), std::move(state), std::move(spec)};
+    return out;
+}
+
+void start_container(const Context& ctx, ContainerDir& dir, const ContainerState& st, const oci::Spec& spec) {
+    (void)ctx;
+    UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
+    if (!fifo) {
+        if (errno == ENXIO || errno == ENOENT) throw Error("cannot start a container that has stopped");
+        throw SysError(errno, "open {}", dir.exec_fifo());
+    }
+    if (::write(fifo.get(), "0", 1) != 1) throw SysError(errno, "write to {}", dir.exec_fifo());
+    fifo.reset();
+    ::unlink(dir.exec_fifo().c_str());
+    if (!spec.hooks.poststart.empty()) {
+        std::string state = hook_state_json(st.oci_version, st.id, "running", st.pid, st.bundle, st.annotations);
+        try {
+            run_hooks(spec.hooks.poststart, "poststart", state);
+        } catch (const std::exception&) {
+            // A failed poststart hook fails start; the container does not keep running half-set-up.
+            ::kill(st.pid, SIGKILL);
+            throw;
+        }
+    }
+}
+
+}  // namespace mogu::runtime

@@ -1,0 +1,185 @@
+// exec: a new process inside a running container's namespaces and cgroup.
+#include "common/error.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "runtime/child_process.h"
+#include "runtime/container_cgroup.h"
+#include "runtime/create.h"
+#include "runtime/linux/namespaces.h"
+#include "runtime/linux/process_setup.h"
+#include "runtime/runtime.h"
+#include "runtime/security/capabilities.h"
+#include "runtime/security/seccomp.h"
+#include "runtime/signal_forwarder.h"
+#include "runtime/status.h"
+#include "runtime/sync_socket.h"
+#include "runtime/terminal.h"
+#include "runtime/tty_proxy.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace mogu::runtime {
+namespace {
+
+using NS = oci::NamespaceType;
+
+struct ExecPlan {
+    const oci::Process* process;
+    const std::vector<NamespaceToJoin>* namespaces;
+    std::optional<CapabilitySets> caps;
+    const SeccompProgram* seccomp = nullptr;
+    int sync_fd = -1;
+    int console_fd = -1;
+    int preserve_fds = 0;
+};
+
+[[noreturn]] void exec_child(const ExecPlan& plan) {
+    const oci::Process& proc = *plan.process;
+    std::string message;
+    try {
+        std::vector<int> keep = {plan.sync_fd, plan.console_fd, log::sink_fd()};
+        for (const auto& j : *plan.namespaces) keep.push_back(j.fd.get());
+        close_fds_except(plan.preserve_fds, keep);
+        sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
+        // pid and time namespaces were entered by the parent (they apply to children).
+        for (const auto& ns : *plan.namespaces) {
+            if (ns.type == NS::pid || ns.type == NS::time) continue;
+            if (::setns(ns.fd.get(), oci::namespace_clone_flag(ns.type)) < 0)
+                throw SysError(errno, "join {} namespace of the container", oci::namespace_type_name(ns.type));
+        }
+        if (proc.terminal) setup_console(plan.console_fd, proc.console_size);
+        std::vector<std::string> env = process_environment(proc);
+        std::string exe = find_executable(proc.args[0], env);
+        if (plan.caps) drop_bounding_set(*plan.caps);
+        if (plan.seccomp && !proc.no_new_privileges) plan.seccomp->install();
+        if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
+        switch_user(proc.user);
+        if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
+        if (plan.caps) apply_capability_sets(*plan.caps);
+        if (::chdir(proc.cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\")", proc.cwd);
+        if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
+        if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        close_fds_on_exec(3 + plan.preserve_fds);
+        if (plan.seccomp && proc.no_new_privileges) plan.seccomp->install();
+
+        std::vector<std::string> args = proc.args;
+        std::vector<char*> argv, envp;
+        for (auto& a : args) argv.push_back(a.data());
+        argv.push_back(nullptr);
+        for (auto& e : env) envp.push_back(e.data());
+        envp.push_back(nullptr);
+        reset_signals();
+        ::execve(exe.c_str(), argv.data(), envp.data());
+        throw SysError(errno, "exec {}", exe);
+    } catch (const std::exception& e) {
+        message = e.what();
+    }
+    try {
+        sync_send(plan.sync_fd, {SyncType::error, 0, message});
+    } catch (...) {
+        dprintf(2, "mogu: %s\n", message.c_str());
+    }
+    ::_exit(1);
+}
+
+}  // namespace
+
+oci::Process exec_process_from_config(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
+    oci::Spec spec = load_saved_spec(dir);
+    if (!spec.process) throw Error("container {} has no process in its config", id);
+    oci::Process p = *spec.process;
+    p.terminal = false;
+    p.console_size.reset();
+    return p;
+}
+
+int exec(const Context& ctx, const ExecOptions& opts) {
+    std::optional<SignalForwarder> forwarder;
+    if (!opts.detach) forwarder.emplace();
+
+    ContainerDir dir = ContainerDir::open(ctx.root, opts.id);
+    ContainerState st = dir.read_state();
+    Status status = current_status(ctx, dir, st);
+    if (status == Status::stopped) throw Error("cannot exec in a stopped container");
+    if (status == Status::paused) throw Error("cannot exec in a paused container");
+    oci::Spec spec = load_saved_spec(dir);
+
+    ExecPlan plan;
+    plan.process = &opts.process;
+    if (opts.process.capabilities) plan.caps = parse_capabilities(*opts.process.capabilities, "process.capabilities");
+    std::optional<SeccompProgram> seccomp;
+    if (spec.linux && spec.linux->seccomp) seccomp = SeccompProgram::compile(*spec.linux->seccomp);
+    plan.seccomp = seccomp ? &*seccomp : nullptr;
+    plan.preserve_fds = opts.preserve_fds;
+
+    UniqueFd console, ours;
+    if (opts.process.terminal) {
+        if (!opts.console_socket.empty()) {
+            console = connect_console_socket(opts.console_socket);
+        } else if (!opts.detach) {
+            int sv[2];
+            check(::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair for the terminal");
+            ours.reset(sv[0]);
+            console.reset(sv[1]);
+        } else {
+            throw UsageError("--tty with --detach needs a --console-socket to send the terminal to");
+        }
+    }
+    plan.console_fd = console.get();
+
+    auto namespaces = open_process_namespaces(st.pid);
+    plan.namespaces = &namespaces;
+    // Namespaces that only apply to children are entered here, before the fork.
+    for (const auto& ns : namespaces)
+        if ((ns.type == NS::pid || ns.type == NS::time) && ::setns(ns.fd.get(), oci::namespace_clone_flag(ns.type)) < 0)
+            throw SysError(errno, "join {} namespace of container {}", oci::namespace_type_name(ns.type), opts.id);
+
+    auto cg = open_container_cgroup(ctx, st);
+    SyncPair sync = make_sync_pair();
+    plan.sync_fd = sync.child.get();
+    pid_t pid = ::fork();
+    if (pid < 0) throw SysError(errno, "fork");
+    if (pid == 0) {
+        ::close(sync.parent.get());
+        exec_child(plan);
+    }
+    ChildProcess child(pid);
+    sync.child.reset();
+    console.reset();
+    if (cg) cg->add_process(pid);
+    set_rlimits(pid, opts.process.rlimits);
+    if (opts.process.oom_score_adj) set_oom_score_adj(pid, *opts.process.oom_score_adj);
+    sync_send(sync.parent.get(), {SyncType::go, pid});
+    // The socket is close-on-exec: EOF means the exec succeeded; a message means it failed.
+    if (auto m = sync_recv(sync.parent.get())) {
+        child.wait();
+        if (m->type == SyncType::error) throw Error("{}", m->text);
+        throw Error("unexpected message from the exec'd process");
+    }
+    if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
+    if (opts.detach) {
+        child.release();
+        return 0;
+    }
+    dir = ContainerDir::open_unlocked(ctx.root, opts.id);  // do not hold the lock while it runs
+    pid_t p = child.release();
+    int wstatus;
+    if (ours) {
+        TtyProxy tty(ours.get());
+        wstatus = tty.proxy_until_exit(*forwarder, p);
+    } else {
+        wstatus = forwarder->forward_until_exit(p);
+    }
+    return exit_code_of(wstatus);
+}
+
+}  // namespace mogu::runtime

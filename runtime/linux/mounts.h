@@ -1,0 +1,24 @@
+// The spec's mounts, made inside the container's root before pivot_root.
+#pragma once
+
+#include "common/oci/spec.h"
+
+#include <map>
+#include <string>
+
+namespace mogu::runtime {
+
+struct MountContext {
+    int root_fd = -1;              // O_PATH fd of the rootfs mount (after it was bound onto itself)
+    bool new_cgroupns = false;
+    bool new_netns = false;
+    bool in_userns = false;
+    bool cgroup_v2_only = false;   // the host has a pure v2 hierarchy
+    std::string cgroup_path;       // the container's cgroup, relative to each hierarchy's root
+    std::map<std::string, std::string> cgroup_dirs;  // controller -> host directory of the container's cgroup
+};
+
+// Mounts one spec entry; `index` names it in errors ("mounts[3]").
+void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx);
+
+}  // namespace mogu::runtime

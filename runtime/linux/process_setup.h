@@ -1,0 +1,34 @@
+// Per-process settings applied in the container (init or exec'd process) just before execve.
+#pragma once
+
+#include "common/oci/spec.h"
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace mogu::runtime {
+
+// The process environment: process.env, plus HOME from the container's /etc/passwd when unset
+// (as runc does), plus PATH's default when unset.
+std::vector<std::string> process_environment(const oci::Process& p);
+
+// Finds args[0] the way execvp would, with PATH from env. Errors read like runc's:
+// exec: "foo": executable file not found in $PATH.
+std::string find_executable(const std::string& arg0, const std::vector<std::string>& env);
+
+// setgroups (additionalGids), setresgid, setresuid. Called with KEEPCAPS set by the caller.
+void switch_user(const oci::User& u);
+void set_rlimits(pid_t pid, const std::vector<oci::Rlimit>& rlimits);
+void set_oom_score_adj(pid_t pid, int value);
+void write_sysctls(const std::map<std::string, std::string>& sysctl);
+// Closes every fd above 2 except the preserved range [3, 3+preserve) and `keep`: a child of
+// the runtime must not hold the runtime's own fds (the state directory's lock among them).
+void close_fds_except(int preserve, std::vector<int> keep);
+// Marks every fd from `first_to_close` up close-on-exec (the process keeps 0-2 and preserved fds).
+void close_fds_on_exec(int first_to_close);
+// Clears the signal mask and restores default handlers (the runtime may have blocked signals).
+void reset_signals();
+
+}  // namespace mogu::runtime

@@ -1,0 +1,118 @@
+#include "runtime/linux/rootfs.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/strings.h"
+#include "runtime/linux/mount_options.h"
+
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+namespace mogu::runtime {
+namespace {
+
+// The mount point that holds `path`: the longest mount point prefix in /proc/self/mountinfo.
+std::string mount_point_of(const std::string& path) {
+    std::string best = "/";
+    for (const auto& line : split(read_file("/proc/self/mountinfo"), '\n')) {
+        auto f = split(line, ' ');
+        if (f.size() < 5) continue;
+        const std::string& mp = f[4];
+        bool prefix = path == mp || (path.starts_with(mp) && (mp == "/" || path[mp.size()] == '/'));
+        if (prefix && mp.size() > best.size()) best = mp;
+    }
+    return best;
+}
+
+unsigned long statvfs_flags(const char* path) {
+    struct statvfs sv;
+    if (::statvfs(path, &sv) < 0) return 0;
+    unsigned long f = 0;
+    if (sv.f_flag & ST_NODEV) f |= MS_NODEV;
+    if (sv.f_flag & ST_NOSUID) f |= MS_NOSUID;
+    if (sv.f_flag & ST_NOEXEC) f |= MS_NOEXEC;
+    return f;
+}
+
+}  // namespace
+
+UniqueFd prepare_rootfs(const std::string& rootfs, const std::string& rootfs_propagation) {
+    unsigned long prop = rootfs_propagation.empty() ? (MS_SLAVE | MS_REC) : propagation_flags(rootfs_propagation);
+    if (::mount(nullptr, "/", nullptr, prop, nullptr) < 0) throw SysError(errno, "set propagation of / in the container's mount namespace");
+    // pivot_root refuses a new root whose parent mount is shared.
+    if (prop & MS_SHARED) {
+        std::string parent = mount_point_of(dirname_of(rootfs));
+        if (::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+            throw SysError(errno, "make {} (the mount holding the rootfs) private", parent);
+    }
+    if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+        throw SysError(errno, "bind mount the rootfs {} onto itself", rootfs);
+    UniqueFd fd(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) throw SysError(errno, "open rootfs {}", rootfs);
+    return fd;
+}
+
+void pivot_into(const std::string& rootfs) {
+    UniqueFd old_root(::open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!old_root) throw SysError(errno, "open /");
+    UniqueFd new_root(::open(rootfs.c_str(), O_DIRECTORY | O_RDONLY | O_CLOEXEC));
+    if (!new_root) throw SysError(errno, "open rootfs {}", rootfs);
+    check(::fchdir(new_root.get()), "chdir into rootfs {}", rootfs);
+    // pivot_root(".", ".") stacks the old root on top of the new one; unmount it from there.
+    // See pivot_root(2), "pivot_root(".", ".")".
+    check(static_cast<int>(::syscall(SYS_pivot_root, ".", ".")), "pivot_root into {}", rootfs);
+    check(::fchdir(old_root.get()), "chdir to the old root");
+    check(::mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr), "make the old root a slave before unmounting it");
+    check(::umount2(".", MNT_DETACH), "unmount the old root");
+    check(::chdir("/"), "chdir /");
+}
+
+void move_into(const std::string& rootfs) {
+    check(::chdir(rootfs.c_str()), "chdir into rootfs {}", rootfs);
+    check(::mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr), "move rootfs {} to /", rootfs);
+    check(::chroot("."), "chroot into rootfs {}", rootfs);
+    check(::chdir("/"), "chdir /");
+}
+
+void mask_paths(const std::vector<std::string>& paths) {
+    for (const auto& p : paths) {
+        struct stat st;
+        if (::stat(p.c_str(), &st) < 0) {
+            if (errno == ENOENT) continue;
+            throw SysError(errno, "mask {}", p);
+        }
+        int rc = S_ISDIR(st.st_mode) ? ::mount("tmpfs", p.c_str(), "tmpfs", MS_RDONLY, "size=0")
+                                     : ::mount("/dev/null", p.c_str(), nullptr, MS_BIND, nullptr);
+        if (rc < 0 && errno != ENOENT) throw SysError(errno, "mask {}", p);
+    }
+}
+
+void make_paths_readonly(const std::vector<std::string>& paths) {
+    for (const auto& p : paths) {
+        if (::mount(p.c_str(), p.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0) {
+            if (errno == ENOENT) continue;
+            throw SysError(errno, "bind {} to make it read-only", p);
+        }
+        unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | statvfs_flags(p.c_str());
+        if (::mount(nullptr, p.c_str(), nullptr, f, nullptr) < 0) throw SysError(errno, "remount {} read-only", p);
+    }
+}
+
+void make_root_readonly() {
+    unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | statvfs_flags("/");
+    check(::mount(nullptr, "/", nullptr, f, nullptr), "remount the root filesystem read-only");
+}
+
+void set_root_propagation(const std::string& propagation) {
+    if (propagation.empty()) return;
+    unsigned long p = propagation_flags(propagation);
+    check(::mount(nullptr, "/", nullptr, p, nullptr), "set rootfsPropagation \"{}\" on /", propagation);
+}
+
+}  // namespace mogu::runtime

@@ -1,0 +1,72 @@
+// The runtime library: what each verb does, independent of how it was asked for. The CLI
+// (runtime/cli/) only turns flags into these options; the shim can call the same functions.
+#pragma once
+
+#include "common/oci/spec.h"
+#include "runtime/cgroups/cgroup.h"
+#include "runtime/state.h"
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mogu::runtime {
+
+struct Context {
+    std::string root = "/run/mogu";
+    bool systemd_cgroup = false;
+};
+
+struct CreateOptions {
+    std::string id;
+    std::string bundle = ".";
+    std::string pid_file;
+    std::string console_socket;
+    bool no_pivot = false;
+    bool no_new_keyring = false;
+    int preserve_fds = 0;
+};
+
+struct RunOptions : CreateOptions {
+    bool detach = false;
+    bool keep = false;  // do not delete the container after it exits
+};
+
+struct ContainerView {
+    ContainerState state;
+    Status status;
+};
+
+void create(const Context& ctx, const CreateOptions& opts);
+void start(const Context& ctx, const std::string& id);
+// Foreground: returns the process's exit code (128+signal when killed). Detached: 0.
+int run(const Context& ctx, const RunOptions& opts);
+
+ContainerView query(const Context& ctx, const std::string& id);
+std::vector<ContainerView> list(const Context& ctx);
+
+void kill(const Context& ctx, const std::string& id, int signal, bool all);
+void remove(const Context& ctx, const std::string& id, bool force);
+
+struct ExecOptions {
+    std::string id;
+    oci::Process process;
+    std::string pid_file;
+    std::string console_socket;
+    bool detach = false;
+    int preserve_fds = 0;
+};
+// Foreground: the exit code of the process. Detached: 0 once it has started.
+int exec(const Context& ctx, const ExecOptions& opts);
+// The process a plain `exec ID ARGS...` starts: the container's process with these args.
+oci::Process exec_process_from_config(const Context& ctx, const std::string& id);
+
+std::vector<pid_t> container_pids(const Context& ctx, const std::string& id);
+void pause(const Context& ctx, const std::string& id);
+void resume(const Context& ctx, const std::string& id);
+void update(const Context& ctx, const std::string& id, const oci::Resources& resources);
+cgroups::Stats stats(const Context& ctx, const std::string& id);
+
+}  // namespace mogu::runtime

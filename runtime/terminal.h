@@ -1,0 +1,22 @@
+// process.terminal: the init opens a pty in the container's devpts, hands the master to whoever
+// listens on --console-socket (SCM_RIGHTS, as containerd and runc expect), and makes the slave
+// its controlling terminal and stdio.
+#pragma once
+
+#include "common/fd.h"
+#include "common/oci/spec.h"
+
+#include <optional>
+#include <string>
+
+namespace mogu::runtime {
+
+// Connects to the console socket path (in the parent, before clone). Errors name the path.
+UniqueFd connect_console_socket(const std::string& path);
+// In the init, after pivot_root.
+void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size);
+// For `run` with a terminal and no --console-socket: receive the master on our own socket.
+UniqueFd receive_pty_master(int socket_fd);
+void send_fd(int socket_fd, int fd, const std::string& name);
+
+}  // namespace mogu::runtime
