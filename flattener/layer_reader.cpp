@@ -17,8 +17,8 @@ std::string la_error(archive* a) {
 
 LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
     : in_(in), counters_(counters), blob_(in.open()), stored_buf_(kBuf), tar_buf_(kBuf) {
-    raw_ = archive_read_new();
-    tar_ = archive_read_new();
+    raw_owner_.reset(raw_ = archive_read_new());
+    tar_owner_.reset(tar_ = archive_read_new());
     if (!raw_ || !tar_) throw Error("{}: out of memory", in_.name);
     archive_read_support_filter_all(raw_);
     archive_read_support_format_raw(raw_);
@@ -33,10 +33,7 @@ LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
     if (archive_read_open(tar_, this, nullptr, read_tar, nullptr) != ARCHIVE_OK) fail("not a tar archive");
 }
 
-LayerReader::~LayerReader() {
-    if (tar_) archive_read_free(tar_);
-    if (raw_) archive_read_free(raw_);
-}
+LayerReader::~LayerReader() = default;
 
 la_ssize_t LayerReader::read_stored(archive* a, void* self, const void** buf) {
     auto* r = static_cast<LayerReader*>(self);

@@ -48,6 +48,10 @@ private:
     const LayerInput& in_;
     ReadCounters* counters_;
     std::unique_ptr<BlobStream> blob_;
+    struct ReadFree {
+        void operator()(archive* a) const { archive_read_free(a); }
+    };
+    std::unique_ptr<archive, ReadFree> raw_owner_, tar_owner_;
     archive* raw_ = nullptr;  // stored bytes -> uncompressed stream
     archive* tar_ = nullptr;  // uncompressed stream -> entries
     Sha256 stored_hash_, tar_hash_;

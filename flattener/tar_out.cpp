@@ -12,6 +12,15 @@ const char kZeros[64 << 10] = {};
 
 TarOut::TarOut(ByteSink& sink) : sink_(sink), a_(archive_write_new()) {
     if (!a_) throw Error("tar: out of memory");
+    try {
+        configure();
+    } catch (...) {
+        archive_write_free(a_);
+        throw;
+    }
+}
+
+void TarOut::configure() {
     // pax: ustar headers, plus an extended header only for what ustar cannot hold (long names,
     // large ids or sizes, sub-second times, xattrs, sparse maps).
     if (archive_write_set_format_pax(a_) != ARCHIVE_OK || archive_write_add_filter_none(a_) != ARCHIVE_OK ||

@@ -30,6 +30,7 @@ public:
     uint64_t entries() const { return entries_; }
 
 private:
+    void configure();
     static la_ssize_t write_cb(archive* a, void* self, const void* buf, size_t size);
     void header(archive_entry* e, const std::string& path);
     void data(const void* buf, size_t size, const std::string& path);

@@ -19,6 +19,11 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   address = "$CTD/sock"
 [ttrpc]
   address = "$CTD/sock.ttrpc"
+# no garbage collection while the tests look at snapshots
+[plugins."io.containerd.gc.v1.scheduler"]
+  mutation_threshold = 1000000
+  deletion_threshold = 0
+  startup_delay = "1h"
 TOML
     containerd -c "$CTD/config.toml" >"$CTD/log" 2>&1 &
     echo $! >"$CTD/pid"
@@ -36,13 +41,13 @@ teardown_file() {
 setup() { flatten_setup; }
 teardown() { flatten_teardown; }
 
-ctr_() { ctr --address "$BATS_FILE_TMPDIR/ctd/sock" -n flatten-test "$@"; }
+ctr_() { CONTAINERD_SNAPSHOTTER=native ctr --address "$BATS_FILE_TMPDIR/ctd/sock" -n flatten-test "$@"; }
 
 need_containerd() {
     [[ -S $BATS_FILE_TMPDIR/ctd/sock ]] || skip "no private containerd (containerd/ctr missing or did not start)"
 }
 
-# chain_id DIFF_ID...: the id containerd gives the top snapshot of these layers
+# chain_id DIFF_ID...: the key containerd gives the top snapshot of these layers
 chain_id() {
     local chain=$1
     shift
@@ -51,12 +56,11 @@ chain_id() {
 }
 
 # ctr_tree CONFIG OUT: treesum of the snapshot containerd unpacked for the image with this config
+# (a read-only view of the native snapshotter: a plain directory)
 ctr_tree() {
     mapfile -t ids < <(jq -r '.rootfs.diff_ids[]' "$1")
-    local key=view-$RANDOM$RANDOM
-    ctr_ snapshots --snapshotter native view "$key" "$(chain_id "${ids[@]}")" >/dev/null
-    local src
-    src=$(ctr_ snapshots --snapshotter native mounts /mnt "$key" | awk '{print $4}')
+    local key=view-$RANDOM$RANDOM src
+    src=$(ctr_ snapshots --snapshotter native view --mounts "$key" "$(chain_id "${ids[@]}")" | jq -r '.[0].Source')
     [[ -d $src && $src == "$BATS_FILE_TMPDIR"/ctd/root/* ]]
     "$TOOLS/mogu-treesum" --mtime "$src" >"$2"
     ctr_ snapshots --snapshotter native rm "$key"
@@ -84,6 +88,7 @@ ctr_tree() {
     ctr_ images ls -q | grep -qx docker.io/mogu/rules:latest
     "$FLATTEN" -q --compression zstd --format oci "$FX/rules" "$W/zstd.tar"
     ctr_ images import --snapshotter native --index-name flatten-test/zstd "$W/zstd.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/orig "$FX/rules.oci.tar"
     mkdir "$W/z" && tar -C "$W/z" -xf "$W/zstd.tar"
     ctr_tree "$(config_of "$W/z")" "$W/zstd.txt"
     ctr_tree "$(config_of "$FX/rules")" "$W/orig.txt"
