@@ -213,7 +213,7 @@ Test(v2_host, unified_keys_are_validated_before_anything_is_written) {
     expect("cgroup.kill", "linux.resources.unified.cgroup.kill");
     expect("../../cgroup.procs", "linux.resources.unified.../../cgroup.procs");
     expect("nodot", "linux.resources.unified.nodot");
-    expect("rdma.max", "linux.resources.unified.rdma.max");
+    expect("nosuchctl.max", "linux.resources.unified.nosuchctl.max");
 
     mogu::oci::Resources ok;
     ok.unified["cgroup.max.descendants"] = "5";
