@@ -77,14 +77,16 @@ struct Stats {
 };
 
 // Tells a poller (the shim) that the OOM killer acted in a cgroup: fd() becomes readable (POLLIN).
-// v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events.
+// v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events (and on the
+// parent directory, for the cgroup's removal).
 class OomWatcher {
 public:
     virtual ~OomWatcher() = default;
     virtual int fd() const = 0;
     // Call when fd() is readable: the OOM events since the last call (v2: processes killed, from
     // memory.events oom_kill; v1: memory.oom_control notifications), 0 for a wakeup that was not
-    // one (the cgroup going away, or another memory.events counter moving).
+    // one (the cgroup going away, another memory.events counter moving, on v2 a sibling cgroup
+    // being removed).
     virtual uint64_t consume() = 0;
     // True once consume() found the cgroup removed: nothing more will come.
     virtual bool cgroup_removed() const = 0;

@@ -1,6 +1,7 @@
 // OOM notification: v1 through cgroup.event_control (an eventfd the kernel signals on every OOM
 // of the memory cgroup, and once more when the cgroup is removed), v2 through inotify on
-// memory.events, whose oom_kill counter says how many processes the OOM killer took.
+// memory.events, whose oom_kill counter says how many processes the OOM killer took, and on the
+// parent directory, which sees the cgroup's removal.
 #include "runtime/cgroups/oom_watch.h"
 
 #include "common/error.h"
@@ -53,6 +54,10 @@ public:
         if (!ifd_) throw SysError(errno, "inotify for OOM notifications of {}", dir_);
         std::string events = dir_ + "/memory.events";
         if (::inotify_add_watch(ifd_.get(), events.c_str(), IN_MODIFY) < 0) throw SysError(errno, "watch {}", events);
+        // Removing a cgroup sends nothing to watches on its files (kernfs keeps the inodes); the
+        // rmdir shows as IN_DELETE in the parent directory.
+        std::string parent = dir_.substr(0, dir_.rfind('/'));
+        if (::inotify_add_watch(ifd_.get(), parent.c_str(), IN_DELETE | IN_ONLYDIR) < 0) throw SysError(errno, "watch {}", parent);
         kills_ = fs::read_keyed(dir_, "memory.events")["oom_kill"];
     }
     int fd() const override { return ifd_.get(); }

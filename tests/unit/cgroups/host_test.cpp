@@ -201,6 +201,17 @@ Test(host, a_memory_hog_is_oom_killed_and_stats_and_the_watcher_see_it) {
     if (!is_v2()) cr_assert_geq(s.memory.max_usage, static_cast<uint64_t>(30 << 20));
 }
 
+Test(host, the_oom_watcher_notices_the_cgroup_going_away) {
+    auto cg = create("c");
+    auto watcher = cg->watch_oom();
+    cg->release();
+    cg->destroy();
+    pollfd p{watcher->fd(), POLLIN, 0};
+    cr_assert_eq(::poll(&p, 1, 30000), 1, "the watcher did not wake up when the cgroup went");
+    cr_assert_eq(watcher->consume(), 0u);
+    cr_assert(watcher->cgroup_removed());
+}
+
 Test(host, freeze_stops_the_child_and_thaw_lets_it_run) {
     auto cg = create("c");
     auto* counter = static_cast<std::atomic<uint64_t>*>(::mmap(nullptr, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0));

@@ -197,17 +197,6 @@ Test(hybrid_host, hugetlb_goes_to_the_unified_hierarchy) {
     }
 }
 
-Test(hybrid_host, the_oom_watcher_notices_the_cgroup_going_away) {
-    auto cg = create("c");
-    auto watcher = cg->watch_oom();
-    cg->release();
-    cg->destroy();
-    pollfd p{watcher->fd(), POLLIN, 0};
-    cr_assert_eq(::poll(&p, 1, 10000), 1);
-    cr_assert_eq(watcher->consume(), 0u);
-    cr_assert(watcher->cgroup_removed());
-}
-
 Test(hybrid_host, blkio_throttle_is_written_and_io_is_counted) {
     // The device / lives on; this kernel counts v1 blkio only for devices with a throttle rule.
     struct stat st;
