@@ -207,6 +207,7 @@ Summary flatten(const Options& opts) {
     auto compressor = make_compressor(opts.compression, level, threads, counted);
     DiffSink diff(*compressor, s.uncompressed_out);
     TarOut tar_out(diff);
+    tar_out.set_interrupt_check(interrupt);
     {
         Merge merge(&tar_out, s.merge, &counters);
         merge.set_base(base.get());

@@ -1,7 +1,8 @@
 # flattener/: mogu-flatten, squashes an image's layers into one (OCI layout or docker-archive).
 FLATTEN_SRCS := $(sort $(wildcard flattener/*.cpp))
 FLATTEN_LIBS := $(COMMON_LIBS) -larchive -lcrypto -lz -lzstd -lpthread
-DEB_PACKAGES += libarchive-dev libssl-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq
+# umoci, skopeo, containerd, attr, zstd: tests; debootstrap, pigz: make bench.
+DEB_PACKAGES += libarchive-dev libssl-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq attr zstd debootstrap pigz
 
 $(eval $(call binary,mogu-flatten,$(FLATTEN_SRCS),$(COMMON_LIB),$(FLATTEN_LIBS)))
 $(eval $(call unit_test,flatten,$(wildcard tests/unit/flatten/*.cpp) $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS)))
@@ -16,9 +17,10 @@ $(BUILD)/tests/tools/mogu-treesum: $(call objs_of,tests/fixtures/images/tools/tr
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(COMMON_LIB) $(COMMON_LIBS) -lcrypto
 
-# make fixtures-images: the multi-layer images of tests/fixtures/images (needs root for device nodes).
+# make fixtures-images: the multi-layer images of tests/fixtures/images (umoci, skopeo).
 .PHONY: fixtures-images
 fixtures-images: tests/fixtures/out/images/.built
 fixtures: fixtures-images
-tests/fixtures/out/images/.built: tests/fixtures/images/build $(wildcard tests/fixtures/images/*.layers) $(FLATTEN_TOOLS)
+tests/fixtures/out/images/.built: tests/fixtures/images/build $(wildcard tests/fixtures/images/*.layers) $(FLATTEN_TOOLS) \
+    tests/fixtures/out/rootfs/bin/busybox
 	TOOLS=$(BUILD)/tests/tools tests/fixtures/images/build tests/fixtures/out/images

@@ -88,6 +88,7 @@ void TarOut::copy(archive_entry* e, const std::string& path, LayerReader* in) {
     };
     while (in->data_block(&buf, &n, &off)) {
         if (off < pos) throw Error("{}: entry {}: data blocks go backwards", in->layer_name(), in->entry_name());
+        if (interrupt_) interrupt_();
         zeros(off);
         data(buf, n, path);
         pos += static_cast<int64_t>(n);

@@ -9,6 +9,7 @@
 #include <archive_entry.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace mogu::flatten {
@@ -28,6 +29,8 @@ public:
     void finish();
 
     uint64_t entries() const { return entries_; }
+    // Called between data blocks of large files; throws to stop (SIGINT).
+    void set_interrupt_check(std::function<void()> fn) { interrupt_ = std::move(fn); }
 
 private:
     void configure();
@@ -38,6 +41,7 @@ private:
     archive* a_;
     uint64_t entries_ = 0;
     std::string sink_error_;
+    std::function<void()> interrupt_;
 };
 
 }  // namespace mogu::flatten

@@ -175,3 +175,23 @@ L
     [ "$(cat "$W/out")" = old ]
     [ -z "$(find "$W" -maxdepth 1 -name '.out.mogu-flatten-*')" ]
 }
+
+@test "an interrupted flatten (SIGINT) stops and leaves nothing behind" {
+    rm -rf "$W/img"
+    mkdir -p "$W/big"
+    head -c $((96 << 20)) /dev/urandom >"$W/big/random"
+    tar -C "$W/big" -cf "$W/big.tar" random
+    umoci init --layout "$W/img" >/dev/null
+    umoci new --image "$W/img:latest" >/dev/null
+    umoci raw add-layer --image "$W/img:latest" "$W/big.tar" >/dev/null
+    "$FLATTEN" --threads 1 --level 9 "$W/img" "$W/out" >"$W/log" 2>&1 &
+    pid=$!
+    sleep 1
+    kill -INT $pid
+    rc=0
+    wait $pid || rc=$?
+    cat "$W/log"
+    [ "$rc" -eq 1 ]
+    grep -q "mogu-flatten: interrupted" "$W/log"
+    no_leftovers "$W" out
+}
