@@ -1,4 +1,4 @@
-// Compressors for the new layer: none, gzip (parallel blocks, one gzip member) and zstd
+// Compressors for the new layer: none, gzip (parallel 1 MiB blocks as gzip members) and zstd
 // (libzstd's worker threads). Each is a ByteSink in front of another sink. The output depends on
 // the input and the level only, never on the thread count, so flattening is reproducible.
 #pragma once

@@ -1,17 +1,16 @@
-// Parallel gzip in the way pigz does it: the input is cut into fixed blocks; each block is
-// deflated on a worker with the previous 32 KiB as its dictionary and ends on a byte boundary
-// (a sync flush), so the pieces concatenate into one raw deflate stream inside one gzip member.
-// The CRC-32 of the blocks is combined in order. Block size is fixed, so the bytes do not depend
-// on how many workers ran.
+// Parallel gzip: the input is cut into fixed 1 MiB blocks, each compressed on a worker with
+// libdeflate (about three times zlib's speed at the same level, and slightly smaller), and
+// written in order as consecutive gzip members. A gzip file may hold several members
+// (RFC 1952, 2.2): Go's compress/gzip (containerd, docker, umoci), libarchive, zlib's gzread and
+// GNU gzip read them as one stream. The block size is fixed, so the bytes do not depend on how
+// many workers ran.
 #include "flattener/compress.h"
 
 #include "common/error.h"
 
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include <condition_variable>
-#include <cstdint>
-#include <cstring>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -23,14 +22,10 @@ namespace mogu::flatten {
 namespace {
 
 constexpr size_t kBlock = 1 << 20;
-constexpr size_t kDict = 32 << 10;
 
 struct Job {
     std::vector<unsigned char> in;
-    std::vector<unsigned char> dict;
-    bool last = false;
     std::vector<unsigned char> out;
-    uint32_t crc = 0;
     std::string error;
     bool done = false;
 };
@@ -38,12 +33,10 @@ struct Job {
 class ParallelGzip : public ByteSink {
 public:
     ParallelGzip(int level, int threads, ByteSink& out) : level_(level), out_(out) {
-        if (level < 0 || level > 9) throw UsageError("gzip level must be 0..9, got {}", level);
+        if (level < 1 || level > 9) throw UsageError("gzip level must be 1..9, got {}", level);
         int n = threads < 1 ? 1 : threads;
-        for (int i = 0; i < n; i++) workers_.emplace_back([this] { work(); });
         max_pending_ = static_cast<size_t>(2 * n + 1);
-        const unsigned char header[10] = {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff};
-        out_.write(header, sizeof header);
+        for (int i = 0; i < n; i++) workers_.emplace_back([this] { work(); });
         cur_ = std::make_shared<Job>();
         cur_->in.reserve(kBlock);
     }
@@ -64,33 +57,27 @@ public:
             cur_->in.insert(cur_->in.end(), p, p + n);
             p += n;
             size -= n;
-            if (cur_->in.size() == kBlock) submit(false);
+            if (cur_->in.size() == kBlock) submit();
         }
     }
 
     void finish() override {
-        submit(true);
+        // The last, partial block; an empty input still makes one (empty) member.
+        if (!cur_->in.empty() || blocks_ == 0) submit();
         while (!order_.empty()) drain_front(true);
-        unsigned char trailer[8];
-        for (int i = 0; i < 4; i++) trailer[i] = static_cast<unsigned char>(crc_ >> (8 * i));
-        for (int i = 0; i < 4; i++) trailer[4 + i] = static_cast<unsigned char>(total_ >> (8 * i));
-        out_.write(trailer, sizeof trailer);
         out_.finish();
     }
 
 private:
-    void submit(bool last) {
+    void submit() {
         auto job = cur_;
-        job->last = last;
-        job->dict = std::move(next_dict_);
-        size_t keep = std::min(kDict, job->in.size());
-        next_dict_.assign(job->in.end() - static_cast<ptrdiff_t>(keep), job->in.end());
         {
             std::lock_guard lk(mu_);
             queue_.push_back(job);
         }
         cv_work_.notify_one();
         order_.push_back(job);
+        blocks_++;
         cur_ = std::make_shared<Job>();
         cur_->in.reserve(kBlock);
         // Write out what is ready; wait for the oldest when too much is in flight.
@@ -98,7 +85,7 @@ private:
         }
     }
 
-    // Writes the oldest job if it is done (waiting for it when `wait`); false when it was not done.
+    // Writes the oldest job if it is done (waiting for it when `wait`); false when it was not.
     bool drain_front(bool wait) {
         std::shared_ptr<Job> job = order_.front();
         {
@@ -108,15 +95,15 @@ private:
         }
         if (!job->error.empty()) throw Error("gzip: {}", job->error);
         out_.write(job->out.data(), job->out.size());
-        crc_ = static_cast<uint32_t>(crc32_combine(crc_, job->crc, static_cast<z_off_t>(job->in.size())));
-        total_ += job->in.size();
         order_.pop_front();
         return true;
     }
 
     void work() {
-        z_stream zs{};
-        bool ready = deflateInit2(&zs, level_, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+        struct Free {
+            void operator()(libdeflate_compressor* c) const { libdeflate_free_compressor(c); }
+        };
+        std::unique_ptr<libdeflate_compressor, Free> c(libdeflate_alloc_compressor(level_));
         for (;;) {
             std::shared_ptr<Job> job;
             {
@@ -126,41 +113,23 @@ private:
                 job = queue_.front();
                 queue_.pop_front();
             }
-            if (!ready) job->error = "deflateInit2 failed";
-            else compress(zs, *job);
+            if (!c) {
+                job->error = "cannot allocate a libdeflate compressor";
+            } else {
+                job->out.resize(libdeflate_gzip_compress_bound(c.get(), job->in.size()));
+                size_t n = libdeflate_gzip_compress(c.get(), job->in.data(), job->in.size(), job->out.data(),
+                                                    job->out.size());
+                if (n == 0) job->error = "libdeflate_gzip_compress failed";
+                job->out.resize(n);
+                job->in.clear();
+                job->in.shrink_to_fit();
+            }
             {
                 std::lock_guard lk(mu_);
                 job->done = true;
             }
             cv_done_.notify_all();
         }
-        if (ready) deflateEnd(&zs);
-    }
-
-    void compress(z_stream& zs, Job& job) {
-        job.crc = static_cast<uint32_t>(crc32(0, job.in.data(), static_cast<uInt>(job.in.size())));
-        if (deflateReset(&zs) != Z_OK) {
-            job.error = "deflateReset failed";
-            return;
-        }
-        if (!job.dict.empty() &&
-            deflateSetDictionary(&zs, job.dict.data(), static_cast<uInt>(job.dict.size())) != Z_OK) {
-            job.error = "deflateSetDictionary failed";
-            return;
-        }
-        job.out.resize(deflateBound(&zs, job.in.size()) + 16);
-        zs.next_in = job.in.data();
-        zs.avail_in = static_cast<uInt>(job.in.size());
-        zs.next_out = job.out.data();
-        zs.avail_out = static_cast<uInt>(job.out.size());
-        int flush = job.last ? Z_FINISH : Z_SYNC_FLUSH;
-        int rc = deflate(&zs, flush);
-        bool ok = job.last ? rc == Z_STREAM_END : (rc == Z_OK && zs.avail_in == 0 && zs.avail_out > 0);
-        if (!ok) {
-            job.error = fmt::format("deflate failed ({})", rc);
-            return;
-        }
-        job.out.resize(job.out.size() - zs.avail_out);
     }
 
     int level_;
@@ -171,11 +140,9 @@ private:
     std::deque<std::shared_ptr<Job>> queue_;  // waiting for a worker
     std::deque<std::shared_ptr<Job>> order_;  // submitted, not yet written, in stream order
     std::shared_ptr<Job> cur_;
-    std::vector<unsigned char> next_dict_;
     size_t max_pending_;
+    size_t blocks_ = 0;
     bool stop_ = false;
-    uint32_t crc_ = 0;
-    uint64_t total_ = 0;
 };
 
 }  // namespace

@@ -1,11 +1,12 @@
 # flattener/: mogu-flatten, squashes an image's layers into one (OCI layout or docker-archive).
 FLATTEN_SRCS := $(sort $(wildcard flattener/*.cpp))
-FLATTEN_LIBS := $(COMMON_LIBS) -larchive -lcrypto -lz -lzstd -lpthread
+FLATTEN_LIBS := $(COMMON_LIBS) -larchive -lcrypto -ldeflate -lzstd -lpthread
 # umoci, skopeo, containerd, attr, zstd: tests; debootstrap, pigz: make bench.
-DEB_PACKAGES += libarchive-dev libssl-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq attr zstd debootstrap pigz
+DEB_PACKAGES += libarchive-dev libssl-dev libdeflate-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq attr zstd debootstrap pigz
 
 $(eval $(call binary,mogu-flatten,$(FLATTEN_SRCS),$(COMMON_LIB),$(FLATTEN_LIBS)))
-$(eval $(call unit_test,flatten,$(wildcard tests/unit/flatten/*.cpp) $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS)))
+# The unit tests read gzip back with zlib, an independent implementation.
+$(eval $(call unit_test,flatten,$(wildcard tests/unit/flatten/*.cpp) $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS) -lz))
 
 # Tools the fixture builder and the flatten tests use (not installed): mktar writes layer tars
 # from a line-based description, treesum prints one comparable line per file of a tree.
