@@ -34,8 +34,10 @@ EOF
 
 # Starts (or restarts, keeping CTD_DIR) containerd and waits until it answers.
 launch_containerd() {
-    PATH="$MOGU_BIN:$PATH" containerd --config "$CTD_DIR/config.toml" >>"$CTD_DIR/containerd.log" 2>&1 &
+    # No inherited fds beyond the log: bats waits for every holder of its output to close it.
+    PATH="$MOGU_BIN:$PATH" containerd --config "$CTD_DIR/config.toml" </dev/null >>"$CTD_DIR/containerd.log" 2>&1 3>&- 4>&- &
     CTD_PID=$!
+    echo "$CTD_PID" >"$CTD_DIR/containerd.pid"
     for _ in $(seq 100); do
         ctr --address "$CTD_SOCK" version >/dev/null 2>&1 && return 0
         kill -0 "$CTD_PID" 2>/dev/null || break
@@ -61,6 +63,7 @@ containerd_shim_pids() {
 
 stop_containerd() {
     [[ -n ${CTD_DIR:-} && -d $CTD_DIR ]] || return 0
+    CTD_PID=$(cat "$CTD_DIR/containerd.pid" 2>/dev/null)  # a test may have restarted it
     if [[ -n ${CTD_PID:-} ]] && kill -0 "$CTD_PID" 2>/dev/null; then
         local ns t
         for ns in $(ctr --address "$CTD_SOCK" namespaces ls -q 2>/dev/null); do
@@ -75,7 +78,9 @@ stop_containerd() {
     fi
     local pids
     pids=$(containerd_shim_pids)
-    [[ -n ${CTD_PID:-} ]] && kill "$CTD_PID" 2>/dev/null && wait "$CTD_PID" 2>/dev/null
+    if [[ -n ${CTD_PID:-} ]] && kill "$CTD_PID" 2>/dev/null; then
+        for _ in $(seq 50); do kill -0 "$CTD_PID" 2>/dev/null || break; sleep 0.1; done
+    fi
     # shellcheck disable=SC2086
     [[ -n $pids ]] && kill -9 $pids 2>/dev/null
     grep -o " $CTD_DIR[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done

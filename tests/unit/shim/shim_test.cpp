@@ -1,0 +1,178 @@
+// Pieces of the shim that need no containerd: address convention, mount options, cgroup
+// discovery, runtime options, and the Task service's answers to bad requests.
+#include "shim/commands.h"
+#include "shim/proto/shim.pb.h"
+#include "shim/task/cgroup_dirs.h"
+#include "shim/task/publisher.h"
+#include "shim/task/rootfs.h"
+#include "shim/task/runtime_options.h"
+#include "shim/task/task_service.h"
+#include "shim/ttrpc/client.h"
+#include "shim/ttrpc/frame.h"
+
+#include <criterion/criterion.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <thread>
+
+using namespace mogu;
+using namespace mogu::shim;
+
+Test(shim_address, is_sha256_of_address_namespace_and_id_under_run_containerd_s) {
+    // printf '%s' /run/containerd/containerd.sock/default/abc | sha256sum
+    std::string a = shim_socket_address("/run/containerd/containerd.sock", "default", "abc");
+    cr_assert_str_eq(a.c_str(), "unix:///run/containerd/s/8cb244a719603fe00870d5ce1d8e1f1db43a654cb993d107df1f1ae23ddffa59");
+    cr_assert_neq(a, shim_socket_address("/run/containerd/containerd.sock", "other", "abc"));
+}
+
+Test(mount_options, splits_flags_from_filesystem_data) {
+    google::protobuf::RepeatedPtrField<std::string> opts;
+    for (auto o : {"ro", "nosuid", "rbind", "rprivate", "lowerdir=/a:/b", "upperdir=/u", "workdir=/w"}) *opts.Add() = o;
+    MountOptions m = parse_mount_options(opts);
+    cr_assert(m.flags & MS_RDONLY);
+    cr_assert(m.flags & MS_NOSUID);
+    cr_assert(m.flags & MS_BIND);
+    cr_assert(m.flags & MS_REC);
+    cr_assert_eq(m.propagation, (unsigned long)(MS_PRIVATE | MS_REC));
+    cr_assert_str_eq(m.data.c_str(), "lowerdir=/a:/b,upperdir=/u,workdir=/w");
+}
+
+Test(mount_options, rw_clears_ro) {
+    google::protobuf::RepeatedPtrField<std::string> opts;
+    *opts.Add() = "ro";
+    *opts.Add() = "rw";
+    cr_assert_eq(parse_mount_options(opts).flags & MS_RDONLY, 0ul);
+}
+
+Test(cgroup_dirs, hybrid_host_has_v1_controllers_and_the_unified_dir) {
+    std::string mountinfo =
+        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n";
+    std::string self =
+        "4:memory:/default/abc\n"
+        "2:cpu,cpuacct:/default/abc\n"
+        "0::/default/abc\n";
+    CgroupDirs d = cgroup_dirs_from(self, mountinfo);
+    std::string mem = d.v1_dir("memory"), acct = d.v1_dir("cpuacct");
+    cr_assert_str_eq(mem.c_str(), "/sys/fs/cgroup/memory/default/abc");
+    cr_assert_str_eq(acct.c_str(), "/sys/fs/cgroup/cpu,cpuacct/default/abc");
+    cr_assert_str_eq(d.unified.c_str(), "/sys/fs/cgroup/unified/default/abc");
+    cr_assert(!d.pure_v2());
+}
+
+Test(cgroup_dirs, pure_v2_and_a_mount_rooted_below_the_hierarchy) {
+    std::string mountinfo = "30 23 0:26 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
+    CgroupDirs d = cgroup_dirs_from("0::/kubepods/pod1/c1\n", mountinfo);
+    cr_assert_str_eq(d.unified.c_str(), "/sys/fs/cgroup/pod1/c1");
+    cr_assert(d.pure_v2());
+}
+
+Test(runtime_options, config_file_sets_binary_and_root_and_names_bad_lines) {
+    char path[] = "/tmp/shim-opts.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    std::string text = "# mogu\n[options]\nBinaryName = \"/opt/mogu\"\nRoot = \"/run/x\"\nSystemdCgroup = true\n";
+    cr_assert_eq(write(fd, text.data(), text.size()), ssize_t(text.size()));
+    close(fd);
+    RuntimeOptions o{"mogu", "/run/containerd/mogu/default"};
+    apply_config_file(o, path);
+    cr_assert_str_eq(o.binary.c_str(), "/opt/mogu");
+    cr_assert_str_eq(o.root.c_str(), "/run/x");
+    cr_assert(o.systemd_cgroup);
+    std::ofstream(path) << "Bogus = 1\n";
+    try {
+        apply_config_file(o, path);
+        cr_assert_fail("an unknown option was accepted");
+    } catch (const Error& e) {
+        cr_assert(std::string(e.what()).find(":1: unknown option Bogus") != std::string::npos, "%s", e.what());
+    }
+    unlink(path);
+}
+
+Test(runtime_options, refuses_an_unknown_options_type_by_name) {
+    mogu::wkt::Any any;
+    any.set_type_url("example.com/Other");
+    try {
+        options_from_any(any, "default");
+        cr_assert_fail("unknown options accepted");
+    } catch (const Error& e) {
+        cr_assert(std::string(e.what()).find("example.com/Other") != std::string::npos, "%s", e.what());
+    }
+}
+
+Test(runtime_options, saved_options_survive_for_the_delete_command) {
+    char dir[] = "/tmp/shim-bundle.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    save_options(dir, {"/usr/sbin/runc", "/run/r/ns", true, false, true});
+    RuntimeOptions o = load_options(dir, "ns");
+    cr_assert_str_eq(o.binary.c_str(), "/usr/sbin/runc");
+    cr_assert_str_eq(o.root.c_str(), "/run/r/ns");
+    cr_assert(o.systemd_cgroup);
+    cr_assert(o.no_new_keyring);
+    unlink((std::string(dir) + "/options.json").c_str());
+    rmdir(dir);
+}
+
+// The Task service on a real ttrpc connection, with no containers: bad requests get clear
+// statuses and the shim keeps serving.
+struct ServiceFixture {
+    ttrpc::EventLoop loop;
+    Publisher events{"", "test"};
+    TaskService service{loop, events, "test", [this] { loop.stop(); }};
+    ttrpc::Server server{loop};
+    std::thread thread;
+    std::unique_ptr<ttrpc::Client> client;
+    ServiceFixture() {
+        service.register_methods(server);
+        int sv[2];
+        cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+        server.add_connection(UniqueFd(sv[0]));
+        client = std::make_unique<ttrpc::Client>(UniqueFd(sv[1]));
+        thread = std::thread([this] { loop.run(); });
+    }
+    ~ServiceFixture() {
+        client.reset();
+        loop.post([this] {
+            server.close();
+            loop.stop();
+        });
+        thread.join();
+    }
+};
+
+Test(task_service, unknown_container_is_not_found) {
+    ServiceFixture fx;
+    containerd::task::v2::StateRequest req;
+    req.set_id("nope");
+    auto r = fx.client->call(TaskService::kService, "State", req.SerializeAsString(), 5000);
+    cr_assert_eq(int(r.status.code), int(ttrpc::Code::not_found));
+    cr_assert(r.status.message.find("nope") != std::string::npos);
+}
+
+Test(task_service, garbage_payloads_answer_invalid_argument_for_every_method) {
+    ServiceFixture fx;
+    for (auto m : {"State", "Create", "Start", "Delete", "Pids", "Pause", "Resume", "Checkpoint", "Kill", "Exec",
+                   "ResizePty", "CloseIO", "Update", "Wait", "Stats", "Connect", "Shutdown"}) {
+        auto r = fx.client->call(TaskService::kService, m, std::string("\xff\xff\xff\xff", 4), 5000);
+        cr_assert_eq(int(r.status.code), int(ttrpc::Code::invalid_argument), "%s answered %d: %s", m, int(r.status.code),
+                     r.status.message.c_str());
+    }
+    auto r = fx.client->call(TaskService::kService, "NoSuchMethod", "", 5000);
+    cr_assert_eq(int(r.status.code), int(ttrpc::Code::unimplemented));
+    containerd::task::v2::ConnectRequest c;
+    auto ok = fx.client->call<containerd::task::v2::ConnectResponse>(TaskService::kService, "Connect", c, 5000);
+    cr_assert_eq(ok.shim_pid(), uint32_t(getpid()));
+}
+
+Test(task_service, create_with_an_empty_id_is_refused) {
+    ServiceFixture fx;
+    containerd::task::v2::CreateTaskRequest req;
+    req.set_bundle("/nonexistent");
+    auto r = fx.client->call(TaskService::kService, "Create", req.SerializeAsString(), 5000);
+    cr_assert_eq(int(r.status.code), int(ttrpc::Code::invalid_argument));
+}
