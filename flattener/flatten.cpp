@@ -1,9 +1,8 @@
 #include "flattener/flatten.h"
 
 #include "common/error.h"
-#include "common/json.h"
-#include "common/strings.h"
 #include "flattener/blob_file.h"
+#include "flattener/image_metadata.h"
 #include "flattener/output_image.h"
 #include "flattener/progress.h"
 #include "flattener/sha256.h"
@@ -18,10 +17,6 @@ namespace mogu::flatten {
 namespace {
 
 std::atomic<bool> g_stop{false};
-
-constexpr std::string_view kOciIndexType = "application/vnd.oci.image.index.v1+json";
-constexpr std::string_view kOciManifestType = "application/vnd.oci.image.manifest.v1+json";
-constexpr std::string_view kOciConfigType = "application/vnd.oci.image.config.v1+json";
 
 // Hashes and counts the uncompressed tar (the new diff_id) on its way to the compressor.
 class DiffSink : public ByteSink {
@@ -78,73 +73,31 @@ std::string sniff_media_type(const ImageFiles& files, const std::string& member)
     return oci_layer_media_type(Compression::none);
 }
 
-struct OutLayer {
-    std::string digest;
-    int64_t size;
-    std::string media_type;
-    std::string descriptor;  // verbatim descriptor for kept OCI layers
-};
-
-std::string rewrite_config(const std::string& config, const std::vector<std::string>& diff_ids, int from,
-                           bool keep_history, size_t squashed, const std::vector<std::string>& squashed_ids) {
-    auto doc = JsonDoc::parse(config, "config");
-    Json root = doc.root();
-    root.expect_object();
-    std::vector<Json> history;
-    if (auto h = root.get("history")) history = h->elements();
-    // History entries that made a layer (no empty_layer) line up with the layers.
-    size_t split = 0;
-    if (from > 0) {
-        split = history.size();
-        int seen = 0;
-        for (size_t i = 0; i < history.size(); i++) {
-            auto e = history[i].get("empty_layer");
-            if (e && e->as_bool()) continue;
-            if (++seen == from) {
-                split = i + 1;
-                break;
-            }
-        }
-    }
-    // The squashed layer is as new as its newest part: the last history entry's time, if any.
-    std::string created = root.string_or("created", "");
-    if (split < history.size() && history.back().is_object()) created = history.back().string_or("created", created);
-    JsonWriter w;
-    auto write_history = [&] {
-        w.key("history").begin_array();
-        for (size_t i = 0; i < split; i++) w.value(history[i]);
-        if (keep_history) {
-            for (size_t i = split; i < history.size(); i++) {
-                w.begin_object();
-                history[i].for_each_member([&](std::string_view k, const Json& v) {
-                    if (k != "empty_layer") w.key(k).value(v);
-                });
-                w.kv("empty_layer", true).end_object();
-            }
-        }
-        w.begin_object();
-        if (!created.empty()) w.kv("created", created);
-        w.kv("created_by", from > 0 ? fmt::format("mogu-flatten --from {}: {} layers squashed into one", from, squashed)
-                                    : fmt::format("mogu-flatten: {} layers squashed into one", squashed));
-        w.kv("comment", "squashed diff_ids: " + join(squashed_ids, " "));
-        w.end_object();
-        w.end_array();
-    };
-    bool wrote_history = false;
-    w.begin_object();
-    root.for_each_member([&](std::string_view k, const Json& v) {
-        if (k == "rootfs") {
-            w.key("rootfs").begin_object().kv("type", "layers").key("diff_ids").string_array(diff_ids).end_object();
-        } else if (k == "history") {
-            write_history();
-            wrote_history = true;
+// The kept base layers, copied byte for byte (hashed on the way when the format gave no digest).
+std::vector<OutLayer> copy_base_layers(const SourceImage& img, size_t from, OutputImage& out) {
+    const ImageFiles& files = *img.files;
+    std::vector<OutLayer> layers;
+    for (size_t i = 0; i < from; i++) {
+        const SourceLayer& l = img.layers[i];
+        OutLayer o;
+        if (l.digest.empty()) {
+            BlobFile copy(out.temp_blob_path());
+            auto st = files.open(l.member);
+            std::vector<char> buf(1 << 20);
+            for (size_t k; (k = st->read(buf.data(), buf.size())) > 0;) copy.write(buf.data(), k);
+            out.add_blob(copy);
+            o.digest = copy.digest();
+            o.size = static_cast<int64_t>(copy.size());
         } else {
-            w.key(k).value(v);
+            out.copy_blob(files, l.member, l.digest);
+            o.digest = l.digest;
+            o.size = static_cast<int64_t>(files.size(l.member));
         }
-    });
-    if (!wrote_history) write_history();
-    w.end_object();
-    return w.str();
+        o.media_type = l.media_type.empty() ? sniff_media_type(files, l.member) : l.media_type;
+        o.descriptor = l.descriptor;
+        layers.push_back(o);
+    }
+    return layers;
 }
 
 }  // namespace
@@ -227,86 +180,17 @@ Summary flatten(const Options& opts) {
     interrupt();
 
     // Kept base layers: the same blobs.
-    std::vector<OutLayer> layers;
+    std::vector<OutLayer> layers = copy_base_layers(img, from, out);
     std::vector<std::string> diff_ids;
-    for (size_t i = 0; i < from; i++) {
-        const SourceLayer& l = img.layers[i];
-        OutLayer o;
-        if (l.digest.empty()) {
-            BlobFile copy(out.temp_blob_path());
-            auto st = files.open(l.member);
-            std::vector<char> buf(1 << 20);
-            for (size_t k; (k = st->read(buf.data(), buf.size())) > 0;) copy.write(buf.data(), k);
-            out.add_blob(copy);
-            o.digest = copy.digest();
-            o.size = static_cast<int64_t>(copy.size());
-        } else {
-            out.copy_blob(files, l.member, l.digest);
-            o.digest = l.digest;
-            o.size = static_cast<int64_t>(files.size(l.member));
-        }
-        o.media_type = l.media_type.empty() ? sniff_media_type(files, l.member) : l.media_type;
-        o.descriptor = l.descriptor;
-        layers.push_back(o);
-        diff_ids.push_back(l.diff_id);
-    }
+    for (size_t i = 0; i < from; i++) diff_ids.push_back(img.layers[i].diff_id);
     layers.push_back(OutLayer{s.layer_digest, static_cast<int64_t>(s.stored_out),
                               oci_layer_media_type(opts.compression), ""});
     diff_ids.push_back(s.diff_id);
     std::vector<std::string> squashed_ids;
     for (size_t i = from; i < n; i++) squashed_ids.push_back(img.layers[i].diff_id);
 
-    std::string config = rewrite_config(img.config, diff_ids, opts.from, opts.keep_history, n - from, squashed_ids);
-    std::string config_digest = out.add_blob(config);
-
-    if (format == ImageFormat::oci) {
-        JsonWriter m;
-        m.begin_object().kv("schemaVersion", 2).kv("mediaType", kOciManifestType);
-        m.key("config").begin_object().kv("mediaType", kOciConfigType).kv("digest", config_digest);
-        m.kv("size", static_cast<uint64_t>(config.size())).end_object();
-        m.key("layers").begin_array();
-        for (const OutLayer& l : layers) {
-            if (!l.descriptor.empty()) {
-                auto d = JsonDoc::parse(l.descriptor, "layer descriptor");
-                m.value(d.root());
-                continue;
-            }
-            m.begin_object().kv("mediaType", l.media_type).kv("digest", l.digest).kv("size", l.size).end_object();
-        }
-        m.end_array();
-        if (!img.manifest_annotations.empty()) {
-            auto a = JsonDoc::parse(img.manifest_annotations, "manifest annotations");
-            m.key("annotations").value(a.root());
-        }
-        m.end_object();
-        std::string manifest = m.str();
-        s.manifest_digest = out.add_blob(manifest);
-        JsonWriter idx;
-        idx.begin_object().kv("schemaVersion", 2).kv("mediaType", kOciIndexType).key("manifests").begin_array();
-        idx.begin_object().kv("mediaType", kOciManifestType).kv("digest", s.manifest_digest);
-        idx.kv("size", static_cast<uint64_t>(manifest.size()));
-        if (!img.ref.empty())
-            idx.key("annotations").begin_object().kv("org.opencontainers.image.ref.name", img.ref).end_object();
-        if (!img.platform.empty()) {
-            auto p = JsonDoc::parse(img.platform, "platform");
-            idx.key("platform").value(p.root());
-        }
-        idx.end_object().end_array().end_object();
-        out.add_file("oci-layout", R"({"imageLayoutVersion":"1.0.0"})");
-        out.add_file("index.json", idx.str());
-    } else {
-        std::vector<std::string> tags = img.repo_tags;
-        if (tags.empty() && img.ref.find(':') != std::string::npos) tags.push_back(img.ref);
-        JsonWriter m;
-        m.begin_array().begin_object();
-        m.kv("Config", "blobs/sha256/" + std::string(digest_hex(config_digest)));
-        m.key("RepoTags").string_array(tags);
-        m.key("Layers").begin_array();
-        for (const OutLayer& l : layers) m.value("blobs/sha256/" + std::string(digest_hex(l.digest)));
-        m.end_array().end_object().end_array();
-        out.add_file("manifest.json", m.str());
-        s.manifest_digest = config_digest;
-    }
+    ImageMetadata meta{img, layers, diff_ids, squashed_ids, opts.from, opts.keep_history};
+    s.manifest_digest = format == ImageFormat::oci ? write_oci_metadata(out, meta) : write_docker_metadata(out, meta);
     interrupt();
     out.commit();
     s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
