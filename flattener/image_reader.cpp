@@ -161,7 +161,7 @@ void read_oci(SourceImage& img, const std::string& want) {
             sl.media_type = l.string_or("mediaType", "");
             sl.descriptor = to_json(l);
             if (!files.exists(sl.member))
-                throw Error("{}: {}: blob {} is not in the image", files.where(), l.path(), sl.digest);
+                throw Error("{}: {}: {}: blob {} is not in the image", files.where(), mname, l.path(), sl.digest);
             img.layers.push_back(std::move(sl));
         }
     });
