@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 namespace mogu::runtime {
 namespace {
@@ -54,31 +55,53 @@ UniqueFd open_in_root(int root_fd, std::string_view path, int extra_flags) {
 }
 
 UniqueFd make_in_root(int root_fd, std::string_view path, NodeKind kind, mode_t mode) {
-    auto comps = split(relative(path), '/');
-    if (comps.size() == 1 && comps[0].empty()) return open_in_root(root_fd, "");
-    UniqueFd parent = open_in_root(root_fd, "");
-    std::string prefix;
-    for (size_t i = 0; i < comps.size(); ++i) {
-        const std::string& name = comps[i];
-        bool last = i + 1 == comps.size();
-        prefix += (prefix.empty() ? "" : "/") + name;
-        int fd = openat2_in_root(root_fd, prefix, 0);
+    std::vector<std::string> todo;
+    for (auto& c : split(relative(path), '/'))
+        if (!c.empty()) todo.push_back(c);
+    if (todo.empty()) return open_in_root(root_fd, "");
+    // `done` is a path inside root made only of existing directories; each step adds one
+    // component. A dangling symlink is followed by hand (its target becomes the rest of the
+    // path, still relative to root), so its target is created inside the root, as runc does.
+    std::string done;
+    UniqueFd current = open_in_root(root_fd, "");
+    int links = 0;
+    for (size_t i = 0; i < todo.size(); ++i) {
+        const std::string& name = todo[i];
+        bool last = i + 1 == todo.size();
+        std::string next = done.empty() ? name : done + "/" + name;
+        int fd = openat2_in_root(root_fd, next, 0);
         if (fd < 0 && errno == ENOENT && name != "..") {
-            if (last && kind == NodeKind::file) {
-                int f = ::openat(parent.get(), name.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
-                if (f < 0 && errno != EEXIST) throw SysError(errno, "create {} inside the container's root", prefix);
-                if (f >= 0) ::close(f);
-            } else if (::mkdirat(parent.get(), name.c_str(), mode) < 0 && errno != EEXIST) {
-                throw SysError(errno, "mkdir {} inside the container's root", prefix);
+            char target[4096];
+            ssize_t n = ::readlinkat(current.get(), name.c_str(), target, sizeof target - 1);
+            if (n > 0) {
+                if (++links > 40) throw SysError(ELOOP, "resolve {} inside the container's root", path);
+                target[n] = '\0';
+                std::vector<std::string> rest;
+                for (auto& c : split(target, '/'))
+                    if (!c.empty() && c != ".") rest.push_back(c);
+                rest.insert(rest.end(), todo.begin() + static_cast<long>(i) + 1, todo.end());
+                if (target[0] == '/') done.clear();
+                todo = std::move(rest);
+                current = done.empty() ? open_in_root(root_fd, "") : open_in_root(root_fd, done);
+                i = static_cast<size_t>(-1);
+                continue;
             }
-            fd = openat2_in_root(root_fd, prefix, 0);
-            if (fd < 0 && errno == ENOENT)
-                throw Error("create {} inside the container's root: it is a symlink to a missing target", prefix);
+            if (last && kind == NodeKind::file) {
+                int f = ::openat(current.get(), name.c_str(), O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+                if (f < 0 && errno != EEXIST) throw SysError(errno, "create {} inside the container's root", next);
+                if (f >= 0) ::close(f);
+            } else if (::mkdirat(current.get(), name.c_str(), mode) < 0 && errno != EEXIST) {
+                throw SysError(errno, "mkdir {} inside the container's root", next);
+            }
+            fd = openat2_in_root(root_fd, next, 0);
         }
-        if (fd < 0) throw SysError(errno, "resolve {} inside the container's root", prefix);
-        parent.reset(fd);
+        if (fd < 0) throw SysError(errno, "resolve {} inside the container's root", next);
+        current.reset(fd);
+        // ".." and symlinks are resolved by the kernel; keep `done` as what the kernel resolved to
+        // is not needed: further lookups go through `next`, which resolves the same way.
+        done = next;
     }
-    return parent;
+    return current;
 }
 
 }  // namespace mogu::runtime

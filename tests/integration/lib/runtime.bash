@@ -18,6 +18,7 @@ runtime_setup() {
 
 runtime_teardown() {
     [[ -n ${ROOT:-} ]] || return 0
+    cd /
     local id
     for id in $("$MOGU" --root "$ROOT" list -q 2>/dev/null); do
         "$MOGU" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
@@ -33,13 +34,17 @@ mogu() { "$MOGU" --root "$ROOT" "$@"; }
 # COPY_ROOTFS=1 (for tests that write to it).
 make_bundle() {
     mkdir -p "$BUNDLE"
+    rm -rf "$BUNDLE/rootfs"
     if [[ ${COPY_ROOTFS:-0} == 1 ]]; then
         cp -a "$FIXTURE_ROOTFS" "$BUNDLE/rootfs"
     else
         ln -sfn "$FIXTURE_ROOTFS" "$BUNDLE/rootfs"
     fi
     (cd "$BUNDLE" && rm -f config.json && "$MOGU" spec)
-    edit_config ".process.terminal = false | .linux.cgroupsPath = \"$CGROUP_PARENT/$ID\"" "$@"
+    # The rootfs is shared and read-only; /tmp is a private tmpfs so tests can write there.
+    cd "$BUNDLE"  # runc's default bundle is the current directory
+    edit_config ".process.terminal = false | .linux.cgroupsPath = \"$CGROUP_PARENT/$ID\"" \
+        '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]}]' "$@"
 }
 
 # edit_config FILTER...: applies jq filters to the bundle's config.json.
@@ -79,14 +84,22 @@ assert_nothing_left() {
     fi
 }
 
-# wait_for CMD...: retries a command for up to ~5 s.
+# wait_for 'SHELL CONDITION': re-evaluates the condition for up to ~5 s.
 wait_for() {
     local i
     for i in $(seq 1 100); do
-        "$@" >/dev/null 2>&1 && return 0
+        eval "$1" >/dev/null 2>&1 && return 0
         sleep 0.05
     done
-    "$@"
+    eval "$1"
+}
+
+# run_detached ID [FLAGS...]: `run -d` with the container's stdio on files, so nothing waits on
+# a pipe the container still holds (as with runc, a detached container keeps the caller's stdio).
+run_detached() {
+    local id=$1
+    shift
+    "$MOGU" --root "$ROOT" run -d "$@" "$id" </dev/null >"$TEST_TMP/$id.out" 2>&1
 }
 
 status_of() { mogu state "$1" | jq -r .status; }

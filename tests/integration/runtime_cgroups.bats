@@ -1,0 +1,121 @@
+#!/usr/bin/env bats
+# Resource limits through cgroups on this host's layout (hybrid here: v1 controllers plus a
+# cgroup2 mount). Pure cgroup v2 is covered in a VM guest (tests/vm/suites/runtime-cgroup-v2.sh).
+
+load lib/runtime
+
+setup() { runtime_setup; }
+teardown() { runtime_teardown; }
+
+# The directory of one controller for the container (v1 layout), or the v2 one.
+cg_file() {
+    local controller=$1 file=$2
+    local mp
+    mp=$(awk -v c="$controller" '$9 == "cgroup" && $NF ~ "(^|,)"c"(,|$)" {print $5; exit}' /proc/self/mountinfo)
+    [[ -n $mp ]] || mp=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+    echo "$mp$CGROUP_PARENT/$ID/$file"
+}
+
+@test "create makes the container's cgroup in every hierarchy and delete removes it" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    local pid d
+    pid=$(mogu state "$ID" | jq .pid)
+    for d in $(cgroup_dirs_of "$ID"); do
+        [ -d "$d" ]
+        grep -qx "$pid" "$d/cgroup.procs"
+    done
+    mogu delete --force "$ID"
+    assert_nothing_left
+}
+
+@test "limits from the spec are written to the cgroup files" {
+    make_bundle '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}
+                 | .linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}
+                 | .linux.resources.pids = {"limit": 42}'
+    set_args sleep 100
+    run_detached "$ID"
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 67108864 ]
+    [ "$(cat "$(cg_file memory memory.soft_limit_in_bytes)")" = 33554432 ]
+    [ "$(cat "$(cg_file cpu cpu.shares)")" = 512 ]
+    [ "$(cat "$(cg_file cpu cpu.cfs_quota_us)")" = 50000 ]
+    [ "$(cat "$(cg_file cpuset cpuset.cpus)")" = 0 ]
+    [ "$(cat "$(cg_file pids pids.max)")" = 42 ]
+}
+
+@test "update changes the cgroup files, from flags and from --resources" {
+    make_bundle '.linux.resources.memory = {"limit": 67108864}'
+    set_args sleep 100
+    run_detached "$ID"
+    mogu update --memory 128m --pids-limit 77 --cpu-share 256 "$ID"
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 134217728 ]
+    [ "$(cat "$(cg_file pids pids.max)")" = 77 ]
+    [ "$(cat "$(cg_file cpu cpu.shares)")" = 256 ]
+    echo '{"memory": {"limit": 100663296}, "pids": {"limit": 55}}' | mogu update --resources - "$ID"
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 100663296 ]
+    [ "$(cat "$(cg_file pids pids.max)")" = 55 ]
+    run mogu update --memory lots "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"--memory"* ]]
+}
+
+@test "a memory hog is OOM-killed at the memory limit" {
+    make_bundle '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+    # Grows a shell variable until the kernel kills it.
+    set_args sh -c 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x="$x$x"; done'
+    run mogu run --keep "$ID"
+    [ "$status" -eq 137 ]
+    grep -qx 'oom_kill 1' "$(cg_file memory memory.oom_control)"
+    mogu delete "$ID"
+    assert_nothing_left
+}
+
+@test "a fork loop is contained by the pids limit" {
+    make_bundle '.linux.resources.pids = {"limit": 10}'
+    # A subshell forks until fork fails (busybox sh then exits); the container's shell goes on.
+    set_args sh -c '(while :; do sleep 30 & done); echo contained; sleep 30'
+    run_detached "$ID"
+    wait_for 'grep -q contained "$TEST_TMP/$ID.out"'
+    grep -q "can't fork" "$TEST_TMP/$ID.out"
+    [ "$(awk '{print $2}' "$(cg_file pids pids.events)")" -gt 0 ]
+    [ "$(cat "$(cg_file pids pids.current)")" -le 10 ]
+    [ "$(cat "$(cg_file pids pids.current)")" -ge 8 ]
+    mogu delete --force "$ID"
+    assert_nothing_left
+}
+
+@test "devices outside the allow list cannot be opened" {
+    # /dev/kmsg bound in from the host is not one of the container's devices: the cgroup denies it.
+    make_bundle '.mounts += [{"destination": "/dev/kmsg", "type": "bind", "source": "/dev/kmsg", "options": ["bind"]}]'
+    in_c() { set_args sh -c "$1"; run mogu run "$ID"; }
+    in_c 'head -c1 /dev/kmsg >/dev/null && echo opened'
+    [[ $output != *opened* ]]
+    [[ $output == *"Operation not permitted"* ]]
+    in_c 'head -c1 /dev/zero | wc -c'
+    [ "$output" = 1 ]
+}
+
+@test "events --stats reports memory, cpu, pids and blkio" {
+    make_bundle '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
+    set_args sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 100'
+    run_detached "$ID"
+    sleep 0.3
+    run mogu events --stats "$ID"
+    [ "$status" -eq 0 ]
+    jq -e --arg id "$ID" '.type == "stats" and .id == $id' <<<"$output"
+    jq -e '.data.memory.usage.usage > 0 and .data.memory.usage.limit == 67108864' <<<"$output"
+    jq -e '.data.cpu.usage.total > 0' <<<"$output"
+    jq -e '.data.pids.current >= 1 and .data.pids.limit == 50' <<<"$output"
+    jq -e '.data.blkio | has("ioServiceBytesRecursive")' <<<"$output"
+}
+
+@test "events streams stats records until the container stops" {
+    make_bundle
+    set_args sleep 1
+    run_detached "$ID"
+    run timeout 10 "$MOGU" --root "$ROOT" events --interval 200ms "$ID"
+    [ "$status" -eq 0 ]
+    [ "${#lines[@]}" -ge 2 ]
+    jq -e '.type == "stats"' <<<"${lines[0]}"
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# The command line as containerd's go-runc and Docker use it.
+
+load lib/runtime
+
+setup() { runtime_setup; }
+teardown() { runtime_teardown; }
+
+@test "spec writes a runc-shaped config.json and refuses to overwrite it" {
+    mkdir -p "$TEST_TMP/s" && cd "$TEST_TMP/s"
+    "$MOGU" spec
+    jq -e '.ociVersion and .process.args == ["sh"] and .root.path == "rootfs"' config.json
+    jq -e '.linux.maskedPaths | index("/proc/kcore") and index("/proc/keys") and index("/sys/firmware")' config.json
+    jq -e '.linux.readonlyPaths | index("/proc/sys") and index("/proc/sysrq-trigger")' config.json
+    run "$MOGU" spec
+    [ "$status" -eq 1 ]
+    [[ $output == *"config.json exists"* ]]
+    "$MOGU" spec --rootless --bundle "$TEST_TMP"
+    jq -e '.linux.uidMappings[0].size == 1' "$TEST_TMP/config.json"
+}
+
+@test "features describes what is supported" {
+    run "$MOGU" features
+    [ "$status" -eq 0 ]
+    jq -e '.linux.namespaces | index("pid")' <<<"$output"
+    jq -e '.linux.capabilities | index("CAP_SYS_ADMIN")' <<<"$output"
+    jq -e '.linux.seccomp.enabled and (.linux.seccomp.actions | index("SCMP_ACT_ERRNO"))' <<<"$output"
+    jq -e '.hooks | length == 6' <<<"$output"
+}
+
+@test "--version names mogu, the spec and libseccomp" {
+    run "$MOGU" --version
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == "mogu version "* ]]
+    [[ $output == *"spec: 1.0"* ]]
+    [[ $output == *"libseccomp: 2."* ]]
+}
+
+@test "Go-style single-dash long flags are accepted, as go-runc sends them" {
+    make_bundle
+    set_args sh -c 'echo single-dash'
+    run "$MOGU" -root "$ROOT" -log "$TEST_TMP/log" -log-format json run -bundle "$BUNDLE" -keep "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" = single-dash ]
+    "$MOGU" -root "$ROOT" delete -force "$ID"
+}
+
+@test "errors go to the log file as runc's JSON lines when --log-format json" {
+    run "$MOGU" --root "$ROOT" --log "$TEST_TMP/log.json" --log-format json state nosuch
+    [ "$status" -eq 1 ]
+    [ "$output" = "mogu: container nosuch does not exist" ]
+    jq -e '.level == "error" and .msg == "container nosuch does not exist" and (.time | test("^[0-9-]+T[0-9:.]+Z$"))' "$TEST_TMP/log.json"
+}
+
+@test "--debug logs to the log file in text format" {
+    make_bundle
+    set_args true
+    "$MOGU" --root "$ROOT" --debug --log "$TEST_TMP/log.txt" run "$ID"
+    grep -q 'level=debug msg="mogu run"' "$TEST_TMP/log.txt"
+}
+
+@test "--systemd-cgroup is refused with a reason where systemd is absent" {
+    [ ! -d /run/systemd/system ] || skip "systemd runs on this machine"
+    make_bundle
+    run "$MOGU" --root "$ROOT" --systemd-cgroup create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"--systemd-cgroup: systemd is not running"* ]]
+    assert_nothing_left
+}
+
+@test "help lists every verb" {
+    run "$MOGU" --help
+    [ "$status" -eq 0 ]
+    for v in create start run state list kill delete exec ps pause resume update events features spec; do
+        [[ $output == *"   $v "* ]]
+    done
+    run "$MOGU" exec --help
+    [[ $output == *"--process"* ]]
+}
+
+@test "checkpoint and restore say they are not supported" {
+    run "$MOGU" --root "$ROOT" checkpoint x
+    [ "$status" -eq 1 ]
+    [[ $output == *"not supported"* ]]
+}

@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# What a container sees: its namespaces, root filesystem, mounts, devices and process settings.
+
+load lib/runtime
+
+setup() { runtime_setup; }
+teardown() { runtime_teardown; }
+
+in_container() {
+    set_args sh -c "$1"
+    run mogu run "$ID"
+}
+
+@test "/proc shows only the container's processes" {
+    make_bundle
+    in_container 'ls -d /proc/[0-9]* | wc -l; cat /proc/1/cmdline | tr "\0" " "'
+    [ "$status" -eq 0 ]
+    # sh itself, and the ls and wc of the pipeline (which come and go), nothing of the host's
+    [ "${lines[0]}" -le 4 ]
+    [[ ${lines[1]} == "sh -c"* ]]
+}
+
+@test "the hostname and domainname are the container's own" {
+    make_bundle '.hostname = "box1" | .domainname = "example.test"'
+    in_container 'hostname; cat /proc/sys/kernel/domainname'
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = box1 ]
+    [ "${lines[1]}" = example.test ]
+    [ "$(hostname)" != box1 ]
+}
+
+@test "a read-only rootfs refuses writes, a writable one accepts them" {
+    make_bundle '.root.readonly = true'
+    in_container 'touch /newfile'
+    [ "$status" -ne 0 ]
+    [[ $output == *"Read-only file system"* ]]
+    COPY_ROOTFS=1 make_bundle '.root.readonly = false'
+    in_container 'touch /newfile && echo wrote'
+    [ "$status" -eq 0 ]
+    [ -e "$BUNDLE/rootfs/newfile" ]
+}
+
+@test "masked paths are empty and read-only paths refuse writes" {
+    [ -e /proc/keys ] && [ -e /proc/timer_list ] || skip "this kernel has no /proc/keys or /proc/timer_list to mask"
+    [ -n "$(head -c1 /proc/timer_list)" ]
+    make_bundle
+    in_container 'wc -c </proc/keys; wc -c </proc/timer_list; ls /sys/firmware | wc -l; echo x >/proc/sys/kernel/domainname'
+    [ "${lines[0]}" = 0 ]
+    [ "${lines[1]}" = 0 ]
+    [ "${lines[2]}" = 0 ]
+    [[ $output == *"Read-only file system"* ]]
+    [ "$status" -ne 0 ]
+}
+
+@test "the network namespace has only loopback" {
+    make_bundle
+    in_container 'ls /sys/class/net'
+    [ "$status" -eq 0 ]
+    [ "$output" = lo ]
+}
+
+@test "the cgroup namespace makes the container's cgroup its root" {
+    make_bundle
+    in_container 'cat /proc/self/cgroup'
+    [ "$status" -eq 0 ]
+    while read -r line; do
+        [[ $line == *":/" ]]
+    done <<<"$output"
+}
+
+@test "the container's cgroups are mounted read-only at /sys/fs/cgroup" {
+    make_bundle
+    in_container 'ls /sys/fs/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; mkdir /sys/fs/cgroup/memory/x'
+    [[ $output == *memory* ]]
+    [[ $output == *"Read-only file system"* ]]
+}
+
+@test "bind mounts honour ro, and tmpfs mounts take their options" {
+    make_bundle
+    mkdir -p "$TEST_TMP/share"
+    echo shared >"$TEST_TMP/share/file"
+    edit_config ".mounts += [{\"destination\": \"/data\", \"type\": \"bind\", \"source\": \"$TEST_TMP/share\", \"options\": [\"rbind\", \"ro\"]},
+                             {\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"source\": \"tmpfs\", \"options\": [\"size=1m\", \"mode=700\"]}]"
+    in_container 'cat /data/file; touch /data/x; stat -c %a /scratch; df -k /scratch | tail -1'
+    [ "${lines[0]}" = shared ]
+    [[ $output == *"Read-only file system"* ]]
+    [[ $output == *$'\n700\n'* ]]
+    [[ ${lines[-1]} == *" 1024 "* ]]
+    [ ! -e "$TEST_TMP/share/x" ]
+}
+
+@test "a mount destination that is a symlink out of the rootfs stays inside it" {
+    COPY_ROOTFS=1 make_bundle
+    mkdir -p "$TEST_TMP/host-target"
+    ln -s "$TEST_TMP/host-target" "$BUNDLE/rootfs/escape"
+    edit_config '.mounts += [{"destination": "/escape/inside", "type": "tmpfs", "source": "tmpfs"}]'
+    in_container "readlink /escape; grep -c ' $TEST_TMP/host-target/inside ' /proc/self/mountinfo"
+    [ "$status" -eq 0 ]
+    # Inside the container the link's target is the container's own path of that name, where
+    # the tmpfs landed; on the host nothing was made.
+    [ "${lines[0]}" = "$TEST_TMP/host-target" ]
+    [ "${lines[1]}" = 1 ]
+    [ ! -e "$TEST_TMP/host-target/inside" ]
+}
+
+@test "default and spec devices exist with the right numbers" {
+    make_bundle '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
+    in_container 'stat -c "%n %t:%T %a" /dev/null /dev/zero /dev/urandom /dev/fuse; echo x >/dev/null && echo null-ok; readlink /dev/ptmx; readlink /dev/fd'
+    [ "$status" -eq 0 ]
+    [[ $output == *"/dev/null 1:3 666"* ]]
+    [[ $output == *"/dev/fuse a:e5 666"* ]]
+    [[ $output == *null-ok* ]]
+    [[ $output == *pts/ptmx* ]]
+    [[ $output == */proc/self/fd* ]]
+}
+
+@test "user, group, additional groups, cwd, env and umask are applied" {
+    make_bundle '.process.user = {"uid": 1000, "gid": 100, "additionalGids": [29, 65534], "umask": 63}
+                 | .process.cwd = "/home/user" | .process.env += ["MOGU_TEST=yes"]'
+    in_container 'id; pwd; echo $MOGU_TEST $HOME; umask'
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == "uid=1000(user) gid=100(users) groups=29(audio),65534(nogroup)"* ]] || [[ ${lines[0]} == "uid=1000(user) gid=100(users) groups=100(users),29(audio),65534(nogroup)"* ]]
+    [ "${lines[1]}" = /home/user ]
+    [ "${lines[2]}" = "yes /home/user" ]
+    [ "${lines[3]}" = 0077 ]
+}
+
+@test "a missing cwd is created" {
+    make_bundle '.process.cwd = "/tmp/made/for/me"'
+    in_container 'pwd'
+    [ "$status" -eq 0 ]
+    [ "$output" = /tmp/made/for/me ]
+}
+
+@test "rlimits, oomScoreAdj and sysctls are applied" {
+    make_bundle '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 2048, "soft": 512}, {"type": "RLIMIT_NPROC", "hard": 300, "soft": 300}]
+                 | .process.oomScoreAdj = 123 | .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456789"}'
+    in_container 'ulimit -n; ulimit -Hn; ulimit -u; cat /proc/self/oom_score_adj; cat /proc/sys/net/ipv4/ip_forward /proc/sys/kernel/shmmax'
+    [ "$status" -eq 0 ]
+    [ "$output" = $'512\n2048\n300\n123\n1\n123456789' ]
+}
+
+@test "capabilities in the spec are the process's capabilities" {
+    make_bundle
+    in_container 'grep -E "^Cap(Eff|Bnd)" /proc/self/status'
+    [ "$status" -eq 0 ]
+    # CAP_KILL (5), CAP_NET_BIND_SERVICE (10), CAP_AUDIT_WRITE (29)
+    [[ $output == *"CapEff:	0000000020000420"* ]]
+    [[ $output == *"CapBnd:	0000000020000420"* ]]
+}
+
+@test "--no-pivot runs the container with MS_MOVE and chroot" {
+    make_bundle
+    set_args sh -c 'ls / | wc -l'
+    run mogu run --no-pivot "$ID"
+    [ "$status" -eq 0 ]
+    [ "$output" -gt 5 ]
+    assert_nothing_left
+}
+
+@test "a namespace given by path is joined" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    local pid
+    pid=$(mogu state "$ID" | jq .pid)
+    local id2=$ID-join
+    ID=$id2 make_bundle ".linux.namespaces |= map(if .type == \"uts\" then .path = \"/proc/$pid/ns/uts\" else . end) | .hostname = \"\""
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$id2\""
+    set_args hostname
+    run mogu run "$id2"
+    [ "$status" -eq 0 ]
+    [ "$output" = mogu ]
+}
