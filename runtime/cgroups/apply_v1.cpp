@@ -146,6 +146,12 @@ void apply_devices(const std::string& dir, const std::vector<oci::DeviceRule>& r
 }  // namespace
 
 void validate(const DirMap& dirs, const oci::Resources& r) {
+    if (dirs.count("memory") && r.memory) {
+        int64_t limit = r.memory->limit.value_or(0), swap = r.memory->swap.value_or(0);
+        if (limit > 0 && swap > 0 && swap < limit)
+            throw SpecError("linux.resources.memory.swap", "{} is below the memory limit {}: swap is memory+swap and must be at least the memory limit",
+                            swap, limit);
+    }
     if (dirs.count("devices") && !r.devices.empty()) device_state_of(r.devices);
 }
 

@@ -112,7 +112,9 @@ void validate_unified(const Controllers& owned, const std::map<std::string, std:
             throw SpecError(field, "\"{}\" must be <controller>.<file>, e.g. memory.high", key);
         if (reserved_unified_key(key)) throw SpecError(field, "{} is managed by the runtime and cannot be set here", key);
         std::string controller = key.substr(0, dot);
-        if (controller != "cgroup" && !owned.count(controller))
+        // owned also names what v2 does without a controller of that name (devices, freezer, cpuacct).
+        bool real = owned.count(controller) && controller != "devices" && controller != "freezer" && controller != "cpuacct";
+        if (controller != "cgroup" && !real)
             throw SpecError(field, "the {} controller is not on this host's cgroup v2 hierarchy", controller);
     }
 }

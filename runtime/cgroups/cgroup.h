@@ -38,7 +38,7 @@ struct MemoryStats {
     uint64_t swap_usage = 0, swap_limit = 0;  // v1: memory.memsw.* (memory+swap); v2: memory.swap.* (swap alone)
     uint64_t kernel_usage = 0;
     uint64_t cache = 0;
-    uint64_t oom_events = 0;   // v2 memory.events oom / v1 oom_control under_oom transitions (best effort)
+    uint64_t oom_events = 0;   // v2 memory.events oom; v1 keeps no such count: oom_kill + under_oom (best effort)
     uint64_t oom_kill = 0;     // processes killed by the OOM killer
     std::map<std::string, uint64_t> raw;  // memory.stat as the kernel names it
 };
@@ -127,7 +127,9 @@ public:
     // Creates the directories (mkdir -p; an existing cgroup is joined, as runc does for shared
     // parents) and returns an owner that removes what it made on failure.
     virtual std::unique_ptr<Cgroup> create(const CgroupPath& path) = 0;
-    // Opens an existing container's cgroup for later verbs (pause, update, stats, delete).
+    // Opens an existing container's cgroup for later verbs (pause, update, stats, delete). Nothing
+    // is checked here: a missing cgroup shows in the errors of later calls, and destroy() of one
+    // that is gone succeeds.
     virtual std::unique_ptr<Cgroup> open(const CgroupPath& path) = 0;
     // The caller's own cgroup path in the hierarchy relative cgroupsPaths hang under.
     virtual std::string own_cgroup() const = 0;

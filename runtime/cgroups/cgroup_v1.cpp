@@ -1,7 +1,6 @@
 // The cgroup v1 driver: the container has one directory per mounted hierarchy (co-mounted
 // controllers share one; named hierarchies like name=systemd are joined as runc does).
 #include "common/error.h"
-#include "common/log.h"
 #include "runtime/cgroups/cgroup_fs.h"
 #include "runtime/cgroups/driver.h"
 #include "runtime/cgroups/v1.h"

@@ -191,8 +191,7 @@ Test(device_filter, kernel_loads_every_shape_of_program, .init = cgtest::require
     }
 }
 
-Test(device_filter, deny_rule_stops_a_child_opening_dev_null, .init = cgtest::require_root_unified, .fini = cgtest::cleanup_test_cgroups,
-     .timeout = 30) {
+Test(device_filter, deny_rule_stops_a_child_opening_dev_null, .init = cgtest::require_root_unified, .fini = cgtest::cleanup_test_cgroups) {
     std::string parent = cgtest::unified_mount() + cgtest::test_parent();
     std::string dir = parent + "/dev";
     cr_assert_eq(::mkdir(parent.c_str(), 0755), 0);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,8 +36,15 @@ std::string unified_mount() {
     return "";
 }
 
-void require_root_hybrid() {
+void deadline(unsigned seconds) { ::alarm(seconds); }
+
+void require_root() {
+    deadline();
     if (::geteuid() != 0) cr_skip_test("needs root to create cgroups");
+}
+
+void require_root_hybrid() {
+    require_root();
     for (const char* c : {"memory", "cpu", "cpuacct", "cpuset", "pids", "freezer", "devices"})
         if (!exists(std::string("/sys/fs/cgroup/") + c + "/cgroup.procs"))
             cr_skip_test("needs the hybrid layout of this project's hosts (no v1 %s hierarchy here)", c);
@@ -44,7 +52,7 @@ void require_root_hybrid() {
 }
 
 void require_root_unified() {
-    if (::geteuid() != 0) cr_skip_test("needs root to create cgroups");
+    require_root();
     if (unified_mount().empty()) cr_skip_test("no cgroup2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup");
 }
 
@@ -116,9 +124,13 @@ void cleanup_test_cgroups() {
 Child::Child(std::function<int()> body) {
     int p[2];
     if (::pipe2(p, O_CLOEXEC) < 0) cr_assert_fail("pipe: %s", strerror(errno));
+    pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) cr_assert_fail("fork: %s", strerror(errno));
     if (pid_ == 0) {
+        // Dies with the test's process, even when its deadline kills it.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (::getppid() != parent) ::_exit(121);
         ::close(p[1]);
         char c;
         if (::read(p[0], &c, 1) != 1) ::_exit(120);

@@ -20,8 +20,13 @@ std::string test_parent();
 mogu::cgroups::CgroupPath test_path(const std::string& name);
 
 // Skips the test (cr_skip_test) unless we are root on a host with the given hierarchies.
+void require_root();
 void require_root_hybrid();   // v1 memory, cpu, pids, freezer... plus cgroup2 at /sys/fs/cgroup/unified
 void require_root_unified();  // a cgroup2 mount at /sys/fs/cgroup/unified or /sys/fs/cgroup
+// A deadline for the test's process: SIGALRM kills it after `seconds` and Criterion reports a
+// crash. (Criterion's own .timeout leaks in its runner when timed tests run in parallel, which
+// fails the sanitizer build.) The require_* functions set it.
+void deadline(unsigned seconds = 120);
 
 // The cgroup2 mount point of this host ("/sys/fs/cgroup/unified" here).
 std::string unified_mount();

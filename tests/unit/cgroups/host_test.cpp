@@ -32,10 +32,6 @@ using cgtest::read_trimmed;
 
 namespace {
 
-void setup() {
-    if (::geteuid() != 0) cr_skip_test("needs root to create cgroups");
-}
-
 bool is_v2() { return detect()->layout() == Layout::v2; }
 
 std::unique_ptr<Cgroup> create(const std::string& name) { return detect()->create(cgtest::test_path(name)); }
@@ -54,7 +50,7 @@ int sleep_forever() {
 
 }  // namespace
 
-TestSuite(host, .init = setup, .fini = cgtest::cleanup_test_cgroups, .timeout = 120);
+TestSuite(host, .init = cgtest::require_root, .fini = cgtest::cleanup_test_cgroups);
 
 Test(host, create_places_the_cgroup_and_destroy_removes_every_directory) {
     auto cg = create("c");
@@ -234,7 +230,7 @@ Test(host, freeze_stops_the_child_and_thaw_lets_it_run) {
 
     cg->freeze(FreezerState::thawed);
     cr_assert_eq(cg->freezer_state(), FreezerState::thawed);
-    while (counter->load() == before) std::this_thread::yield();  // the test's timeout catches a child that stays stopped
+    while (counter->load() == before) std::this_thread::yield();  // the deadline catches a child that stays stopped
     ::munmap(counter, 4096);
 }
 

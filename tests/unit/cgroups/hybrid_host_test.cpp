@@ -53,7 +53,7 @@ int sleep_forever() {
 
 }  // namespace
 
-TestSuite(hybrid_host, .init = setup, .fini = cgtest::cleanup_test_cgroups, .timeout = 60);
+TestSuite(hybrid_host, .init = setup, .fini = cgtest::cleanup_test_cgroups);
 
 Test(hybrid_host, create_makes_the_cgroup_in_every_hierarchy_and_destroy_removes_it) {
     auto cg = create("c");

@@ -62,7 +62,7 @@ int run_probe(Cgroup& cg, int (*probe)()) {
 
 }  // namespace
 
-TestSuite(v2_host, .init = cgtest::require_root_unified, .fini = cgtest::cleanup_test_cgroups, .timeout = 60);
+TestSuite(v2_host, .init = cgtest::require_root_unified, .fini = cgtest::cleanup_test_cgroups);
 
 Test(v2_host, create_join_list_and_destroy) {
     auto cg = create("c");
