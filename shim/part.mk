@@ -53,11 +53,11 @@ $(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call pro
 SHIM_SYSLIBS  := $(if $(SANITIZE),-lyajl,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-lite -lmd -lpthread
 SHIM_TESTLIBS := -lyajl -lprotobuf-lite -lmd -lpthread
 
-$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_SYSLIBS)))
+$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(TTRPC_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(SHIM_SYSLIBS)))
 
 $(eval $(call unit_test,ttrpc,$(wildcard tests/unit/ttrpc/*.cpp),$(TTRPC_LIB) $(COMMON_LIB),$(COMMON_LIBS) $(TTRPC_LIBS)))
 ifneq ($(wildcard tests/unit/shim/*.cpp),)
-$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_LIB) $(TTRPC_LIB) $(COMMON_LIB),$(SHIM_TESTLIBS)))
+$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_LIB) $(TTRPC_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(SHIM_TESTLIBS)))
 endif
 
 # The fixture image the containerd and Docker tests import (an OCI layout tar).

@@ -2,8 +2,7 @@
 #pragma once
 
 #include "shim/proto/wkt.pb.h"
-#include "shim/task/cgroup_dirs.h"
-#include "shim/task/oom_watcher.h"
+#include "shim/task/container_cgroup.h"
 #include "shim/task/process_io.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
@@ -43,8 +42,7 @@ struct Container {
     bool paused = false;
     bool own_pid_namespace = true;  // false: the init's exit does not end the other processes
     bool rootfs_mounted = false;
-    CgroupDirs cgroups;
-    std::unique_ptr<OomWatcher> oom;
+    std::unique_ptr<ContainerCgroup> cgroup;  // stats and OOM events; null if it could not be opened
 };
 
 }  // namespace mogu::shim

@@ -171,15 +171,14 @@ void TaskService::create(const CallPtr& call) {
     }
     c->own_pid_namespace = has_own_pid_namespace(bundle);
     try {
-        c->cgroups = cgroup_dirs_of(c->init.pid);
         std::string id = c->id;
-        c->oom = std::make_unique<OomWatcher>(loop_, c->cgroups, [this, id] {
+        c->cgroup = std::make_unique<ContainerCgroup>(loop_, c->init.pid, [this, id] {
             ev::TaskOOM e;
             e.set_container_id(id);
             events_.publish("/tasks/oom", e);
         });
     } catch (const std::exception& e) {
-        log::warn("container {}: no OOM events: {}", c->id, e.what());
+        log::warn("container {}: no stats or OOM events: {}", c->id, e.what());
     }
     rootfs.release();
     c->rootfs_mounted = !req.rootfs().empty();
@@ -279,8 +278,11 @@ void TaskService::remove(const CallPtr& call) {
     c.runtime.remove(c.id, true);
     if (was_created && p.pid > 0) {
         // The runtime killed the waiting init; collect it here so its exit is not reported later.
-        int status = 0;
-        while (waitpid(p.pid, &status, 0) < 0 && errno == EINTR) {
+        int status = SIGKILL;  // as signalled, should it not be collected in time
+        for (int i = 0; i < 500; i++) {
+            pid_t r = waitpid(p.pid, &status, WNOHANG);
+            if (r == p.pid || (r < 0 && errno != EINTR)) break;
+            usleep(10000);
         }
         p.state = ProcessState::stopped;
         p.exit_status = exit_code_of(status);
@@ -293,7 +295,7 @@ void TaskService::remove(const CallPtr& call) {
         }
         p.waiters.clear();
     }
-    c.oom.reset();
+    c.cgroup.reset();
     if (c.rootfs_mounted) unmount_all(path_join(c.bundle, "rootfs"));
     r.set_pid(uint32_t(p.pid));
     r.set_exit_status(p.exit_status);
@@ -439,10 +441,13 @@ void TaskService::wait(const CallPtr& call) {
 void TaskService::stats(const CallPtr& call) {
     auto req = call->decode<task::StatsRequest>();
     Container& c = container(req.id());
-    if (c.cgroups.v1.empty() && c.cgroups.unified.empty())
-        throw StatusError(Code::not_found, "stats {}: the container's cgroup is unknown", c.id);
+    if (!c.cgroup) throw StatusError(Code::not_found, "stats {}: the container's cgroup could not be opened", c.id);
     task::StatsResponse r;
-    *r.mutable_stats() = collect_metrics(c.cgroups);
+    try {
+        *r.mutable_stats() = metrics_any(c.cgroup->layout(), c.cgroup->stats());
+    } catch (const Error& e) {
+        throw StatusError(Code::unavailable, "stats {}: {}", c.id, e.what());
+    }
     call->reply(r);
 }
 

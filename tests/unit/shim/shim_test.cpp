@@ -2,7 +2,7 @@
 // discovery, runtime options, and the Task service's answers to bad requests.
 #include "shim/commands.h"
 #include "shim/proto/shim.pb.h"
-#include "shim/task/cgroup_dirs.h"
+#include "shim/task/container_cgroup.h"
 #include "shim/task/publisher.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_options.h"
@@ -47,29 +47,23 @@ Test(mount_options, rw_clears_ro) {
     cr_assert_eq(parse_mount_options(opts).flags & MS_RDONLY, 0ul);
 }
 
-Test(cgroup_dirs, hybrid_host_has_v1_controllers_and_the_unified_dir) {
-    std::string mountinfo =
-        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
-        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n";
+Test(container_cgroup, path_comes_from_the_memory_controller_on_hybrid_hosts) {
     std::string self =
-        "4:memory:/default/abc\n"
-        "2:cpu,cpuacct:/default/abc\n"
-        "0::/default/abc\n";
-    CgroupDirs d = cgroup_dirs_from(self, mountinfo);
-    std::string mem = d.v1_dir("memory"), acct = d.v1_dir("cpuacct");
-    cr_assert_str_eq(mem.c_str(), "/sys/fs/cgroup/memory/default/abc");
-    cr_assert_str_eq(acct.c_str(), "/sys/fs/cgroup/cpu,cpuacct/default/abc");
-    cr_assert_str_eq(d.unified.c_str(), "/sys/fs/cgroup/unified/default/abc");
-    cr_assert(!d.pure_v2());
+        "12:pids:/mogu-test/abc\n"
+        "4:memory:/mogu-test/abc\n"
+        "1:name=systemd:/user.slice\n"
+        "0::/\n";
+    std::string path = cgroup_path_from(self);
+    cr_assert_str_eq(path.c_str(), "/mogu-test/abc");
 }
 
-Test(cgroup_dirs, pure_v2_and_a_mount_rooted_below_the_hierarchy) {
-    std::string mountinfo = "30 23 0:26 /kubepods /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n";
-    CgroupDirs d = cgroup_dirs_from("0::/kubepods/pod1/c1\n", mountinfo);
-    cr_assert_str_eq(d.unified.c_str(), "/sys/fs/cgroup/pod1/c1");
-    cr_assert(d.pure_v2());
+Test(container_cgroup, path_comes_from_the_unified_line_on_pure_v2) {
+    std::string path = cgroup_path_from("0::/kubepods/pod1/c1\n");
+    cr_assert_str_eq(path.c_str(), "/kubepods/pod1/c1");
+}
+
+Test(container_cgroup, no_usable_line_is_an_error) {
+    cr_assert_throw(cgroup_path_from("1:name=systemd:/x\n"), Error);
 }
 
 Test(runtime_options, config_file_sets_binary_and_root_and_names_bad_lines) {
