@@ -1,29 +1,32 @@
 #!/bin/bash
 # containerd-shim-mogu-v2 against containerd-shim-runc-v2, side by side, behind one private
 # containerd: `ctr run --rm IMG /bin/true` end to end, and the resident memory of one idle shim.
-# Both shims run the same OCI runtime ($BENCH_RUNTIME: runc until the mogu binary runs
-# containers), so the difference is the shim.
+# Three rows: the mogu shim with mogu (the product), the mogu shim with runc (the shim alone
+# changed), containerd's runc shim with runc (the reference).
 #   N=20 bench/shim.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MOGU_SRC=$PWD MOGU_BIN=${MOGU_BIN:-$PWD/build/bin}
 source tests/integration/lib/containerd.bash
 N=${N:-20}
-RUNTIME_BIN=${BENCH_RUNTIME:-runc}
 if why=$(containerd_missing); then echo "skip: $why"; exit 0; fi
-export MOGU_SHIM_RUNTIME=$RUNTIME_BIN
+[[ -x $MOGU_BIN/mogu ]] || { echo "skip: $MOGU_BIN/mogu not built"; exit 0; }
 CTD_NS=mogu-bench
-trap stop_containerd EXIT
+trap 'stop_containerd; rm -f "$runc_opts"' EXIT
 start_containerd
+# The mogu shim's runtime options file that selects runc instead of mogu.
+runc_opts=$(mktemp /tmp/mogu-bench-runc.XXXXXX.toml)
+echo "BinaryName = \"$(command -v runc)\"" >"$runc_opts"
 
 ms_now() { date +%s%N; }
 
-# Mean and best wall time in ms of N `ctr run --rm` through one shim.
+# Mean and best wall time in ms of N `ctr run --rm` through one shim (extra ctr flags after the tag).
 time_runs() {
     local runtime=$1 tag=$2 i t0 t1 total=0 best=
+    shift 2
     for i in $(seq "$N"); do
         t0=$(ms_now)
-        ctr_ run --rm --runtime "$runtime" "$CTD_IMAGE" "bench-$tag-$i" /bin/true </dev/null >/dev/null
+        ctr_ run --rm --runtime "$runtime" "$@" "$CTD_IMAGE" "bench-$tag-$i" /bin/true </dev/null >/dev/null
         t1=$(ms_now)
         local ms=$(( (t1 - t0) / 1000000 ))
         total=$((total + ms))
@@ -45,18 +48,24 @@ idle_rss() {
     ctr_ containers delete "idle-$tag" >/dev/null
 }
 
-# One warm-up run each, so image unpacking and page cache do not favour the second.
+# One warm-up run each, so image unpacking and page cache favour none.
 ctr_ run --rm --runtime io.containerd.mogu.v2 "$CTD_IMAGE" warm-mogu /bin/true </dev/null >/dev/null
+ctr_ run --rm --runtime io.containerd.mogu.v2 --runtime-config-path "$runc_opts" "$CTD_IMAGE" warm-mr /bin/true </dev/null >/dev/null
 ctr_ run --rm --runtime io.containerd.runc.v2 "$CTD_IMAGE" warm-runc /bin/true </dev/null >/dev/null
 
-read -r mogu_mean mogu_best < <(time_runs io.containerd.mogu.v2 mogu)
-read -r runc_mean runc_best < <(time_runs io.containerd.runc.v2 runc)
+read -r mm_mean mm_best < <(time_runs io.containerd.mogu.v2 mm)
+read -r mr_mean mr_best < <(time_runs io.containerd.mogu.v2 mr --runtime-config-path "$runc_opts")
+read -r rr_mean rr_best < <(time_runs io.containerd.runc.v2 rr)
 mogu_rss=$(idle_rss io.containerd.mogu.v2 mogu)
 runc_rss=$(idle_rss io.containerd.runc.v2 runc)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
-echo "OCI runtime under both shims: $RUNTIME_BIN; $N runs each"
-printf '%-36s %14s %14s %8s\n' "measure" "mogu shim" "runc shim" "mogu/runc"
-printf '%-36s %11s ms %11s ms %8s\n' "ctr run --rm /bin/true, mean" "$mogu_mean" "$runc_mean" "$(ratio "$mogu_mean" "$runc_mean")"
-printf '%-36s %11s ms %11s ms %8s\n' "ctr run --rm /bin/true, best" "$mogu_best" "$runc_best" "$(ratio "$mogu_best" "$runc_best")"
-printf '%-36s %11s kB %11s kB %8s\n' "idle shim VmRSS" "$mogu_rss" "$runc_rss" "$(ratio "$mogu_rss" "$runc_rss")"
+echo "ctr run --rm IMG /bin/true, $N runs each (ms); ratio against containerd's runc shim with runc"
+printf '%-34s %8s %8s %8s\n' "shim + OCI runtime" "mean" "best" "ratio"
+printf '%-34s %8s %8s %8s\n' "mogu shim + mogu" "$mm_mean" "$mm_best" "$(ratio "$mm_mean" "$rr_mean")"
+printf '%-34s %8s %8s %8s\n' "mogu shim + runc" "$mr_mean" "$mr_best" "$(ratio "$mr_mean" "$rr_mean")"
+printf '%-34s %8s %8s %8s\n' "runc shim + runc (reference)" "$rr_mean" "$rr_best" "1.00"
+echo
+printf '%-34s %8s kB\n' "idle mogu shim VmRSS" "$mogu_rss"
+printf '%-34s %8s kB\n' "idle runc shim VmRSS" "$runc_rss"
+printf '%-34s %8s\n' "ratio mogu/runc" "$(ratio "$mogu_rss" "$runc_rss")"
