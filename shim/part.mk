@@ -2,7 +2,7 @@
 #   shim/ttrpc/  ttrpc (framing, server, client, event loop): its own library, reused by the VM agent
 #   shim/proto/  containerd's task, event and metrics messages, written from containerd 1.6's API
 #   shim/task/   the Task service: containers, processes, stdio, runtime binary, events, OOM, stats
-DEB_PACKAGES += protobuf-compiler libprotobuf-dev libmd-dev containerd runc skopeo
+DEB_PACKAGES += protobuf-compiler libprotobuf-dev libmd-dev libyajl-dev containerd runc docker.io bsdutils
 
 SHIM_GEN := $(BUILD)/gen
 PROTOC   ?= protoc

@@ -1,0 +1,66 @@
+#!/usr/bin/env bats
+# mogu as a Docker runtime: dockerd --add-runtime mogu=..., docker run --runtime mogu. Docker
+# drives mogu through containerd's runc shim, with go-runc's command lines.
+
+load lib/docker
+
+setup_file() {
+    export BATS_NO_PARALLELIZE_WITHIN_FILE=true
+    if why=$(dockerd_missing); then
+        export DKR_SKIP=$why
+        return 0
+    fi
+    start_dockerd
+    export DKR_DIR DKR_SOCK
+}
+
+teardown_file() {
+    [[ -n ${DKR_SKIP:-} ]] || stop_dockerd
+}
+
+setup() {
+    [[ -z ${DKR_SKIP:-} ]] || skip "$DKR_SKIP"
+}
+
+@test "docker run --runtime mogu prints the output and returns the exit code" {
+    run docker_ run --rm --runtime mogu --network none $DKR_IMAGE /bin/sh -c 'echo hello from docker; exit 3'
+    [ "$status" -eq 3 ]
+    [[ $output == *"hello from docker"* ]]
+}
+
+@test "docker run -d, exec, top, pause, update, stop, rm with --runtime mogu" {
+    docker_ run -d --name d1 --runtime mogu --network none $DKR_IMAGE /bin/sleep 300
+    [ "$(docker_ inspect -f '{{.HostConfig.Runtime}} {{.State.Running}}' d1)" = "mogu true" ]
+    # containerd's runc shim was told to run the mogu binary, and mogu keeps the state.
+    local id
+    id=$(docker_ inspect -f '{{.Id}}' d1)
+    grep -q "\"binary_name\":\"$MOGU_BIN/mogu\"" "$DKR_DIR/exec/containerd/daemon/io.containerd.runtime.v2.task/moby/$id/options.json"
+    [ -d "$DKR_DIR/exec/runtime-runc/moby/$id" ]
+
+    run docker_ exec d1 /bin/sh -c 'echo in exec; exit 5'
+    [ "$status" -eq 5 ]
+    [[ $output == *"in exec"* ]]
+
+    run docker_ top d1
+    [ "$status" -eq 0 ]
+    [[ $output == *"sleep 300"* ]]
+
+    docker_ pause d1
+    [ "$(docker_ inspect -f '{{.State.Status}}' d1)" = paused ]
+    docker_ unpause d1
+    [ "$(docker_ inspect -f '{{.State.Status}}' d1)" = running ]
+
+    docker_ update --memory 64m --memory-swap 128m d1
+    [ "$(docker_ inspect -f '{{.HostConfig.Memory}}' d1)" = 67108864 ]
+
+    docker_ stop -t 1 d1
+    [ "$(docker_ inspect -f '{{.State.Running}}' d1)" = false ]
+    docker_ rm d1
+    [ -z "$(docker_ ps -aq)" ]
+}
+
+@test "docker run -t with --runtime mogu gives the container a terminal" {
+    run docker_ run --rm -t --runtime mogu --network none $DKR_IMAGE /bin/sh -c 'tty; exit 2'
+    [ "$status" -eq 2 ]
+    [[ $output == *"/dev/pts/"* ]]
+}
