@@ -3,6 +3,7 @@
 #include "common/error.h"
 
 #include <cerrno>
+#include <utility>
 
 namespace mogu::flatten {
 
@@ -17,17 +18,27 @@ std::string la_error(archive* a) {
 
 LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
     : in_(in), counters_(counters), blob_(in.open()), stored_buf_(kBuf), tar_buf_(kBuf) {
-    raw_owner_.reset(raw_ = archive_read_new());
+    // The first bytes tell gzip from the rest.
+    const unsigned char* head = nullptr;
+    first_ = next_stored(&head);
+    if (first_ == 0) throw Error("{}: the blob is empty", in_.name);
+    if (first_ >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+        gzip_ = std::make_unique<GzipReader>([this](const unsigned char** data) { return next_stored(data); });
+    } else {
+        raw_owner_.reset(raw_ = archive_read_new());
+        if (!raw_) throw Error("{}: out of memory", in_.name);
+        archive_read_support_filter_all(raw_);
+        archive_read_support_format_raw(raw_);
+        if (archive_read_open(raw_, this, nullptr, read_stored, nullptr) != ARCHIVE_OK)
+            throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
+        archive_entry* e;
+        int rc = archive_read_next_header(raw_, &e);
+        if (rc == ARCHIVE_EOF) throw Error("{}: the blob is empty", in_.name);
+        if (rc < ARCHIVE_WARN)
+            throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
+    }
     tar_owner_.reset(tar_ = archive_read_new());
-    if (!raw_ || !tar_) throw Error("{}: out of memory", in_.name);
-    archive_read_support_filter_all(raw_);
-    archive_read_support_format_raw(raw_);
-    if (archive_read_open(raw_, this, nullptr, read_stored, nullptr) != ARCHIVE_OK)
-        throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
-    archive_entry* e;
-    int rc = archive_read_next_header(raw_, &e);
-    if (rc == ARCHIVE_EOF) throw Error("{}: the blob is empty", in_.name);
-    if (rc < ARCHIVE_WARN) throw Error("{}: corrupt or truncated compressed data: {}", in_.name, la_error(raw_));
+    if (!tar_) throw Error("{}: out of memory", in_.name);
     archive_read_support_filter_none(tar_);
     archive_read_support_format_tar(tar_);
     if (archive_read_open(tar_, this, nullptr, read_tar, nullptr) != ARCHIVE_OK) fail("not a tar archive");
@@ -35,14 +46,22 @@ LayerReader::LayerReader(const LayerInput& in, ReadCounters* counters)
 
 LayerReader::~LayerReader() = default;
 
+size_t LayerReader::next_stored(const unsigned char** data) {
+    *data = reinterpret_cast<const unsigned char*>(stored_buf_.data());
+    if (first_ > 0) return std::exchange(first_, 0);
+    size_t n = blob_->read(stored_buf_.data(), stored_buf_.size());
+    stored_hash_.update(stored_buf_.data(), n);
+    stored_bytes_ += n;
+    if (counters_) counters_->stored += n;
+    return n;
+}
+
 la_ssize_t LayerReader::read_stored(archive* a, void* self, const void** buf) {
     auto* r = static_cast<LayerReader*>(self);
     try {
-        size_t n = r->blob_->read(r->stored_buf_.data(), r->stored_buf_.size());
-        r->stored_hash_.update(r->stored_buf_.data(), n);
-        r->stored_bytes_ += n;
-        if (r->counters_) r->counters_->stored += n;
-        *buf = r->stored_buf_.data();
+        const unsigned char* data;
+        size_t n = r->next_stored(&data);
+        *buf = data;
         return static_cast<la_ssize_t>(n);
     } catch (const std::exception& ex) {
         archive_set_error(a, EIO, "%s", ex.what());
@@ -50,12 +69,24 @@ la_ssize_t LayerReader::read_stored(archive* a, void* self, const void** buf) {
     }
 }
 
+// The uncompressed stream, for the tar reader; hashed for the diff_id on the way.
 la_ssize_t LayerReader::read_tar(archive* a, void* self, const void** buf) {
     auto* r = static_cast<LayerReader*>(self);
     if (r->raw_eof_) return 0;
-    la_ssize_t n = archive_read_data(r->raw_, r->tar_buf_.data(), r->tar_buf_.size());
+    la_ssize_t n;
+    if (r->gzip_) {
+        try {
+            n = static_cast<la_ssize_t>(
+                r->gzip_->read(reinterpret_cast<unsigned char*>(r->tar_buf_.data()), r->tar_buf_.size()));
+        } catch (const std::exception& ex) {
+            r->raw_error_ = ex.what();
+            n = -1;
+        }
+    } else {
+        n = archive_read_data(r->raw_, r->tar_buf_.data(), r->tar_buf_.size());
+        if (n < 0) r->raw_error_ = la_error(r->raw_);
+    }
     if (n < 0) {
-        r->raw_error_ = la_error(r->raw_);
         archive_set_error(a, EIO, "%s", r->raw_error_.c_str());
         return -1;
     }
@@ -106,19 +137,12 @@ bool LayerReader::data_block(const void** buf, size_t* size, int64_t* offset) {
 void LayerReader::finish() {
     // The tar's end marker may come before the end of the stream (padding): hash all of it.
     while (!raw_eof_) {
-        la_ssize_t n = archive_read_data(raw_, tar_buf_.data(), tar_buf_.size());
-        if (n < 0) {
-            raw_error_ = la_error(raw_);
-            fail("");
-        }
-        if (n == 0) break;
-        tar_hash_.update(tar_buf_.data(), static_cast<size_t>(n));
+        const void* buf;
+        if (read_tar(tar_, this, &buf) < 0) fail("");
     }
     for (;;) {
-        size_t n = blob_->read(stored_buf_.data(), stored_buf_.size());
-        if (n == 0) break;
-        stored_hash_.update(stored_buf_.data(), n);
-        stored_bytes_ += n;
+        const unsigned char* data;
+        if (next_stored(&data) == 0) break;
     }
     if (in_.expect_size >= 0 && stored_bytes_ != static_cast<uint64_t>(in_.expect_size))
         throw Error("{}: the blob has {} bytes, its descriptor says {}", in_.name, stored_bytes_, in_.expect_size);

@@ -1,9 +1,10 @@
-// Reads one layer: libarchive undoes the compression (whatever it is), a second libarchive reads
-// the tar from that stream. Both the stored and the uncompressed bytes are hashed on the way, so
+// Reads one layer: gzip is undone by ISA-L (GzipReader), any other compression by libarchive;
+// libarchive reads the tar from that stream. Both the stored and the uncompressed bytes are hashed on the way, so
 // finish() can check the blob digest and the config's diff_id.
 #pragma once
 
 #include "flattener/blob_stream.h"
+#include "flattener/gzip_reader.h"
 #include "flattener/sha256.h"
 
 #include <archive.h>
@@ -41,6 +42,7 @@ public:
     const std::string& entry_name() const { return entry_name_; }
 
 private:
+    size_t next_stored(const unsigned char** data);
     static la_ssize_t read_stored(archive* a, void* self, const void** buf);
     static la_ssize_t read_tar(archive* a, void* self, const void** buf);
     [[noreturn]] void fail(const char* what);
@@ -52,7 +54,8 @@ private:
         void operator()(archive* a) const { archive_read_free(a); }
     };
     std::unique_ptr<archive, ReadFree> raw_owner_, tar_owner_;
-    archive* raw_ = nullptr;  // stored bytes -> uncompressed stream
+    std::unique_ptr<GzipReader> gzip_;  // stored gzip -> uncompressed stream, or
+    archive* raw_ = nullptr;  // stored bytes -> uncompressed stream (other compressions)
     archive* tar_ = nullptr;  // uncompressed stream -> entries
     Sha256 stored_hash_, tar_hash_;
     uint64_t stored_bytes_ = 0;
@@ -60,6 +63,7 @@ private:
     std::string raw_error_;
     std::string entry_name_;
     bool raw_eof_ = false;
+    size_t first_ = 0;  // bytes read to recognise gzip, handed out before the next read
 };
 
 }  // namespace mogu::flatten

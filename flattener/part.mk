@@ -1,8 +1,8 @@
 # flattener/: mogu-flatten, squashes an image's layers into one (OCI layout or docker-archive).
 FLATTEN_SRCS := $(sort $(wildcard flattener/*.cpp))
-FLATTEN_LIBS := $(COMMON_LIBS) -larchive -lcrypto -ldeflate -lzstd -lpthread
+FLATTEN_LIBS := $(COMMON_LIBS) -larchive -lcrypto -ldeflate -lisal -lzstd -lpthread
 # umoci, skopeo, containerd, attr, zstd: tests; debootstrap, pigz: make bench.
-DEB_PACKAGES += libarchive-dev libssl-dev libdeflate-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq attr zstd debootstrap pigz
+DEB_PACKAGES += libarchive-dev libssl-dev libdeflate-dev libisal-dev zlib1g-dev libzstd-dev umoci skopeo containerd jq attr zstd debootstrap pigz
 
 $(eval $(call binary,mogu-flatten,$(FLATTEN_SRCS),$(COMMON_LIB),$(FLATTEN_LIBS)))
 # The unit tests read gzip back with zlib, an independent implementation.
