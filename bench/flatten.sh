@@ -33,7 +33,9 @@ build_image() {
     umoci new --image "$IMG:base"
     umoci unpack --image "$IMG:base" "$work/bundle" >/dev/null
     rmdir "$work/bundle/rootfs" && mv "$work/root" "$work/bundle/rootfs"
-    umoci repack --image "$IMG:latest" --history.created_by "debootstrap --variant=minbase $suite" "$work/bundle"
+    # --refresh-bundle: each repack makes one layer of the changes since the previous one
+    umoci repack --refresh-bundle --image "$IMG:latest" --history.created_by "debootstrap --variant=minbase $suite" \
+        "$work/bundle"
     local r=$work/bundle/rootfs
     step() {  # step "what it does" command...: one layer
         local what=$1
@@ -45,7 +47,7 @@ build_image() {
             /bin/sh -c "$*" >>"$work/steps.log" 2>&1 || rc=$?
         umount "$r/proc"
         (( rc == 0 )) || { tail -20 "$work/steps.log" >&2; exit 1; }
-        umoci repack --image "$IMG:latest" --history.created_by "$what" "$work/bundle"
+        umoci repack --refresh-bundle --image "$IMG:latest" --history.created_by "$what" "$work/bundle"
         echo "  layer: $what"
     }
     local apt="apt-get -y -q -o Dpkg::Use-Pty=0 --no-install-recommends"
@@ -60,11 +62,13 @@ build_image() {
     step "overwrite configs" "echo 'mogu bench' >/etc/motd && rm -rf /usr/share/doc/* && sed -i s/^#//g /etc/bash.bashrc"
     step "apt-get clean" "apt-get clean && rm -rf /var/lib/apt/lists/*"
     step "install python3-pip" "apt-get -q update && $apt install python3-pip && rm -rf /var/lib/apt/lists/*"
+    umoci rm --image "$IMG:base"
     umoci gc --layout "$IMG"
     rm -rf "$work"
     touch "$CACHE/.built"
 }
 [[ -f $CACHE/.built && -f $IMG/index.json ]] || build_image
+[[ $(jq '.manifests | length' "$IMG/index.json") -eq 1 ]] || { echo "bench/flatten: $IMG: expected one image" >&2; exit 1; }
 
 # ---- measuring --------------------------------------------------------------------------------
 T=$(mktemp -d "${TMPDIR:-/var/tmp}/mogu-bench-flatten.XXXXXX")
