@@ -138,6 +138,21 @@ assert_nothing_left() {
     assert_nothing_left tty1
 }
 
+@test "ctr task exec -t gets its own terminal, and ResizePty reaches it" {
+    ctr_ run -d --runtime $RUNTIME $CTD_IMAGE ttyx1 /bin/sleep 300 </dev/null
+    wait_task_state ttyx1 RUNNING
+    run script -qec "stty cols 111 rows 33; ctr --address $CTD_SOCK --namespace $CTD_NS task exec -t --exec-id tx ttyx1 /bin/sh -c 'tty; for i in \$(seq 50); do s=\$(stty size); [ \"\$s\" != \"0 0\" ] && break; sleep 0.1; done; echo size \$s; exit 6'" /dev/null
+    [ "$status" -eq 6 ]
+    [[ $output == *"/dev/pts/"* ]]
+    # ctr resizes after the exec started: the shell waits for it.
+    [[ $output == *"size 33 111"* ]]
+    ctr_ task kill -s SIGKILL ttyx1
+    wait_task_state ttyx1 STOPPED
+    ctr_ task delete ttyx1
+    ctr_ containers delete ttyx1
+    assert_nothing_left ttyx1
+}
+
 @test "stdin reaches the container and CloseIO ends it" {
     # ctr calls CloseIO when its stdin ends, but only once the task exists: feed stdin a moment later.
     run bash -c "(sleep 1; printf 'line one\nline two\n') | ctr --address $CTD_SOCK --namespace $CTD_NS run --rm --runtime $RUNTIME $CTD_IMAGE in1 /bin/sh -c 'wc -l'"
