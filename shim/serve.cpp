@@ -20,15 +20,16 @@
 namespace mogu::shim {
 namespace {
 
-// containerd reads the shim's log from the `log` FIFO in the bundle. Opened non-blocking so a
-// missing reader never stalls the shim; then reopened through /proc for ordinary writes.
+// containerd copies the `log` FIFO in the bundle into its own log, as logrus text lines like
+// the Go shims write. Opened non-blocking so a missing reader never stalls the shim; then
+// reopened through /proc for ordinary writes.
 void open_log(bool debug) {
     int fd = open("log", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0) {
-        log::configure("/dev/null", log::Format::json, debug);
+        log::configure("/dev/null", log::Format::text, debug);
         return;
     }
-    log::configure(fmt::format("/proc/self/fd/{}", fd), log::Format::json, debug);
+    log::configure(fmt::format("/proc/self/fd/{}", fd), log::Format::text, debug);
     close(fd);
 }
 

@@ -73,7 +73,9 @@ void TaskService::register_methods(ttrpc::Server& server) {
             try {
                 (this->*fn)(call);
             } catch (const StatusError& e) {
-                log::warn("{}: {}", method, e.what());
+                // containerd probes with Delete/State after failures: "not found" is routine.
+                if (e.code() == Code::not_found) log::debug("{}: {}", method, e.what());
+                else log::warn("{}: {}", method, e.what());
                 throw;
             } catch (const std::exception& e) {
                 log::warn("{}: {}", method, e.what());
