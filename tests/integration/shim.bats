@@ -38,7 +38,7 @@ runtime_root() { echo "/run/containerd/mogu/$CTD_NS"; }
 # Waits until `ctr task ls` shows TASK in STATE (or the task is gone for STATE=gone).
 wait_task_state() {
     local id=$1 want=$2
-    for _ in $(seq 100); do
+    for _ in $(seq 300); do
         local line
         line=$(ctr_ task ls 2>/dev/null | awk -v id="$id" '$1 == id {print $3}')
         [[ $want == gone && -z $line ]] && return 0
@@ -213,15 +213,16 @@ assert_nothing_left() {
     assert_nothing_left rs1
 }
 
-@test "a killed shim: ctr task delete cleans up through the delete subcommand" {
+@test "a killed shim: containerd cleans up through the delete subcommand and nothing leaks" {
     ctr_ run -d --runtime $RUNTIME $CTD_IMAGE dead1 /bin/sleep 300 </dev/null
     wait_task_state dead1 RUNNING
     local shim init
     shim=$(shim_pid_of dead1)
     init=$(ctr_ task ls | awk '$1 == "dead1" {print $2}')
     kill -9 "$shim"
-    # containerd notices, runs `containerd-shim-mogu-v2 delete`, which removes the container.
-    for _ in $(seq 100); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
+    # containerd notices, runs `containerd-shim-mogu-v2 delete` (which removes the container),
+    # and only then drops the task.
+    wait_task_state dead1 gone
     ! kill -0 "$init" 2>/dev/null
     ctr_ task delete dead1 2>/dev/null || true
     ctr_ containers delete dead1
