@@ -20,19 +20,18 @@ echo "BinaryName = \"$(command -v runc)\"" >"$runc_opts"
 
 ms_now() { date +%s%N; }
 
-# Mean and best wall time in ms of N `ctr run --rm` through one shim (extra ctr flags after the tag).
+# Median and best wall time in ms of N `ctr run --rm` through one shim (extra ctr flags after
+# the tag). The median, not the mean: a shared machine adds outliers.
 time_runs() {
-    local runtime=$1 tag=$2 i t0 t1 total=0 best=
+    local runtime=$1 tag=$2 i t0 t1 times=()
     shift 2
     for i in $(seq "$N"); do
         t0=$(ms_now)
         ctr_ run --rm --runtime "$runtime" "$@" "$CTD_IMAGE" "bench-$tag-$i" /bin/true </dev/null >/dev/null
         t1=$(ms_now)
-        local ms=$(( (t1 - t0) / 1000000 ))
-        total=$((total + ms))
-        [[ -z $best || $ms -lt $best ]] && best=$ms
+        times+=($(( (t1 - t0) / 1000000 )))
     done
-    echo "$((total / N)) $best"
+    printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)], v[1]}'
 }
 
 # VmRSS in kB of the shim serving one idle container.
@@ -53,18 +52,18 @@ ctr_ run --rm --runtime io.containerd.mogu.v2 "$CTD_IMAGE" warm-mogu /bin/true <
 ctr_ run --rm --runtime io.containerd.mogu.v2 --runtime-config-path "$runc_opts" "$CTD_IMAGE" warm-mr /bin/true </dev/null >/dev/null
 ctr_ run --rm --runtime io.containerd.runc.v2 "$CTD_IMAGE" warm-runc /bin/true </dev/null >/dev/null
 
-read -r mm_mean mm_best < <(time_runs io.containerd.mogu.v2 mm)
-read -r mr_mean mr_best < <(time_runs io.containerd.mogu.v2 mr --runtime-config-path "$runc_opts")
-read -r rr_mean rr_best < <(time_runs io.containerd.runc.v2 rr)
+read -r mm_med mm_best < <(time_runs io.containerd.mogu.v2 mm)
+read -r mr_med mr_best < <(time_runs io.containerd.mogu.v2 mr --runtime-config-path "$runc_opts")
+read -r rr_med rr_best < <(time_runs io.containerd.runc.v2 rr)
 mogu_rss=$(idle_rss io.containerd.mogu.v2 mogu)
 runc_rss=$(idle_rss io.containerd.runc.v2 runc)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
-echo "ctr run --rm IMG /bin/true, $N runs each (ms); ratio against containerd's runc shim with runc"
-printf '%-34s %8s %8s %8s\n' "shim + OCI runtime" "mean" "best" "ratio"
-printf '%-34s %8s %8s %8s\n' "mogu shim + mogu" "$mm_mean" "$mm_best" "$(ratio "$mm_mean" "$rr_mean")"
-printf '%-34s %8s %8s %8s\n' "mogu shim + runc" "$mr_mean" "$mr_best" "$(ratio "$mr_mean" "$rr_mean")"
-printf '%-34s %8s %8s %8s\n' "runc shim + runc (reference)" "$rr_mean" "$rr_best" "1.00"
+echo "ctr run --rm IMG /bin/true, $N runs each (ms); ratio of medians against containerd's runc shim with runc"
+printf '%-34s %8s %8s %8s\n' "shim + OCI runtime" "median" "best" "ratio"
+printf '%-34s %8s %8s %8s\n' "mogu shim + mogu" "$mm_med" "$mm_best" "$(ratio "$mm_med" "$rr_med")"
+printf '%-34s %8s %8s %8s\n' "mogu shim + runc" "$mr_med" "$mr_best" "$(ratio "$mr_med" "$rr_med")"
+printf '%-34s %8s %8s %8s\n' "runc shim + runc (reference)" "$rr_med" "$rr_best" "1.00"
 echo
 printf '%-34s %8s kB\n' "idle mogu shim VmRSS" "$mogu_rss"
 printf '%-34s %8s kB\n' "idle runc shim VmRSS" "$runc_rss"
