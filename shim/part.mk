@@ -19,8 +19,8 @@ $(BUILD)/obj/gen/%.pb.o: $(SHIM_GEN)/%.pb.cc
 proto_objs = $(patsubst %.proto,$(BUILD)/obj/gen/%.pb.o,$(1))
 proto_headers = $(patsubst %.proto,$(SHIM_GEN)/%.pb.h,$(1))
 
-# protobuf-lite: a static shim without the full reflection runtime (the RSS goal is < 2 MB).
-PROTOBUF_LIBS := -Wl,-Bstatic -lprotobuf-lite -Wl,-Bdynamic -lpthread
+# protobuf-lite (every .proto here says LITE_RUNTIME): no reflection runtime in a small shim.
+PROTOBUF_LIBS := -lprotobuf-lite -lpthread
 
 TTRPC_PROTOS := shim/ttrpc/ttrpc.proto
 TTRPC_SRCS   := $(sort $(wildcard shim/ttrpc/*.cpp))
