@@ -34,13 +34,14 @@ time_runs() {
     printf '%s\n' "${times[@]}" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)], v[1]}'
 }
 
-# VmRSS in kB of the shim serving one idle container.
+# VmRSS and RssAnon (its private part; the rest is the binary's pages, shared between shims)
+# in kB of the shim serving one idle container.
 idle_rss() {
     local runtime=$1 tag=$2 pid
     ctr_ run -d --runtime "$runtime" "$CTD_IMAGE" "idle-$tag" /bin/sleep 600 </dev/null >/dev/null
     sleep 1
     pid=$(pgrep -f -- "-id idle-$tag( |$)" | head -1)
-    awk '/^VmRSS/ {print $2}' "/proc/$pid/status"
+    awk '/^VmRSS/ {rss = $2} /^RssAnon/ {anon = $2} END {print rss, anon}' "/proc/$pid/status"
     ctr_ task kill -s SIGKILL "idle-$tag" >/dev/null
     for _ in $(seq 50); do ctr_ task ls | grep -q "idle-$tag .*RUNNING" || break; sleep 0.1; done
     ctr_ task delete "idle-$tag" >/dev/null 2>&1 || true
@@ -55,8 +56,8 @@ ctr_ run --rm --runtime io.containerd.runc.v2 "$CTD_IMAGE" warm-runc /bin/true <
 read -r mm_med mm_best < <(time_runs io.containerd.mogu.v2 mm)
 read -r mr_med mr_best < <(time_runs io.containerd.mogu.v2 mr --runtime-config-path "$runc_opts")
 read -r rr_med rr_best < <(time_runs io.containerd.runc.v2 rr)
-mogu_rss=$(idle_rss io.containerd.mogu.v2 mogu)
-runc_rss=$(idle_rss io.containerd.runc.v2 runc)
+read -r mogu_rss mogu_anon < <(idle_rss io.containerd.mogu.v2 mogu)
+read -r runc_rss runc_anon < <(idle_rss io.containerd.runc.v2 runc)
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
 echo "ctr run --rm IMG /bin/true, $N runs each (ms); ratio of medians against containerd's runc shim with runc"
@@ -65,6 +66,6 @@ printf '%-34s %8s %8s %8s\n' "mogu shim + mogu" "$mm_med" "$mm_best" "$(ratio "$
 printf '%-34s %8s %8s %8s\n' "mogu shim + runc" "$mr_med" "$mr_best" "$(ratio "$mr_med" "$rr_med")"
 printf '%-34s %8s %8s %8s\n' "runc shim + runc (reference)" "$rr_med" "$rr_best" "1.00"
 echo
-printf '%-34s %8s kB\n' "idle mogu shim VmRSS" "$mogu_rss"
-printf '%-34s %8s kB\n' "idle runc shim VmRSS" "$runc_rss"
-printf '%-34s %8s\n' "ratio mogu/runc" "$(ratio "$mogu_rss" "$runc_rss")"
+printf '%-34s %10s %10s %8s\n' "idle shim, kB" "mogu shim" "runc shim" "ratio"
+printf '%-34s %10s %10s %8s\n' "VmRSS" "$mogu_rss" "$runc_rss" "$(ratio "$mogu_rss" "$runc_rss")"
+printf '%-34s %10s %10s %8s\n' "RssAnon (private)" "$mogu_anon" "$runc_anon" "$(ratio "$mogu_anon" "$runc_anon")"

@@ -58,7 +58,11 @@ start_containerd() {
 
 # The shims that serve this containerd's containers, by the pid file the shim writes.
 containerd_shim_pids() {
-    cat "$CTD_DIR"/state/io.containerd.runtime.v2.task/*/*/shim.pid 2>/dev/null || true
+    local f
+    for f in "$CTD_DIR"/state/io.containerd.runtime.v2.task/*/*/shim.pid; do
+        [[ -f $f ]] && echo "$(<"$f")"   # the file has no newline, as containerd's shims write it
+    done
+    return 0
 }
 
 stop_containerd() {
