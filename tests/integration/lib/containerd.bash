@@ -86,8 +86,8 @@ stop_containerd() {
         for _ in $(seq 50); do kill -0 "$CTD_PID" 2>/dev/null || break; sleep 0.1; done
     fi
     # shellcheck disable=SC2086
-    [[ -n $pids ]] && kill -9 $pids 2>/dev/null
-    grep -o " $CTD_DIR[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+    [[ -z $pids ]] || kill -9 $pids 2>/dev/null || true
+    { grep -o " $CTD_DIR[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$CTD_DIR"
     CTD_DIR=
 }

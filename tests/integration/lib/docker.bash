@@ -40,13 +40,13 @@ stop_dockerd() {
     local ids
     ids=$(docker_ ps -aq 2>/dev/null || true)
     # shellcheck disable=SC2086
-    [[ -n $ids ]] && docker_ rm -f $ids >/dev/null 2>&1
+    [[ -z $ids ]] || docker_ rm -f $ids >/dev/null 2>&1 || true
     local pid
     pid=$(cat "$DKR_DIR/docker.pid" 2>/dev/null || cat "$DKR_DIR/dockerd.launcher.pid")
     if kill "$pid" 2>/dev/null; then
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
-    grep -o " $DKR_DIR[^ ]*" /proc/self/mounts | sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
+    { grep -o " $DKR_DIR[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$DKR_DIR"
     DKR_DIR=
 }
