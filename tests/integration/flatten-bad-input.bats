@@ -186,7 +186,11 @@ L
     umoci raw add-layer --image "$W/img:latest" "$W/big.tar" >/dev/null
     "$FLATTEN" --threads 1 --level 9 "$W/img" "$W/out" >"$W/log" 2>&1 &
     pid=$!
-    sleep 1
+    # interrupt it once it is writing (its staging directory exists)
+    for _ in $(seq 200); do
+        [[ -n $(find "$W" -maxdepth 1 -name '.out.mogu-flatten-*') ]] && break
+        sleep 0.05
+    done
     kill -INT $pid
     rc=0
     wait $pid || rc=$?
