@@ -102,7 +102,6 @@ void OutputImage::commit() {
     } else {
         if (::rename(layout_.c_str(), output_.c_str()) < 0) throw SysError(errno, "rename {} to {}", layout_, output_);
     }
-    committed_ = true;
 }
 
 void OutputImage::write_tar(const std::string& dest) {

@@ -42,7 +42,6 @@ private:
     std::vector<std::string> top_files_;
     std::vector<std::string> blobs_;
     int temp_counter_ = 0;
-    bool committed_ = false;
 };
 
 }  // namespace mogu::flatten
