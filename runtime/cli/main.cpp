@@ -37,11 +37,11 @@ void print_command_usage(const cli::Command& c) {
     if (!c.flags.empty()) printf("\nOPTIONS:\n%s", cli::flags_help(c.flags).c_str());
 }
 
-// Errors go to stderr as "mogu: message" and, when a log file is set, into it as well, so that
-// containerd (which reads the last error from the log) can show it.
+// Errors go to stderr as "mogu: message", or, when --log names a file, only into it (as runc
+// does): containerd reads the last error from the log, and our stderr may be the container's.
 int fail(const std::string& message) {
-    fprintf(stderr, "mogu: %s\n", message.c_str());
     if (log::to_file()) log::write(log::Level::error, message);
+    else fprintf(stderr, "mogu: %s\n", message.c_str());
     return 1;
 }
 
