@@ -210,3 +210,18 @@ run import_flat ctr_ images import --snapshotter $snap --index-name bench/flat "
 printf '%-44s %9s\n' "ctr images import + unpack ($snap), original" "${TIME[import_orig]}"
 printf '%-44s %9s\n' "ctr images import + unpack ($snap), flattened" "${TIME[import_flat]}"
 echo "import + unpack: $(ratio "${TIME[import_orig]}" "${TIME[import_flat]}") faster flattened"
+
+# ---- and the result is the same tree --------------------------------------------------------
+TREESUM=${MOGU_BIN:-build/bin}/../tests/tools/mogu-treesum
+if [[ -x $TREESUM ]]; then
+    tree() { umoci unpack --image "$1" "$T/check" >/dev/null && "$TREESUM" --mtime "$T/check/rootfs" >"$2"; rm -rf "$T/check"; }
+    tree "$IMG:latest" "$T/tree.orig"
+    tree "$T/mogu:latest" "$T/tree.flat"
+    if cmp -s "$T/tree.orig" "$T/tree.flat"; then
+        echo "check: umoci unpack of the original and the flattened image: the same $(wc -l <"$T/tree.orig") paths"
+    else
+        echo "check: the flattened image unpacks to a different tree:" >&2
+        diff "$T/tree.orig" "$T/tree.flat" | head -20 >&2
+        exit 1
+    fi
+fi
