@@ -16,7 +16,11 @@ CPPFLAGS += -I. -D_GNU_SOURCE
 CXXFLAGS += $(CXXSTD) $(WARN) $(OPT) -fPIC -MMD -MP
 LDFLAGS  +=
 
+# Parallel sub-makes by default: `make test` on a fresh clone builds everything twice.
+JOBS     ?= $(shell nproc)
+
 ifneq ($(SANITIZE),)
+OPT      := -O1 -g
 CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
@@ -34,22 +38,22 @@ include $(sort $(wildcard */part.mk))
 all: $(BINARIES)
 
 asan:
-	$(MAKE) BUILD=build-asan SANITIZE=1 all unit-binaries
+	$(MAKE) -j$(JOBS) BUILD=build-asan SANITIZE=1 all unit-binaries
 
 unit-binaries: $(UNIT_TESTS)
 
 # make test: install what is missing, build, make fixtures, run every suite, print one summary line.
 test: deps
-	$(MAKE) all unit-binaries fixtures
-	$(MAKE) BUILD=build-asan SANITIZE=1 unit-binaries
+	$(MAKE) -j$(JOBS) all unit-binaries fixtures
+	$(MAKE) -j$(JOBS) BUILD=build-asan SANITIZE=1 unit-binaries
 	BUILD=$(BUILD) tests/run-all
 
 demo: deps
-	$(MAKE) all fixtures
+	$(MAKE) -j$(JOBS) all fixtures
 	BUILD=$(BUILD) tests/demo
 
 bench: deps
-	$(MAKE) all fixtures
+	$(MAKE) -j$(JOBS) all fixtures
 	BUILD=$(BUILD) bench/run
 
 install: all

@@ -1,20 +1,25 @@
 #!/usr/bin/env bats
-# Resource limits through cgroups on this host's layout (hybrid here: v1 controllers plus a
-# cgroup2 mount). Pure cgroup v2 is covered in a VM guest (tests/vm/suites/runtime-cgroup-v2.sh).
+# Resource limits through cgroups on the layout of the machine it runs on: hybrid on this
+# project's hosts (v1 controllers plus a cgroup2 mount); tests/vm/suites/runtime-cgroup-v2.sh runs
+# the same file in a pure cgroup v2 guest.
 
 load lib/runtime
 
 setup() { runtime_setup; }
 teardown() { runtime_teardown; }
 
-# The directory of one controller for the container (v1 layout), or the v2 one.
+# cg_file CONTROLLER V1_FILE [V2_FILE]: the container's file for a controller, in its v1
+# hierarchy when the host mounts one, else in the cgroup2 hierarchy under its v2 name.
 cg_file() {
-    local controller=$1 file=$2
-    local mp
+    local controller=$1 v1=$2 v2=${3:-$2} mp
     mp=$(awk -v c="$controller" '$9 == "cgroup" && $NF ~ "(^|,)"c"(,|$)" {print $5; exit}' /proc/self/mountinfo)
-    [[ -n $mp ]] || mp=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
-    echo "$mp$CGROUP_PARENT/$ID/$file"
+    if [[ -n $mp ]]; then
+        echo "$mp$CGROUP_PARENT/$ID/$v1"
+    else
+        echo "$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)$CGROUP_PARENT/$ID/$v2"
+    fi
 }
+v2() { [[ $(cg_file memory x) != */memory/* ]]; }
 
 @test "create makes the container's cgroup in every hierarchy and delete removes it" {
     make_bundle
@@ -36,10 +41,16 @@ cg_file() {
                  | .linux.resources.pids = {"limit": 42}'
     set_args sleep 100
     run_detached "$ID"
-    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 67108864 ]
-    [ "$(cat "$(cg_file memory memory.soft_limit_in_bytes)")" = 33554432 ]
-    [ "$(cat "$(cg_file cpu cpu.shares)")" = 512 ]
-    [ "$(cat "$(cg_file cpu cpu.cfs_quota_us)")" = 50000 ]
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" = 67108864 ]
+    [ "$(cat "$(cg_file memory memory.soft_limit_in_bytes memory.low)")" = 33554432 ]
+    if v2; then
+        [ "$(cat "$(cg_file cpu cpu.max)")" = "50000 100000" ]
+        # shares 512 is half the default weight's 1024: below 100 (runc's conversion)
+        [ "$(cat "$(cg_file cpu cpu.weight)")" -lt 100 ]
+    else
+        [ "$(cat "$(cg_file cpu cpu.shares)")" = 512 ]
+        [ "$(cat "$(cg_file cpu cpu.cfs_quota_us)")" = 50000 ]
+    fi
     [ "$(cat "$(cg_file cpuset cpuset.cpus)")" = 0 ]
     [ "$(cat "$(cg_file pids pids.max)")" = 42 ]
 }
@@ -49,11 +60,11 @@ cg_file() {
     set_args sleep 100
     run_detached "$ID"
     mogu update --memory 128m --pids-limit 77 --cpu-share 256 "$ID"
-    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 134217728 ]
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" = 134217728 ]
     [ "$(cat "$(cg_file pids pids.max)")" = 77 ]
-    [ "$(cat "$(cg_file cpu cpu.shares)")" = 256 ]
+    if v2; then [ "$(cat "$(cg_file cpu cpu.weight)")" -lt 100 ]; else [ "$(cat "$(cg_file cpu cpu.shares)")" = 256 ]; fi
     echo '{"memory": {"limit": 100663296}, "pids": {"limit": 55}}' | mogu update --resources - "$ID"
-    [ "$(cat "$(cg_file memory memory.limit_in_bytes)")" = 100663296 ]
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" = 100663296 ]
     [ "$(cat "$(cg_file pids pids.max)")" = 55 ]
     run mogu update --memory lots "$ID"
     [ "$status" -eq 1 ]
@@ -66,7 +77,7 @@ cg_file() {
     set_args sh -c 'x=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa; while :; do x="$x$x"; done'
     run mogu run --keep "$ID"
     [ "$status" -eq 137 ]
-    grep -qx 'oom_kill 1' "$(cg_file memory memory.oom_control)"
+    grep -qx 'oom_kill 1' "$(cg_file memory memory.oom_control memory.events)"
     mogu delete "$ID"
     assert_nothing_left
 }

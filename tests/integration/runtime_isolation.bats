@@ -70,7 +70,7 @@ in_container() {
 
 @test "the container's cgroups are mounted read-only at /sys/fs/cgroup" {
     make_bundle
-    in_container 'ls /sys/fs/cgroup; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; mkdir /sys/fs/cgroup/memory/x'
+    in_container 'ls /sys/fs/cgroup; mkdir /sys/fs/cgroup/x'
     [[ $output == *memory* ]]
     [[ $output == *"Read-only file system"* ]]
 }
