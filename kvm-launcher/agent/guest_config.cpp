@@ -1,0 +1,90 @@
+#include "kvm-launcher/agent/guest_config.h"
+
+#include "common/json.h"
+
+#include <functional>
+#include <set>
+#include <vector>
+
+namespace mogu::vm::agent {
+namespace {
+
+// Paths are written with "[]" for any array element: "linux.namespaces[].path".
+const std::set<std::string> kDropped = {
+    "hooks",                                // host binaries
+    "process.apparmorProfile",              // the guest has no LSM policy: the VM is the boundary
+    "process.selinuxLabel",
+    "linux.mountLabel",
+    "linux.intelRdt",
+    "linux.namespaces[].path",              // host namespaces: the guest makes its own
+    "linux.resources.cpu.cpus",             // host CPU numbers: the VM has its own vCPUs
+    "linux.resources.cpu.mems",
+    "linux.resources.blockIO.weightDevice",  // host device numbers
+    "linux.resources.blockIO.throttleReadBpsDevice",
+    "linux.resources.blockIO.throttleWriteBpsDevice",
+    "linux.resources.blockIO.throttleReadIOPSDevice",
+    "linux.resources.blockIO.throttleWriteIOPSDevice",
+    "linux.resources.hugepageLimits",       // the guest has no huge pages reserved
+    "linux.resources.network",
+    "linux.resources.rdma",
+};
+
+class Rewriter {
+public:
+    Rewriter(const GuestConfigInputs& in, GuestConfig& out) : in_(in), out_(out) {}
+
+    void value(const Json& v, const std::string& path) {
+        if (v.is_object()) {
+            w_.begin_object();
+            v.for_each_member([&](std::string_view k, const Json& m) { member(path.empty() ? std::string(k) : path + "." + std::string(k), k, m); });
+            // Without a cgroupsPath the runtime would pick one; the agent keeps its containers under /mogu.
+            if (path == "linux" && !v.get("cgroupsPath")) w_.kv("cgroupsPath", "/mogu/" + in_.id);
+            w_.end_object();
+        } else if (v.is_array()) {
+            w_.begin_array();
+            for (const auto& e : v.elements()) value(e, path + "[]");
+            w_.end_array();
+        } else {
+            w_.value(v);
+        }
+    }
+
+    std::string str() const { return w_.str(); }
+
+private:
+    void member(const std::string& path, std::string_view key, const Json& v) {
+        if (kDropped.count(path)) {
+            out_.dropped.push_back(path);
+            return;
+        }
+        w_.key(key);
+        if (path == "root.path") {
+            w_.value(in_.rootfs);
+        } else if (path == "linux.cgroupsPath") {
+            w_.value("/mogu/" + in_.id);
+        } else if (path == "mounts[].source" && v.is_string()) {
+            auto it = in_.file_sources.find(v.as_string());
+            w_.value(it != in_.file_sources.end() ? it->second : v.as_string());
+        } else {
+            value(v, path);
+        }
+    }
+
+    const GuestConfigInputs& in_;
+    GuestConfig& out_;
+    JsonWriter w_{true};
+};
+
+}  // namespace
+
+GuestConfig guest_config(const std::string& host_config_json, const GuestConfigInputs& in) {
+    JsonDoc doc = JsonDoc::parse(host_config_json, "config.json");
+    doc.root().expect_object();
+    GuestConfig out;
+    Rewriter r(in, out);
+    r.value(doc.root(), "");
+    out.json = r.str();
+    return out;
+}
+
+}  // namespace mogu::vm::agent

@@ -1,0 +1,51 @@
+// What a container's VM looks like, from its OCI spec: vCPUs and memory from linux.resources
+// (defaults when unset), the rootfs mode, the kernel, the accelerator, the boot timeout. The
+// annotations io.mogu.vm.* override, and the MOGU_VM_* environment sets host-wide defaults.
+#pragma once
+
+#include "common/oci/spec.h"
+#include "kvm-launcher/host/rootfs_export.h"
+
+#include <string>
+
+namespace mogu::vm {
+
+// Annotation keys.
+inline constexpr const char* kIsolationAnnotation = "io.mogu.isolation";   // "vm" sends a container to mogu-vm
+inline constexpr const char* kVcpusAnnotation = "io.mogu.vm.vcpus";
+inline constexpr const char* kMemoryAnnotation = "io.mogu.vm.memory-mib";
+inline constexpr const char* kRootfsAnnotation = "io.mogu.vm.rootfs";      // block | 9p
+inline constexpr const char* kKernelAnnotation = "io.mogu.vm.kernel";      // version in /boot or a path
+inline constexpr const char* kAccelAnnotation = "io.mogu.vm.accel";        // auto | kvm | tcg; set in `state`
+inline constexpr const char* kBootTimeoutAnnotation = "io.mogu.vm.boot-timeout";  // seconds
+
+// Memory the guest's kernel and agent use beside the container's limit.
+inline constexpr unsigned kGuestOverheadMiB = 128;
+inline constexpr unsigned kDefaultMemoryMiB = 256;
+inline constexpr unsigned kDefaultVcpus = 1;
+inline constexpr unsigned kMinMemoryMiB = 128;
+
+enum class AccelChoice { automatic, kvm, tcg };
+
+struct VmOptions {
+    unsigned vcpus = kDefaultVcpus;
+    unsigned memory_mib = kDefaultMemoryMiB;
+    RootfsMode rootfs = RootfsMode::block;
+    std::string kernel;                       // empty: Debian's newest
+    AccelChoice accel = AccelChoice::automatic;
+    unsigned boot_timeout_s = 30;
+    std::string qemu = "qemu-system-x86_64";  // $MOGU_VM_QEMU
+    bool debug = false;                        // agent debug lines on the guest console
+};
+
+// Throws SpecError naming the annotation or field that is wrong.
+VmOptions vm_options(const oci::Spec& spec, unsigned host_cpus);
+
+// vCPUs for linux.resources.cpu: ceil(quota / period), else the cpuset's CPU count, else the default.
+unsigned vcpus_for(const oci::Spec& spec);
+// MiB for linux.resources.memory.limit plus the guest's overhead, else the default.
+unsigned memory_mib_for(const oci::Spec& spec);
+// The number of CPUs a cpuset list names ("0-3,6" is 5); 0 for junk.
+unsigned cpuset_count(const std::string& cpus);
+
+}  // namespace mogu::vm

@@ -1,0 +1,170 @@
+#include "kvm-launcher/host/vm_state.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/json.h"
+#include "runtime/state.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+namespace mogu::vm {
+
+std::string state_to_json(const VmState& s) {
+    JsonWriter w;
+    w.begin_object()
+        .kv("id", s.id)
+        .kv("bundle", s.bundle)
+        .kv("rootfs", s.rootfs)
+        .kv("created", s.created)
+        .kv("pid", int64_t(s.pid))
+        .kv("pid_start", s.pid_start)
+        .kv("qemu_pid", int64_t(s.qemu_pid))
+        .kv("qemu_start", s.qemu_start)
+        .kv("accel", s.accel)
+        .kv("kernel", s.kernel)
+        .kv("vcpus", s.vcpus)
+        .kv("memory_mib", s.memory_mib)
+        .kv("rootfs_mode", s.rootfs_mode)
+        .kv("image", s.image);
+    w.key("annotations").begin_object();
+    for (auto& [k, v] : s.annotations) w.kv(k, v);
+    w.end_object().end_object();
+    return w.str();
+}
+
+VmState state_from_json(const std::string& text, const std::string& source) {
+    JsonDoc doc = JsonDoc::parse(text, source);
+    Json r = doc.root();
+    VmState s;
+    s.id = r.string_or("id", "");
+    s.bundle = r.string_or("bundle", "");
+    s.rootfs = r.string_or("rootfs", "");
+    s.created = r.string_or("created", "");
+    if (auto v = r.get("pid")) s.pid = pid_t(v->as_int());
+    if (auto v = r.get("pid_start")) s.pid_start = v->as_uint();
+    if (auto v = r.get("qemu_pid")) s.qemu_pid = pid_t(v->as_int());
+    if (auto v = r.get("qemu_start")) s.qemu_start = v->as_uint();
+    s.accel = r.string_or("accel", "");
+    s.kernel = r.string_or("kernel", "");
+    if (auto v = r.get("vcpus")) s.vcpus = unsigned(v->as_uint());
+    if (auto v = r.get("memory_mib")) s.memory_mib = unsigned(v->as_uint());
+    s.rootfs_mode = r.string_or("rootfs_mode", "");
+    s.image = r.string_or("image", "");
+    if (auto a = r.get("annotations"))
+        a->for_each_member([&](std::string_view k, const Json& v) { s.annotations[std::string(k)] = v.as_string(); });
+    return s;
+}
+
+namespace {
+
+UniqueFd lock_dir(const std::string& path) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!fd) throw SysError(errno, "open {}", path);
+    while (flock(fd.get(), LOCK_EX) < 0)
+        if (errno != EINTR) throw SysError(errno, "lock {}", path);
+    return fd;
+}
+
+}  // namespace
+
+VmDir VmDir::create(const std::string& root, const std::string& id) {
+    runtime::validate_container_id(id);
+    mkdir_p(root, 0711);
+    std::string path = path_join(root, id);
+    if (::mkdir(path.c_str(), 0711) < 0) {
+        if (errno == EEXIST) throw Error("container {} already exists", id);
+        throw SysError(errno, "create {}", path);
+    }
+    VmDir d(id, path, UniqueFd(), false);
+    d.fd_ = lock_dir(path);
+    return d;
+}
+
+VmDir VmDir::open(const std::string& root, const std::string& id, bool lock) {
+    runtime::validate_container_id(id);
+    std::string path = path_join(root, id);
+    if (!path_exists(path_join(path, kStateFile))) throw Error("container {} does not exist", id);
+    VmDir d(id, path, UniqueFd(), true);
+    if (lock) d.fd_ = lock_dir(path);
+    if (!path_exists(path_join(path, kStateFile))) throw Error("container {} does not exist", id);  // deleted meanwhile
+    return d;
+}
+
+bool VmDir::is_vm(const std::string& root, const std::string& id) {
+    if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..") return false;
+    return path_exists(path_join(path_join(root, id), kStateFile));
+}
+
+std::vector<std::string> VmDir::list(const std::string& root) {
+    std::vector<std::string> ids;
+    DIR* d = opendir(root.c_str());
+    if (!d) return ids;
+    while (dirent* e = readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != ".." && is_vm(root, n)) ids.push_back(n);
+    }
+    closedir(d);
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+VmDir::VmDir(VmDir&& o) noexcept
+    : id_(std::move(o.id_)), path_(std::exchange(o.path_, "")), fd_(std::move(o.fd_)), committed_(o.committed_) {}
+
+VmDir& VmDir::operator=(VmDir&& o) noexcept {
+    if (this != &o) {
+        if (!committed_ && !path_.empty()) remove_tree(path_);
+        id_ = std::move(o.id_);
+        path_ = std::exchange(o.path_, "");
+        fd_ = std::move(o.fd_);
+        committed_ = o.committed_;
+    }
+    return *this;
+}
+
+VmDir::~VmDir() {
+    if (!committed_ && !path_.empty()) {
+        try {
+            remove_tree(path_);
+        } catch (...) {
+        }
+    }
+}
+
+VmState VmDir::read_state() const {
+    std::string f = file(kStateFile);
+    return state_from_json(read_file(f), f);
+}
+
+void VmDir::write_state(const VmState& s) const { write_file_atomic(file(kStateFile), state_to_json(s), 0600); }
+
+std::optional<VmExit> VmDir::read_exit() const {
+    std::string f = file(kExitFile);
+    auto text = read_file_if_exists(f);
+    if (!text) return std::nullopt;
+    JsonDoc doc = JsonDoc::parse(*text, f);
+    VmExit e;
+    if (auto v = doc.root().get("exit_code")) e.exit_code = int(v->as_int());
+    e.error = doc.root().string_or("error", "");
+    return e;
+}
+
+void write_exit(const std::string& dir, const VmExit& e) {
+    JsonWriter w;
+    w.begin_object().kv("exit_code", e.exit_code).kv("error", e.error).end_object();
+    write_file_atomic(path_join(dir, VmDir::kExitFile), w.str(), 0600);
+}
+
+void VmDir::remove() {
+    remove_tree(path_);
+    committed_ = true;
+}
+
+}  // namespace mogu::vm

@@ -1,0 +1,87 @@
+// A VM container's state under --root: <root>/<id>/ holds vm.json (what `state` reports and
+// what `delete` must undo), the keeper's socket, the guest console log and QEMU's log. The
+// directory is flock()ed by every verb that changes the container.
+#pragma once
+
+#include "common/fd.h"
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mogu::vm {
+
+struct VmState {
+    std::string id;
+    std::string bundle;
+    std::string rootfs;         // the host rootfs the guest was given
+    std::string created;        // RFC 3339
+    pid_t pid = 0;              // the keeper: QEMU's parent, exits with the container's exit code
+    uint64_t pid_start = 0;
+    pid_t qemu_pid = 0;
+    uint64_t qemu_start = 0;
+    std::string accel;          // kvm | tcg
+    std::string kernel;         // the guest's uname -r
+    unsigned vcpus = 0, memory_mib = 0;
+    std::string rootfs_mode;    // block | 9p
+    std::string image;          // the ext4 image file to remove, if any
+    std::map<std::string, std::string> annotations;  // the spec's
+};
+
+std::string state_to_json(const VmState& s);
+VmState state_from_json(const std::string& text, const std::string& source);
+
+// The end of a container as its keeper recorded it: exit.json.
+struct VmExit {
+    int exit_code = 255;
+    std::string error;  // why the VM ended without the container's own exit status
+};
+
+class VmDir {
+public:
+    static constexpr const char* kStateFile = "vm.json";
+    static constexpr const char* kExitFile = "exit.json";
+    static constexpr const char* kSocket = "keeper.sock";
+    static constexpr const char* kConsoleLog = "console.log";
+    static constexpr const char* kQemuLog = "qemu.log";
+
+    // Makes <root>/<id> and locks it; "container <id> already exists" when taken. Until
+    // commit(), the destructor removes the directory.
+    static VmDir create(const std::string& root, const std::string& id);
+    // Opens an existing VM container; "container <id> does not exist" otherwise.
+    static VmDir open(const std::string& root, const std::string& id, bool lock = true);
+    // True when <root>/<id> is a VM container (has vm.json): how the runtime's dispatch tells.
+    static bool is_vm(const std::string& root, const std::string& id);
+    static std::vector<std::string> list(const std::string& root);
+
+    VmDir(VmDir&&) noexcept;
+    VmDir& operator=(VmDir&&) noexcept;
+    ~VmDir();
+
+    const std::string& path() const { return path_; }
+    const std::string& id() const { return id_; }
+    std::string file(const char* name) const { return path_ + "/" + name; }
+    VmState read_state() const;
+    void write_state(const VmState& s) const;
+    std::optional<VmExit> read_exit() const;
+    void commit() { committed_ = true; }
+    // Closes the lock fd without unlocking for others who share it: for a forked keeper, which
+    // must not hold the parent's lock (flock belongs to the open file, not the process).
+    void forget_lock() { fd_.reset(); committed_ = true; }
+    void remove();
+
+private:
+    VmDir(std::string id, std::string path, UniqueFd fd, bool committed)
+        : id_(std::move(id)), path_(std::move(path)), fd_(std::move(fd)), committed_(committed) {}
+    std::string id_, path_;
+    UniqueFd fd_;
+    bool committed_ = true;
+};
+
+void write_exit(const std::string& dir, const VmExit& e);
+
+}  // namespace mogu::vm

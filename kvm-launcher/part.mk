@@ -1,0 +1,45 @@
+# kvm-launcher/: mogu-vm (runs OCI bundles in QEMU micro-VMs) and mogu-agent (PID 1 in the guest).
+#   proto/   the Agent ttrpc service (ours), spoken over a virtio-serial port
+#   agent/   mogu-agent: guest set-up, the service, the container through the runtime library
+#   host/    the library behind mogu-vm: kernel, initramfs, accelerator, QEMU, rootfs export,
+#            the keeper process, state; kvm-launcher/sandbox.h is its interface
+#   cli/     mogu-vm's runc-style command line
+#
+# This file is read before runtime/part.mk and shim/part.mk (alphabetical order), so it names
+# their libraries by path; their rules (and the .proto pattern rules) exist by the time make builds.
+DEB_PACKAGES += qemu-system-x86 linux-image-amd64 e2fsprogs kmod libarchive-dev liblzma-dev zlib1g-dev libzstd-dev \
+                libmd-dev libprotobuf-dev protobuf-compiler libseccomp-dev libcap-dev libyajl-dev
+
+KVM_GEN        := $(BUILD)/gen
+KVM_PROTO_OBJ  := $(BUILD)/obj/gen/kvm-launcher/proto/agent.pb.o
+KVM_PROTO_H    := $(KVM_GEN)/kvm-launcher/proto/agent.pb.h
+KVM_DEP_LIBS   := $(BUILD)/lib/libmogu-ttrpc.a $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a
+KVM_HOST_SRCS  := $(sort $(wildcard kvm-launcher/host/*.cpp)) kvm-launcher/sandbox.cpp
+KVM_AGENT_SRCS := $(sort $(wildcard kvm-launcher/agent/*.cpp))
+KVM_CLI_SRCS   := $(sort $(wildcard kvm-launcher/cli/*.cpp)) runtime/cli/args.cpp runtime/cli/signal_name.cpp
+KVM_LIB        := $(BUILD)/lib/libmogu-vm.a
+KVM_LIBS       := -larchive -llzma -lz -lzstd -lmd -Wl,-Bstatic -lprotobuf-lite -Wl,-Bdynamic -lpthread -lseccomp -lcap -lyajl -lfmt
+
+KVM_CXX_OBJS := $(call objs_of,$(KVM_HOST_SRCS) $(KVM_AGENT_SRCS) $(KVM_CLI_SRCS) $(wildcard tests/unit/kvm/*.cpp))
+$(KVM_CXX_OBJS): CPPFLAGS += -I$(KVM_GEN)
+$(KVM_CXX_OBJS): | $(KVM_PROTO_H)
+.SECONDARY: $(KVM_GEN)/kvm-launcher/proto/agent.pb.cc $(KVM_PROTO_H)
+
+$(KVM_LIB): $(call objs_of,$(KVM_HOST_SRCS)) $(KVM_PROTO_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(eval $(call binary,mogu-vm,$(KVM_CLI_SRCS),$(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
+
+# The agent is the guest's only program: fully static and stripped (libfmt's compiled half from the shim's
+# fmt_compiled.cpp, yajl's static archive). Not built with sanitizers, which cannot link statically.
+ifeq ($(SANITIZE),)
+$(BUILD)/bin/mogu-agent: $(KVM_PROTO_OBJ)
+$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS) shim/fmt_compiled.cpp,$(KVM_DEP_LIBS) $(COMMON_LIB),\
+    -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lseccomp -lcap -lpthread))
+endif
+
+ifneq ($(wildcard tests/unit/kvm/*.cpp),)
+$(eval $(call unit_test,kvm,$(wildcard tests/unit/kvm/*.cpp) $(filter-out kvm-launcher/agent/main.cpp,$(KVM_AGENT_SRCS)),\
+    $(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
+endif
