@@ -24,7 +24,12 @@ namespace {
 
 using NS = oci::NamespaceType;
 
-void setup_mount_namespace(const InitPlan& plan) {
+// The pid is only known once the parent says "go"; hooks run later get it in their state.
+std::string hook_state(const InitPlan& plan, const char* status, pid_t pid) {
+    return hook_state_json(plan.oci_version, plan.id, status, pid, plan.bundle, *plan.annotations);
+}
+
+void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     const oci::Spec& spec = *plan.spec;
     const oci::Linux& linux = *spec.linux;
     MountContext ctx = plan.mounts;
@@ -43,7 +48,7 @@ void setup_mount_namespace(const InitPlan& plan) {
     } else if (!linux.devices.empty()) {
         create_devices(root.get(), linux.devices, plan.mounts.in_userns);
     }
-    run_hooks(spec.hooks.create_container, "createContainer", plan.hook_state);
+    run_hooks(spec.hooks.create_container, "createContainer", hook_state(plan, "creating", host_pid));
 
     if (plan.no_pivot) move_into(plan.rootfs);
     else pivot_into(plan.rootfs);
@@ -70,15 +75,21 @@ void finalize_filesystem(const InitPlan& plan) {
     const NamespacePlan& ns = *plan.namespaces;
 
     // Wait until the parent has put us in our cgroup (and written id maps).
-    sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
-    join_namespaces(ns);
+    auto go = sync_recv(plan.sync_fd);
+    if (!go || go->type != SyncType::go) ::_exit(1);
+    pid_t host_pid = go->value;
+    // From here on nothing in the container may open /proc/<our pid>/exe, which is the runtime's
+    // own binary until execve (CVE-2019-5736). Not earlier: an unprivileged parent writing our
+    // id maps needs /proc/<pid> to be ours.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
+    if (!plan.namespaces_joined) join_namespaces(ns);
     if (ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) throw SysError(errno, "unshare the cgroup namespace");
     if (ns.creates(NS::user) || ns.has(NS::user)) {
         // Become root of the new user namespace before touching anything it owns.
         if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) throw SysError(errno, "become root in the user namespace");
     }
 
-    setup_mount_namespace(plan);
+    setup_mount_namespace(plan, host_pid);
 
     if (ns.has(NS::uts)) {
         if (!spec.hostname.empty() && ::sethostname(spec.hostname.data(), spec.hostname.size()) < 0)
@@ -96,7 +107,8 @@ void finalize_filesystem(const InitPlan& plan) {
 
     if (plan.capabilities) drop_bounding_set(*plan.capabilities);
     // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it.
-    if (plan.seccomp && !proc.no_new_privileges) plan.seccomp->install();
+    UniqueFd early_listener;
+    if (plan.seccomp && !proc.no_new_privileges) early_listener.reset(plan.seccomp->install());
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
     switch_user(proc.user);
     if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
@@ -104,11 +116,23 @@ void finalize_filesystem(const InitPlan& plan) {
 
     // cwd is entered as the container's user, and must stay inside the container (CVE-2024-21626:
     // no host directory may leak in as the working directory).
-    if (::chdir(proc.cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\") set in config.json", proc.cwd);
+    enter_cwd(proc.cwd);
     if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
     if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
 
     close_fds_on_exec(3 + plan.preserve_fds);
+    if (early_listener) {
+        sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, early_listener.get());
+        early_listener.reset();
+        sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
+    }
+    // A notify filter is installed before `start` so its listener fd can go to the agent through
+    // the parent (which can reach linux.seccomp.listenerPath; we are past pivot_root).
+    if (plan.seccomp && plan.seccomp->uses_notify() && proc.no_new_privileges) {
+        UniqueFd listener(plan.seccomp->install());
+        sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, listener.get());
+        sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
+    }
     sync_send(plan.sync_fd, {SyncType::ready});
     ::close(plan.sync_fd);
 
@@ -120,8 +144,8 @@ void finalize_filesystem(const InitPlan& plan) {
     if (n != 1) ::_exit(255);
     ::close(plan.exec_fifo_fd);
 
-    run_hooks(spec.hooks.start_container, "startContainer", plan.hook_state);
-    if (plan.seccomp && proc.no_new_privileges) plan.seccomp->install();
+    run_hooks(spec.hooks.start_container, "startContainer", hook_state(plan, "created", host_pid));
+    if (plan.seccomp && proc.no_new_privileges && !plan.seccomp->uses_notify()) plan.seccomp->install();
 
     std::vector<char*> argv, envp;
     std::vector<std::string> args = proc.args;

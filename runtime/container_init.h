@@ -21,6 +21,7 @@ struct InitPlan {
     std::string rootfs;                 // absolute host path
     bool no_pivot = false;
     const NamespacePlan* namespaces = nullptr;
+    bool namespaces_joined = false;     // a first stage already joined the namespaces given by path
     MountContext mounts;                // root_fd is filled in by the init itself
     std::optional<CapabilitySets> capabilities;
     const SeccompProgram* seccomp = nullptr;
@@ -29,7 +30,9 @@ struct InitPlan {
     int console_socket_fd = -1;         // when process.terminal
     int preserve_fds = 0;
     bool setup_dev = true;              // /dev is not bind-mounted from the host: make nodes and links
-    std::string hook_state;             // state JSON for createContainer/startContainer hooks
+    // For the state JSON of createContainer/startContainer hooks (the pid arrives with "go").
+    std::string oci_version, id, bundle;
+    const std::map<std::string, std::string>* annotations = nullptr;
 };
 
 [[noreturn]] void run_container_init(const InitPlan& plan);

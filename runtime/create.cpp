@@ -10,7 +10,10 @@
 #include "runtime/linux/devices.h"
 #include "runtime/linux/process_setup.h"
 #include "runtime/proc_info.h"
+#include "runtime/rootless.h"
 #include "runtime/security/seccomp.h"
+#include "runtime/security/seccomp_listener.h"
+#include "runtime/spawn_init.h"
 #include "runtime/spec_validate.h"
 #include "runtime/sync_socket.h"
 #include "runtime/terminal.h"
@@ -52,6 +55,23 @@ oci::Resources effective_resources(const oci::Spec& spec) {
     return r;
 }
 
+// The container's cgroup. A rootless caller without a delegated cgroup runs without one, as runc
+// and crun do, unless the spec asks for limits that only a cgroup can enforce.
+std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manager, const oci::Spec& spec, const std::string& id) {
+    cgroups::CgroupPath path = cgroups::resolve_path(spec.linux->cgroups_path, id, manager.own_cgroup());
+    try {
+        auto cg = manager.create(path);
+        cg->apply(effective_resources(spec));
+        return cg;
+    } catch (const SysError& e) {
+        if (!running_rootless() || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
+        if (spec.linux->resources && has_limits(*spec.linux->resources))
+            throw Error("linux.resources: limits need a cgroup, and this rootless user cannot create one ({})", e.what());
+        log::debug("rootless: running without a cgroup: {}", e.what());
+        return nullptr;
+    }
+}
+
 }  // namespace
 
 void PreparedContainer::commit() {
@@ -90,9 +110,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     ContainerDir dir = ContainerDir::create(ctx.root, opts.id);
     write_file(dir.config_copy(), read_file(config_path), 0600);
 
-    cgroups::CgroupPath cg_path = cgroups::resolve_path(linux.cgroups_path, opts.id, manager.own_cgroup());
-    std::unique_ptr<cgroups::Cgroup> cgroup = manager.create(cg_path);
-    cgroup->apply(effective_resources(spec));
+    std::unique_ptr<cgroups::Cgroup> cgroup = create_container_cgroup(manager, spec, opts.id);
 
     check(::mkfifo(dir.exec_fifo().c_str(), 0600), "mkfifo {}", dir.exec_fifo());
     UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDWR | O_CLOEXEC));
@@ -110,8 +128,10 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.mounts.new_netns = namespaces.has(NS::network);
     plan.mounts.in_userns = namespaces.has(NS::user);
     plan.mounts.cgroup_v2_only = manager.layout() == cgroups::Layout::v2;
-    plan.mounts.cgroup_path = cgroup->path().path;
-    plan.mounts.cgroup_dirs = cgroup->paths();
+    if (cgroup) {
+        plan.mounts.cgroup_path = cgroup->path().path;
+        plan.mounts.cgroup_dirs = cgroup->paths();
+    }
     if (caps) plan.capabilities = *caps;
     plan.seccomp = seccomp ? &*seccomp : nullptr;
     plan.sync_fd = sync.child.get();
@@ -119,19 +139,18 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.console_socket_fd = console.get();
     plan.preserve_fds = opts.preserve_fds;
     plan.setup_dev = dev_is_bound(spec);
-    plan.hook_state = hook_state_json(spec.oci_version, opts.id, "creating", 0, bundle, spec.annotations);
+    plan.oci_version = spec.oci_version;
+    plan.id = opts.id;
+    plan.bundle = bundle;
+    plan.annotations = &spec.annotations;
 
-    pid_t pid = clone_with_flags(namespaces.clone_flags);
-    if (pid == 0) {
-        ::close(sync.parent.get());
-        run_container_init(plan);
-    }
-    ChildProcess init(pid);
+    ChildProcess init(spawn_init(plan, sync.parent.get()));
+    pid_t pid = init.pid();
     sync.child.reset();
     fifo.reset();
     console.reset();
 
-    cgroup->add_process(pid);
+    if (cgroup) cgroup->add_process(pid);
     if (namespaces.creates(NS::user)) write_id_mappings(pid, linux.uid_mappings, linux.gid_mappings);
     set_rlimits(pid, proc.rlimits);
     if (proc.oom_score_adj) set_oom_score_adj(pid, *proc.oom_score_adj);
@@ -152,6 +171,14 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
             sync_send(sync.parent.get(), {SyncType::hooks_done});
             continue;
         }
+        if (m->type == SyncType::seccomp_fd) {
+            const auto& sc = *linux.seccomp;
+            std::string state = hook_state_json(spec.oci_version, opts.id, "creating", pid, bundle, spec.annotations);
+            if (!sc.listener_path.empty() && m->fd)
+                send_to_seccomp_listener(sc.listener_path, m->fd.get(), pid, sc.listener_metadata, spec.oci_version, state);
+            sync_send(sync.parent.get(), {SyncType::seccomp_done});
+            continue;
+        }
         if (m->type == SyncType::ready) break;
         throw Error("unexpected message {} from the container's init", static_cast<uint32_t>(m->type));
     }
@@ -168,7 +195,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     state.created = rfc3339_nano_now();
     state.owner = "";
     state.annotations = spec.annotations;
-    state.cgroup_path = cgroup->path().path;
+    state.cgroup_path = cgroup ? cgroup->path().path : "";
     state.systemd_cgroup = ctx.systemd_cgroup;
     dir.write_state(state);
     if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);

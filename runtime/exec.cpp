@@ -64,7 +64,7 @@ struct ExecPlan {
         switch_user(proc.user);
         if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
         if (plan.caps) apply_capability_sets(*plan.caps);
-        if (::chdir(proc.cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\")", proc.cwd);
+        enter_cwd(proc.cwd);
         if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
         if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
         close_fds_on_exec(3 + plan.preserve_fds);
@@ -146,6 +146,9 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     auto cg = open_container_cgroup(ctx, st);
     SyncPair sync = make_sync_pair();
     plan.sync_fd = sync.child.get();
+    // The child lands in the container's pid namespace at fork: make it non-dumpable from birth
+    // (CVE-2019-5736); the flag is inherited, and execve resets it for the container's program.
+    if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
     pid_t pid = ::fork();
     if (pid < 0) throw SysError(errno, "fork");
     if (pid == 0) {

@@ -23,21 +23,49 @@ SyncPair make_sync_pair() {
     return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-void sync_send(int fd, const SyncMessage& m) {
+namespace {
+
+void send_message(int fd, const SyncMessage& m, int attached) {
     std::vector<char> buf(sizeof(Header) + m.text.size());
     Header h{static_cast<uint32_t>(m.type), m.value};
     std::memcpy(buf.data(), &h, sizeof h);
     std::memcpy(buf.data() + sizeof h, m.text.data(), m.text.size());
+    struct iovec iov = {buf.data(), buf.size()};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    if (attached >= 0) {
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        std::memcpy(CMSG_DATA(c), &attached, sizeof attached);
+    }
     ssize_t n;
-    do n = ::send(fd, buf.data(), buf.size(), MSG_NOSIGNAL);
+    do n = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
     while (n < 0 && errno == EINTR);
     if (n < 0) throw SysError(errno, "send to the container's init");
 }
 
+}  // namespace
+
+void sync_send(int fd, const SyncMessage& m) { send_message(fd, m, -1); }
+void sync_send_with_fd(int fd, const SyncMessage& m, int attached) { send_message(fd, m, attached); }
+
 std::optional<SyncMessage> sync_recv(int fd) {
     char buf[65536];
+    struct iovec iov = {buf, sizeof buf};
+    char control[CMSG_SPACE(sizeof(int))] = {};
+    struct msghdr msg = {};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
     ssize_t n;
-    do n = ::recv(fd, buf, sizeof buf, 0);
+    do n = ::recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         if (errno == ECONNRESET) return std::nullopt;
@@ -47,7 +75,13 @@ std::optional<SyncMessage> sync_recv(int fd) {
     if (static_cast<size_t>(n) < sizeof(Header)) throw Error("short message ({} bytes) on the init sync channel", n);
     Header h;
     std::memcpy(&h, buf, sizeof h);
-    return SyncMessage{static_cast<SyncType>(h.type), h.value, std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h)};
+    SyncMessage m{static_cast<SyncType>(h.type), h.value, std::string(buf + sizeof h, static_cast<size_t>(n) - sizeof h), UniqueFd()};
+    if (struct cmsghdr* c = CMSG_FIRSTHDR(&msg); c && c->cmsg_type == SCM_RIGHTS) {
+        int attached;
+        std::memcpy(&attached, CMSG_DATA(c), sizeof attached);
+        m.fd.reset(attached);
+    }
+    return m;
 }
 
 void sync_expect(int fd, SyncType type, const char* what) {

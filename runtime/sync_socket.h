@@ -18,12 +18,15 @@ enum class SyncType : uint32_t {
     hooks_request = 4,   // child -> parent: run createRuntime hooks now (mounts done, before pivot)
     hooks_done = 5,      // parent -> child
     pid = 6,             // child -> parent: the pid of the process that will exec (exec path)
+    seccomp_fd = 7,      // child -> parent: the seccomp notify listener fd (attached)
+    seccomp_done = 8,    // parent -> child: the listener fd was handed to linux.seccomp.listenerPath
 };
 
 struct SyncMessage {
     SyncType type;
     int32_t value = 0;
     std::string text;
+    UniqueFd fd;  // an fd that came with the message (SCM_RIGHTS), if any
 };
 
 struct SyncPair {
@@ -33,6 +36,8 @@ struct SyncPair {
 
 SyncPair make_sync_pair();
 void sync_send(int fd, const SyncMessage& m);
+// Sends a message with `attached` passed along (SCM_RIGHTS).
+void sync_send_with_fd(int fd, const SyncMessage& m, int attached);
 // nullopt on EOF (the other side closed or exec'd: the socket is close-on-exec).
 std::optional<SyncMessage> sync_recv(int fd);
 // Receives and requires a given type; an error message is rethrown as Error.

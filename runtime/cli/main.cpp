@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "runtime/cli/command.h"
+#include "runtime/rootless.h"
 #include "runtime/version.h"
 
 #include <unistd.h>
@@ -79,7 +80,7 @@ int main(int argc, char** argv) {
         if (!command) throw UsageError("unknown command \"{}\" (see mogu --help)", rest[0]);
 
         runtime::Context ctx;
-        ctx.root = global.value_or("root", "/run/mogu");
+        ctx.root = global.value_or("root", runtime::default_state_root());
         ctx.systemd_cgroup = global.flag("systemd-cgroup");
 
         std::vector<cli::FlagSpec> flags = command->flags;

@@ -83,6 +83,13 @@ void switch_user(const oci::User& u) {
     if (::setresuid(u.uid, u.uid, u.uid) < 0) throw SysError(errno, "setuid {}", u.uid);
 }
 
+void enter_cwd(const std::string& cwd) {
+    if (::chdir(cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\") set in config.json", cwd);
+    char buf[4096];
+    if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
+        throw Error("cwd \"{}\" is outside the container's root filesystem", cwd);
+}
+
 void set_rlimits(pid_t pid, const std::vector<oci::Rlimit>& rlimits) {
     for (const auto& r : rlimits) {
         struct rlimit rl = {r.soft, r.hard};

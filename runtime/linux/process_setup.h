@@ -20,6 +20,9 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
 
 // setgroups (additionalGids), setresgid, setresuid. Called with KEEPCAPS set by the caller.
 void switch_user(const oci::User& u);
+// chdir to the process's cwd, then make sure it is inside the container's root: a leaked host
+// fd used as "/proc/self/fd/N" would leave getcwd() "(unreachable)" (CVE-2024-21626).
+void enter_cwd(const std::string& cwd);
 void set_rlimits(pid_t pid, const std::vector<oci::Rlimit>& rlimits);
 void set_oom_score_adj(pid_t pid, int value);
 void write_sysctls(const std::map<std::string, std::string>& sysctl);
