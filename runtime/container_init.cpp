@@ -5,6 +5,7 @@
 #include "common/log.h"
 #include "runtime/hooks.h"
 #include "runtime/linux/devices.h"
+#include "runtime/linux/loopback.h"
 #include "runtime/linux/process_setup.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/security/seccomp.h"
@@ -62,8 +63,12 @@ void finalize_filesystem(const InitPlan& plan) {
     const std::string& cwd = plan.process->cwd;
     struct stat st;
     if (::stat(cwd.c_str(), &st) < 0) {
-        if (errno != ENOENT) throw SysError(errno, "stat cwd {}", cwd);
-        mkdir_p(cwd);
+        if (errno != ENOENT) throw SysError(errno, "process.cwd: stat {}", cwd);
+        try {
+            mkdir_p(cwd);
+        } catch (const SysError& e) {
+            throw Error("process.cwd: create {}: {}", cwd, e.what());
+        }
     }
     if (plan.spec->root.readonly) make_root_readonly();
     set_root_propagation(linux.rootfs_propagation);
@@ -84,6 +89,7 @@ void finalize_filesystem(const InitPlan& plan) {
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
     if (!plan.namespaces_joined) join_namespaces(ns);
     if (ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) throw SysError(errno, "unshare the cgroup namespace");
+    if (ns.creates(NS::network)) bring_up_loopback();
     if (ns.creates(NS::user) || ns.has(NS::user)) {
         // Become root of the new user namespace before touching anything it owns.
         if (::setresgid(0, 0, 0) < 0 || ::setresuid(0, 0, 0) < 0) throw SysError(errno, "become root in the user namespace");

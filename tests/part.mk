@@ -1,6 +1,6 @@
 # tests/: fixtures every suite uses, and the unit tests of common/.
 FIXTURES := tests/fixtures/out
-DEB_PACKAGES += bats jq busybox-static file
+DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
 fixtures: $(FIXTURES)/rootfs/bin/busybox
 

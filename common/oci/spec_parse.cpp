@@ -160,6 +160,14 @@ std::vector<IdMapping> parse_id_mappings(const Json& arr) {
         m.host_id = field("hostID");
         m.size = field("size");
         if (m.size == 0) throw SpecError(e.path() + ".size", "must be greater than 0");
+        auto overlaps = [](uint64_t a, uint64_t b, uint32_t n, uint32_t k) { return a < b + k && b < a + n; };
+        for (size_t i = 0; i < out.size(); ++i) {
+            if (overlaps(m.container_id, out[i].container_id, m.size, out[i].size))
+                throw SpecError(e.path(), "container ids {}..{} overlap those of entry [{}]", m.container_id,
+                                uint64_t(m.container_id) + m.size - 1, i);
+            if (overlaps(m.host_id, out[i].host_id, m.size, out[i].size))
+                throw SpecError(e.path(), "host ids {}..{} overlap those of entry [{}]", m.host_id, uint64_t(m.host_id) + m.size - 1, i);
+        }
         out.push_back(m);
     }
     return out;

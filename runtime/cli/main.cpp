@@ -6,6 +6,7 @@
 #include "runtime/rootless.h"
 #include "runtime/version.h"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -49,6 +50,9 @@ int fail(const std::string& message) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A peer that goes away (a hook that ignores its stdin, a closed socket) is an error to
+    // report, not a reason to die; children get default handlers back before they exec.
+    ::signal(SIGPIPE, SIG_IGN);
     std::vector<std::string> args(argv, argv + argc);
     try {
         cli::Args global("mogu", kGlobalFlags, args, 1);

@@ -57,7 +57,9 @@ edit_config() {
 
 set_args() {
     local json
-    json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+    # One JSON string per argument, so arguments may hold newlines (jq 1.6's --args eats "-c").
+    local a
+    json=$(for a in "$@"; do printf '%s' "$a" | jq -Rs .; done | jq -s .)
     edit_config ".process.args = $json"
 }
 
