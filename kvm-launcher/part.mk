@@ -35,7 +35,7 @@ $(eval $(call binary,mogu-vm,$(KVM_CLI_SRCS),$(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON
 # fmt_compiled.cpp, yajl's static archive). Not built with sanitizers, which cannot link statically.
 ifeq ($(SANITIZE),)
 $(BUILD)/bin/mogu-agent: $(KVM_PROTO_OBJ)
-$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS) shim/fmt_compiled.cpp,$(KVM_DEP_LIBS) $(COMMON_LIB),\
+$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS) common/fmt_compiled.cpp,$(KVM_DEP_LIBS) $(COMMON_LIB),\
     -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lseccomp -lcap -lpthread))
 endif
 

@@ -9,6 +9,7 @@
 #include "kvm-launcher/host/accel.h"
 #include "kvm-launcher/host/agent_client.h"
 #include "kvm-launcher/host/boot.h"
+#include "kvm-launcher/host/fds.h"
 #include "kvm-launcher/host/guest_request.h"
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
@@ -31,6 +32,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <thread>
 
 namespace mogu::vm {
 namespace {
@@ -209,6 +211,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     if (keeper == 0) {
         report_r.reset();
         dir.forget_lock();
+        close_fds_except({report_w.get()});
         setsid();
         try {
             run_keeper(plan, std::move(report_w));
@@ -362,6 +365,15 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         HostStdio stdio;
         if (tty >= 0) stdio = {-1, -1, -1, tty};
         StdioPump pump(c.raw(), opts.id, exec_id, stdio);
+        if (tty >= 0) {
+            // Resizes of the master (by whoever got it) arrive as SIGWINCH, blocked since the start.
+            std::thread([&pump] {
+                sigset_t winch;
+                sigemptyset(&winch);
+                sigaddset(&winch, SIGWINCH);
+                for (int sig; sigwait(&winch, &sig) == 0;) pump.resize();
+            }).detach();
+        }
         auto r = c.raw().call(kAgentService, "WaitProcess", process_request(opts.id, exec_id).SerializeAsString());
         v1::WaitResponse w;
         if (!r.status.ok() || !w.ParseFromString(r.payload)) {
@@ -372,6 +384,10 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         return w.exit_code();
     };
 
+    sigset_t winch;
+    sigemptyset(&winch);
+    sigaddset(&winch, SIGWINCH);
+    if (terminal) pthread_sigmask(SIG_BLOCK, &winch, nullptr);
     if (!opts.detach) {
         std::unique_ptr<AgentClient> c;
         UniqueFd tty;
@@ -385,6 +401,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     if (child < 0) throw SysError(errno, "fork");
     if (child == 0) {
         report_r.reset();
+        close_fds_except({report_w.get()});
         setsid();
         signal(SIGPIPE, SIG_IGN);
         std::unique_ptr<AgentClient> c;

@@ -27,6 +27,22 @@ std::string log_tail(const std::string& path, size_t lines) {
     return out;
 }
 
+namespace {
+
+// QEMU's last words, the guest's panic line if there was one, and its last console lines.
+std::string boot_diagnostics(const QemuConfig& c) {
+    std::string d;
+    if (auto q = log_tail(c.qemu_log, 5); !q.empty()) d += "\n  QEMU said:" + q;
+    if (auto text = read_file_if_exists(c.console_log)) {
+        for (auto& line : split(*text, '\n'))
+            if (line.find("Kernel panic") != std::string::npos) d += "\n  the guest kernel panicked: " + std::string(trim(line));
+    }
+    if (auto g = log_tail(c.console_log, 12); !g.empty()) d += "\n  last guest console lines:" + g;
+    return d;
+}
+
+}  // namespace
+
 BootedVm boot_vm(const QemuConfig& c, unsigned timeout_ms) {
     int sv[2];
     check(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), "socketpair for the control port");
@@ -48,24 +64,20 @@ BootedVm boot_vm(const QemuConfig& c, unsigned timeout_ms) {
     int n;
     do n = ::poll(fds, 2, int(timeout_ms) + 1000);
     while (n < 0 && errno == EINTR);
-    int status = 0;
-    bool qemu_gone = !(fds[0].revents & POLLIN) && (fds[1].revents & POLLIN) && vm.qemu.try_reap(&status);
-    if (qemu_gone || n == 0) vm.client->close();
+    if (!(fds[0].revents & POLLIN)) vm.client->close();  // QEMU went, or time is up: end the call
     pinger.join();
 
-    auto diagnostics = [&] {
-        std::string d;
-        if (auto q = log_tail(c.qemu_log, 5); !q.empty()) d += "\n  QEMU said:" + q;
-        if (auto g = log_tail(c.console_log, 12); !g.empty()) d += "\n  last guest console lines:" + g;
-        return d;
-    };
-    if (qemu_gone)
-        throw Error("the VM stopped before its agent answered ({}; kernel {}, initramfs {}){}", describe_exit(status), c.kernel,
-                    c.initrd, diagnostics());
     if (!result.status.ok()) {
+        // A closed connection means QEMU is on its way out: give it a moment to be seen gone.
+        pollfd q{vm.qemu.pidfd(), POLLIN, 0};
+        ::poll(&q, 1, result.status.code == ttrpc::Code::unavailable ? 3000 : 0);
+        int status = 0;
+        if (vm.qemu.try_reap(&status))
+            throw Error("the VM stopped before its agent answered ({}; kernel {}, initramfs {}){}", describe_exit(status), c.kernel,
+                        c.initrd, boot_diagnostics(c));
         vm.qemu.kill();
-        throw Error("the guest's agent did not answer within {} ms ({}; kernel {}, initramfs {}, {}){}", timeout_ms,
-                    result.status.message, c.kernel, c.initrd, accel_name(c.accel), diagnostics());
+        throw Error("the guest's agent did not answer within {} ms (kernel {}, initramfs {}, {}){}", timeout_ms, c.kernel,
+                    c.initrd, accel_name(c.accel), boot_diagnostics(c));
     }
     if (!vm.ping.ParseFromString(result.payload)) throw Error("the guest's agent sent an unreadable Ping answer");
     vm.boot_ms = uint64_t(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());

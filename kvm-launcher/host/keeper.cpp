@@ -36,6 +36,14 @@ constexpr int kCreateTimeoutMs = 120000;
 // Signals sent to the keeper go to the container's init, as they would to runc's.
 const int kForwardedSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGCONT, SIGALRM, SIGPWR};
 
+sigset_t handled_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : kForwardedSignals) sigaddset(&set, s);
+    sigaddset(&set, SIGWINCH);
+    return set;
+}
+
 void write_report(int fd, const std::string& msg) {
     size_t off = 0;
     while (off < msg.size()) {
@@ -85,11 +93,7 @@ public:
         if (tty_) stdio = {-1, -1, -1, tty_.get()};
         StdioPump pump(*vm_.client, plan_.state.id, "", stdio);
 
-        sigset_t set;
-        sigemptyset(&set);
-        for (int s : kForwardedSignals) sigaddset(&set, s);
-        sigaddset(&set, SIGWINCH);
-        sigprocmask(SIG_BLOCK, &set, nullptr);
+        sigset_t set = handled_signals();  // blocked since the keeper began: none was lost
         UniqueFd sigfd(check(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
         loop.add(sigfd.get(), EPOLLIN, [&](uint32_t) {
             signalfd_siginfo si;
@@ -186,6 +190,9 @@ private:
 
 void run_keeper(KeeperPlan& plan, UniqueFd report) {
     signal(SIGPIPE, SIG_IGN);
+    // Signals (and terminal resizes) that come while the VM boots wait for the signalfd.
+    sigset_t set = handled_signals();
+    sigprocmask(SIG_BLOCK, &set, nullptr);
     Keeper k(plan);
     try {
         k.boot_and_create();
