@@ -13,7 +13,8 @@ CXXSTD   := -std=c++20
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
 OPT      ?= -O2 -g
 CPPFLAGS += -I. -D_GNU_SOURCE
-CXXFLAGS += $(CXXSTD) $(WARN) $(OPT) -fPIC -MMD -MP
+# One section per function: static binaries keep only the code they call (--gc-sections).
+CXXFLAGS += $(CXXSTD) $(WARN) $(OPT) -fPIC -MMD -MP -ffunction-sections -fdata-sections
 LDFLAGS  +=
 
 # Parallel sub-makes by default: `make test` on a fresh clone builds everything twice.
@@ -33,6 +34,7 @@ DEB_PACKAGES  :=
 include mk/rules.mk
 include mk/deps.mk
 include $(sort $(wildcard */part.mk))
+include tests/fuzz/fuzz.mk
 
 .PHONY: all deps test unit integration vm-test demo bench install asan clean fixtures fuzz
 all: $(BINARIES)

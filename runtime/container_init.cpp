@@ -79,7 +79,9 @@ void finalize_filesystem(const InitPlan& plan) {
     const oci::Process& proc = *plan.process;
     const NamespacePlan& ns = *plan.namespaces;
 
-    // Wait until the parent has put us in our cgroup (and written id maps).
+    // Into our cgroup first (the parent placed us in its v2 part, if any, at clone time).
+    if (plan.cgroup) plan.cgroup->join_self_v1();
+    // Wait until the parent has written id maps and limits.
     auto go = sync_recv(plan.sync_fd);
     if (!go || go->type != SyncType::go) ::_exit(1);
     pid_t host_pid = go->value;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/oci/spec.h"
+#include "runtime/cgroups/cgroup.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/security/capabilities.h"
@@ -25,6 +26,7 @@ struct InitPlan {
     MountContext mounts;                // root_fd is filled in by the init itself
     std::optional<CapabilitySets> capabilities;
     const SeccompProgram* seccomp = nullptr;
+    cgroups::Cgroup* cgroup = nullptr;  // joined by the init itself (its v1 part), see Cgroup::v2_dir()
     int sync_fd = -1;                   // the child's end
     int exec_fifo_fd = -1;              // O_RDWR; the init blocks reading one byte until `start`
     int console_socket_fd = -1;         // when process.terminal

@@ -144,13 +144,16 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.bundle = bundle;
     plan.annotations = &spec.annotations;
 
-    ChildProcess init(spawn_init(plan, sync.parent.get()));
+    plan.cgroup = cgroup.get();
+    SpawnedInit spawned = spawn_init(plan, sync.parent.get());
+    ChildProcess init(spawned.pid);
     pid_t pid = init.pid();
     sync.child.reset();
     fifo.reset();
     console.reset();
 
-    if (cgroup) cgroup->add_process(pid);
+    // The init joins its v1 hierarchies itself; only a child not born into the v2 part is moved.
+    if (cgroup && !spawned.in_v2_cgroup && !cgroup->v2_dir().empty()) cgroup->add_process(pid);
     if (namespaces.creates(NS::user)) write_id_mappings(pid, linux.uid_mappings, linux.gid_mappings);
     set_rlimits(pid, proc.rlimits);
     if (proc.oom_score_adj) set_oom_score_adj(pid, *proc.oom_score_adj);

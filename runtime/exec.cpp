@@ -3,6 +3,7 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "runtime/child_process.h"
+#include "runtime/clone_into_cgroup.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/create.h"
 #include "runtime/linux/namespaces.h"
@@ -39,6 +40,7 @@ struct ExecPlan {
     int sync_fd = -1;
     int console_fd = -1;
     int preserve_fds = 0;
+    cgroups::Cgroup* cgroup = nullptr;
 };
 
 [[noreturn]] void exec_child(const ExecPlan& plan) {
@@ -48,6 +50,7 @@ struct ExecPlan {
         std::vector<int> keep = {plan.sync_fd, plan.console_fd, log::sink_fd()};
         for (const auto& j : *plan.namespaces) keep.push_back(j.fd.get());
         close_fds_except(plan.preserve_fds, keep);
+        if (plan.cgroup) plan.cgroup->join_self_v1();
         sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
         // pid and time namespaces were entered by the parent (they apply to children).
         for (const auto& ns : *plan.namespaces) {
@@ -149,8 +152,10 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     // The child lands in the container's pid namespace at fork: make it non-dumpable from birth
     // (CVE-2019-5736); the flag is inherited, and execve resets it for the container's program.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
-    pid_t pid = ::fork();
-    if (pid < 0) throw SysError(errno, "fork");
+    plan.cgroup = cg.get();
+    UniqueFd cgroup_dir = cg ? open_cgroup_dir(cg->v2_dir()) : UniqueFd();
+    bool in_v2 = false;
+    pid_t pid = clone_into_cgroup(0, cgroup_dir.get(), in_v2);
     if (pid == 0) {
         ::close(sync.parent.get());
         exec_child(plan);
@@ -158,7 +163,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     ChildProcess child(pid);
     sync.child.reset();
     console.reset();
-    if (cg) cg->add_process(pid);
+    if (cg && !in_v2 && !cg->v2_dir().empty()) cg->add_process(pid);
     set_rlimits(pid, opts.process.rlimits);
     if (opts.process.oom_score_adj) set_oom_score_adj(pid, *opts.process.oom_score_adj);
     sync_send(sync.parent.get(), {SyncType::go, pid});

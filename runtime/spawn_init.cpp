@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "runtime/child_process.h"
+#include "runtime/clone_into_cgroup.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -34,15 +35,17 @@ struct StageReport {
 
 }  // namespace
 
-pid_t spawn_init(InitPlan& plan, int parent_only_fd) {
+SpawnedInit spawn_init(InitPlan& plan, int parent_only_fd) {
     const NamespacePlan& ns = *plan.namespaces;
     if (!needs_first_stage(ns)) {
-        pid_t pid = clone_with_flags(ns.clone_flags);
+        UniqueFd cgroup_dir = plan.cgroup ? open_cgroup_dir(plan.cgroup->v2_dir()) : UniqueFd();
+        bool in_v2 = false;
+        pid_t pid = clone_into_cgroup(ns.clone_flags, cgroup_dir.get(), in_v2);
         if (pid == 0) {
             ::close(parent_only_fd);
             run_container_init(plan);
         }
-        return pid;
+        return {pid, in_v2};
     }
 
     int p[2];
@@ -87,7 +90,7 @@ pid_t spawn_init(InitPlan& plan, int parent_only_fd) {
         throw SysError(r.err, "join {} namespace {}", oci::namespace_type_name(j.type), j.path);
     }
     if (r.pid < 0) throw SysError(r.err, "clone the container's init with namespace flags {:#x}", ns.clone_flags);
-    return r.pid;
+    return {r.pid, false};
 }
 
 }  // namespace mogu::runtime

@@ -11,7 +11,12 @@
 
 namespace mogu::runtime {
 
-// Returns the init's pid. `parent_only_fd` is closed in the child (the parent's end of the sync socket).
-pid_t spawn_init(InitPlan& plan, int parent_only_fd);
+struct SpawnedInit {
+    pid_t pid;
+    bool in_v2_cgroup;  // born into the cgroup's v2 directory (CLONE_INTO_CGROUP)
+};
+
+// `parent_only_fd` is closed in the child (the parent's end of the sync socket).
+SpawnedInit spawn_init(InitPlan& plan, int parent_only_fd);
 
 }  // namespace mogu::runtime

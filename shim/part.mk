@@ -49,7 +49,7 @@ $(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call pro
 	$(AR) rcs $@ $^
 
 # Fully static outside sanitizer builds: shared libc, libstdc++, libfmt and libyajl pages would
-# double the idle shim's resident memory. libfmt's compiled part comes from shim/fmt_compiled.cpp.
+# double the idle shim's resident memory. libfmt's compiled part comes from common/fmt_compiled.cpp.
 SHIM_SYSLIBS  := $(if $(SANITIZE),-lyajl,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-lite -lmd -lpthread
 SHIM_TESTLIBS := -lyajl -lprotobuf-lite -lmd -lpthread
 

@@ -118,6 +118,16 @@ public:
     virtual const CgroupPath& path() const = 0;
     // Watches the memory controller for OOM kills (added for the shim's TaskOOM events).
     virtual std::unique_ptr<OomWatcher> watch_oom() const = 0;
+
+    // Cheap placement of a new process. Writing another process's pid to cgroup.procs takes the
+    // kernel's global threadgroup lock, whose writer waits for an RCU grace period (~10 ms per
+    // container on v1 hosts). Instead a child is born into the v2 directory with
+    // clone3(CLONE_INTO_CGROUP) and, single-threaded, moves itself into each v1 hierarchy by
+    // writing "0" to "tasks", which the kernel serves without that lock.
+    // The v2 directory ("" when the layout has none):
+    virtual std::string v2_dir() const = 0;
+    // Run by the (single-threaded) process being placed; no-op without v1 hierarchies.
+    virtual void join_self_v1() = 0;
 };
 
 class Manager {

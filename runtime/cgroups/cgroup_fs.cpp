@@ -145,6 +145,8 @@ void remove_tree(const std::string& dir) {
     if (int err = rmdir_retrying(dir)) throw SysError(err, "rmdir {}", dir);
 }
 
+void write_self_task(const std::string& dir) { write(dir, "tasks", "0"); }
+
 void write_pid(const std::string& dir, pid_t pid) {
     std::string value = std::to_string(pid);
     for (int attempt = 0;; ++attempt) {

@@ -38,6 +38,8 @@ void remove_made_dirs(const std::vector<std::string>& made, const std::string& l
 void remove_tree(const std::string& dir);
 // Writes a pid to <dir>/cgroup.procs, retrying EINVAL briefly (a task still being forked).
 void write_pid(const std::string& dir, pid_t pid);
+// v1 only: moves the calling thread (the whole process when single-threaded) into `dir`.
+void write_self_task(const std::string& dir);
 // Every pid in cgroup.procs of `dir` and of the cgroups below it.
 std::vector<pid_t> procs_recursive(const std::string& dir);
 

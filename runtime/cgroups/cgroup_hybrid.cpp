@@ -20,6 +20,8 @@ public:
         v1_->add_process(pid);
         v2_->add_process(pid);
     }
+    std::string v2_dir() const override { return v2_->v2_dir(); }
+    void join_self_v1() override { v1_->join_self_v1(); }
 
     void apply(const oci::Resources& r) override {
         check_available(r, all_, true);

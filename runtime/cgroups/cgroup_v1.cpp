@@ -39,6 +39,10 @@ public:
     void add_process(pid_t pid) override {
         for (auto& h : hierarchies_) fs::write_pid(h.dir(path_.path), pid);
     }
+    std::string v2_dir() const override { return ""; }
+    void join_self_v1() override {
+        for (auto& h : hierarchies_) fs::write_self_task(h.dir(path_.path));
+    }
 
     void apply(const oci::Resources& r) override {
         check_available(r, owned_, false);

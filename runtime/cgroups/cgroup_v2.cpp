@@ -26,6 +26,8 @@ public:
 
     const Controllers& owned() const override { return owned_; }
     void add_process(pid_t pid) override { fs::write_pid(dir_, pid); }
+    std::string v2_dir() const override { return dir_; }
+    void join_self_v1() override {}
 
     void apply(const oci::Resources& r) override {
         check_available(r, owned_, true);

@@ -1,6 +1,6 @@
-// libfmt's compiled half (fmt::vformat and friends), built from Debian's own header so the shim
-// can be linked statically: Debian ships libfmt only as a shared library, and every shared
-// library costs the idle shim resident memory.
+// libfmt's compiled half (fmt::vformat and friends), built from Debian's own header so every
+// binary can be linked statically: Debian ships libfmt only as a shared library (and each shared
+// library costs start-up time and resident memory).
 #include <fmt/format-inl.h>
 
 // The instantiations libfmt's format.cc provides for char.
