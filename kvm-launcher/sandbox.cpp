@@ -11,6 +11,7 @@
 #include "kvm-launcher/host/boot.h"
 #include "kvm-launcher/host/fds.h"
 #include "kvm-launcher/host/guest_request.h"
+#include "kvm-launcher/host/host_cgroup.h"
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/keeper.h"
@@ -202,6 +203,8 @@ void create(const Context& ctx, const CreateOptions& opts) {
     st.rootfs_mode = o.rootfs == RootfsMode::block ? "block" : "9p";
     st.image = plan.image.path();
     st.annotations = b.spec.annotations;
+    std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);
+    if (cgroup) st.cgroup = cgroup->path().path;
 
     int p[2];
     check(pipe2(p, O_CLOEXEC), "pipe");
@@ -214,6 +217,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
         close_fds_except({report_w.get()});
         setsid();
         try {
+            if (cgroup) cgroup->add_process(getpid());  // QEMU is born in it too
             run_keeper(plan, std::move(report_w));
         } catch (...) {
         }
@@ -230,6 +234,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
         throw Error("container {}: {}", opts.id, e.what());
     }
     write_pid_file(opts.pid_file, keeper);
+    if (cgroup) cgroup->release();
     dir.commit();
 }
 
@@ -336,6 +341,7 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     }
     kill_process(st.qemu_pid, st.qemu_start);  // normally gone with the keeper (PR_SET_PDEATHSIG)
     if (!st.image.empty()) ::unlink(st.image.c_str());
+    remove_host_cgroup(st.cgroup);
     dir.remove();
 }
 

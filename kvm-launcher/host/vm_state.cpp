@@ -32,7 +32,8 @@ std::string state_to_json(const VmState& s) {
         .kv("vcpus", s.vcpus)
         .kv("memory_mib", s.memory_mib)
         .kv("rootfs_mode", s.rootfs_mode)
-        .kv("image", s.image);
+        .kv("image", s.image)
+        .kv("cgroup", s.cgroup);
     w.key("annotations").begin_object();
     for (auto& [k, v] : s.annotations) w.kv(k, v);
     w.end_object().end_object();
@@ -57,6 +58,7 @@ VmState state_from_json(const std::string& text, const std::string& source) {
     if (auto v = r.get("memory_mib")) s.memory_mib = unsigned(v->as_uint());
     s.rootfs_mode = r.string_or("rootfs_mode", "");
     s.image = r.string_or("image", "");
+    s.cgroup = r.string_or("cgroup", "");
     if (auto a = r.get("annotations"))
         a->for_each_member([&](std::string_view k, const Json& v) { s.annotations[std::string(k)] = v.as_string(); });
     return s;

@@ -41,6 +41,19 @@ setup() {
     fi
 }
 
+@test "the keeper and QEMU sit in the container's cgroup on the host" {
+    keeper=$(cat "$KVM_TMP/shared.pid")
+    qemu=$(pgrep -f "qemu-system.*$ROOT/shared/")
+    found=0
+    for d in $(kvm_cgroup_dirs shared); do
+        [[ -f $d/cgroup.procs ]] || continue
+        grep -qx "$keeper" "$d/cgroup.procs"
+        grep -qx "$qemu" "$d/cgroup.procs"
+        found=1
+    done
+    [ "$found" -eq 1 ]
+}
+
 @test "the container's output reaches the stdout create was given" {
     wait_for 20 grep -q '^started$' "$KVM_TMP/shared.out"
 }
@@ -116,10 +129,10 @@ setup() {
 @test "run on a 9p rootfs prints the output, returns the exit code and cleans up" {
     make_vm_bundle "$KVM_TMP/ninep" '.annotations["io.mogu.vm.rootfs"] = "9p"'
     set_vm_args "$KVM_TMP/ninep" sh -c 'grep " / " /proc/mounts | cut -d" " -f3; hostname; echo hello; exit 3'
-    vm run --bundle "$KVM_TMP/ninep" r9 </dev/null >"$KVM_TMP/r9.out" 2>"$KVM_TMP/r9.err" || rc=$?
+    vm run --bundle "$KVM_TMP/ninep" ninep </dev/null >"$KVM_TMP/r9.out" 2>"$KVM_TMP/r9.err" || rc=$?
     [ "${rc:-0}" -eq 3 ]
     [ "$(cat "$KVM_TMP/r9.out")" = "$(printf '9p\nvmbox\nhello')" ]
-    assert_nothing_left r9
+    assert_nothing_left ninep
 }
 
 @test "a terminal process gets a pty with the size the console's owner set" {

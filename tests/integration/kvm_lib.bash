@@ -31,12 +31,20 @@ kvm_teardown_dirs() {
     for id in $(vm list -q 2>/dev/null); do vm delete --force "$id" >/dev/null 2>&1 || true; done
     pkill -9 -f "$KVM_TMP" 2>/dev/null || true
     rm -rf "$KVM_TMP"
+    local m
+    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+        rmdir "$m$KVM_CGROUP_PARENT" 2>/dev/null || true
+    done
 }
 
 vm() { "$MOGU_VM" --root "$ROOT" "$@"; }
 
+# Every test VM's host cgroup (the keeper and QEMU) sits under this parent.
+KVM_CGROUP_PARENT=/mogu-vm-test
+
 # make_vm_bundle DIR [JQ_FILTER...]: a bundle of the fixture rootfs whose process runs `sh`,
-# read-only root, a /tmp tmpfs, each filter applied in turn.
+# read-only root, a /tmp tmpfs, cgroup $KVM_CGROUP_PARENT/<basename of DIR> (use that as the
+# container id), each filter applied in turn.
 make_vm_bundle() {
     local dir=$1; shift
     mkdir -p "$dir"
@@ -70,8 +78,16 @@ make_vm_bundle() {
 }
 JSON
     local f
-    for f in "$@"; do
+    for f in ".linux.cgroupsPath = \"$KVM_CGROUP_PARENT/$(basename "$dir")\"" "$@"; do
         jq "$f" "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+    done
+}
+
+# The container's host cgroup directories (every hierarchy), existing or not.
+kvm_cgroup_dirs() {
+    local id=$1 m
+    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+        echo "$m$KVM_CGROUP_PARENT/$id"
     done
 }
 
@@ -117,6 +133,8 @@ kvm_leftovers() {
     local images
     images=$(ls "$MOGU_VM_DISKS" 2>/dev/null | grep "^$id-")
     [[ -n $images ]] && echo "disk images: $images"
+    local d
+    for d in $(kvm_cgroup_dirs "$id"); do [[ -d $d ]] && echo "cgroup $d"; done
     pgrep -af "qemu-system.*$ROOT/$id/" | sed 's/^/QEMU: /'
     pgrep -af "mogu-vm --root $ROOT .*create.* $id\$" | sed 's/^/keeper: /'
     return 0
