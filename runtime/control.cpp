@@ -122,4 +122,16 @@ cgroups::Stats stats(const Context& ctx, const std::string& id) {
     return require_cgroup(ctx, st)->stats();
 }
 
+std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id) {
+    ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
+    auto cg = open_container_cgroup(ctx, dir.read_state());
+    if (!cg) return nullptr;
+    try {
+        return cg->watch_oom();
+    } catch (const Error& e) {
+        log::debug("container {}: no OOM notifications: {}", id, e.what());
+        return nullptr;
+    }
+}
+
 }  // namespace mogu::runtime

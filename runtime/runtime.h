@@ -68,5 +68,7 @@ void pause(const Context& ctx, const std::string& id);
 void resume(const Context& ctx, const std::string& id);
 void update(const Context& ctx, const std::string& id, const oci::Resources& resources);
 cgroups::Stats stats(const Context& ctx, const std::string& id);
+// Watches the container's cgroup for OOM kills (nullptr without a memory controller).
+std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id);
 
 }  // namespace mogu::runtime

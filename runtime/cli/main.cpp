@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "runtime/cli/command.h"
+#include "runtime/cli/vm_dispatch.h"
 #include "runtime/rootless.h"
 #include "runtime/version.h"
 
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         log::debug("mogu {}", command->name);
+        cli::dispatch_vm_container(args, ctx, parsed);  // io.mogu.isolation=vm: mogu-vm takes over
         return command->run(ctx, parsed);
     } catch (const std::exception& e) {
         return fail(e.what());

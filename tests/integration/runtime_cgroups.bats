@@ -130,3 +130,18 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     [ "${#lines[@]}" -ge 2 ]
     jq -e '.type == "stats"' <<<"${lines[0]}"
 }
+
+@test "events reports an oom record when the kernel kills a process for memory" {
+    make_bundle '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
+    set_args sleep 100
+    run_detached "$ID"
+    "$MOGU" --root "$ROOT" events --interval 500ms "$ID" >"$TEST_TMP/events" &
+    local events=$!
+    wait_for 'grep -q "\"type\":\"stats\"" "$TEST_TMP/events"'
+    # A hog started once the stream runs: exec'd, it is killed and the container lives on.
+    run mogu exec "$ID" sh -c 'x=aaaaaaaaaaaaaaaa; while :; do x="$x$x"; done'
+    [ "$status" -eq 137 ]
+    wait_for 'grep -q "\"type\":\"oom\"" "$TEST_TMP/events"'
+    kill "$events"
+    jq -se --arg id "$ID" 'map(select(.type == "oom")) | length >= 1 and all(.id == $id)' "$TEST_TMP/events"
+}
