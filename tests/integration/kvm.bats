@@ -172,3 +172,26 @@ setup() {
     vm delete crash
     assert_nothing_left crash
 }
+
+@test "mogu runs a bundle annotated io.mogu.isolation=vm in a VM, verb for verb" {
+    MOGU=$(dirname "$MOGU_VM")/mogu
+    [[ -x $MOGU ]] || skip "mogu not built"
+    make_vm_bundle "$KVM_TMP/viamogu"
+    set_vm_args "$KVM_TMP/viamogu" sh -c 'trap "exit 9" USR1; while :; do sleep 0.1; done'
+    python3 "$KVM_HELPERS/kvm_reaper.py" "$KVM_TMP/viamogu.pid" "$KVM_TMP/viamogu.status" -- \
+        "$MOGU" --root "$ROOT" create --bundle "$KVM_TMP/viamogu" --pid-file "$KVM_TMP/viamogu.pid" viamogu \
+        </dev/null >/dev/null 2>"$KVM_TMP/viamogu.err" 3>&- &
+    wait_for 120 test -s "$KVM_TMP/viamogu.pid" -o -s "$KVM_TMP/viamogu.status"
+    run "$MOGU" --root "$ROOT" state viamogu
+    [ "$(jq -r .status <<<"$output")" = created ]
+    [[ $(jq -r '.annotations["io.mogu.vm.accel"]' <<<"$output") =~ ^(tcg|kvm)$ ]]
+    "$MOGU" --root "$ROOT" start viamogu
+    run "$MOGU" --root "$ROOT" exec viamogu uname -r
+    [ "$status" -eq 0 ]
+    [ "$output" != "$(uname -r)" ]
+    "$MOGU" --root "$ROOT" kill viamogu USR1
+    wait_for 30 test -s "$KVM_TMP/viamogu.status"
+    [ "$(cat "$KVM_TMP/viamogu.status")" = "exit 9" ]
+    "$MOGU" --root "$ROOT" delete viamogu
+    assert_nothing_left viamogu
+}
