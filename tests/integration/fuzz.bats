@@ -1,0 +1,47 @@
+#!/usr/bin/env bats
+# The libFuzzer targets of tests/fuzz/, each run briefly from its seed corpus: no crash, leak,
+# undefined behaviour, foreign exception or hang. `make fuzz` runs them longer (FUZZ_SECONDS).
+#
+# The targets need clang's libFuzzer and a build of their own (build/fuzz), which `make all`
+# does not make: each test builds them here with `make fuzz-binaries` (a no-op after the first),
+# so a build failure is a failing test, and a machine without clang skips with the reason.
+
+SRC=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
+FUZZ_BUILD=$SRC/${BUILD:-build}/fuzz
+# Seconds per target in CI.
+FUZZ_CI_SECONDS=${FUZZ_CI_SECONDS:-15}
+
+build_fuzzers() {
+    command -v clang++-14 >/dev/null || skip "clang++-14 is missing (make deps installs clang-14)"
+    local probe
+    probe=$(mktemp -d /tmp/mogu-fuzz-probe.XXXXXX)
+    echo 'extern "C" int LLVMFuzzerTestOneInput(const unsigned char*, unsigned long) { return 0; }' >"$probe/p.cpp"
+    if ! clang++-14 -fsanitize=fuzzer,address,undefined "$probe/p.cpp" -o "$probe/p" 2>"$probe/err"; then
+        rm -rf "$probe"
+        skip "clang++-14 cannot link libFuzzer (make deps installs libclang-rt-14-dev)"
+    fi
+    rm -rf "$probe"
+    local log=$BATS_FILE_TMPDIR/build.log
+    if ! make -C "$SRC" BUILD="${BUILD:-build}" fuzz-binaries >"$log" 2>&1; then
+        tail -n 30 "$log" >&2
+        echo "building the fuzz targets failed (log above)" >&2
+        return 1
+    fi
+}
+
+# fuzz TARGET: runs it for FUZZ_CI_SECONDS; on a finding, shows the report and the reproducer.
+fuzz() {
+    build_fuzzers
+    run "$SRC/tests/fuzz/run-target" "$FUZZ_BUILD" "$1" "$FUZZ_CI_SECONDS"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"fuzz: $1 ok: "* ]]
+}
+
+@test "fuzz spec_parse: config.json, process.json and resources.json parsing and validation" {
+    fuzz spec_parse
+}
+
+@test "fuzz cli_args: every verb's flags, signal names and the verbs' own flag handling" {
+    fuzz cli_args
+}
