@@ -27,7 +27,7 @@ int parse_signal(const std::string& s) {
         std::string rest = name.substr(5);
         if (rest.empty()) return base;
         if (rest[0] == '+') rest = rest.substr(1);
-        if (auto off = parse_int(rest); off && base + *off >= SIGRTMIN && base + *off <= SIGRTMAX) return static_cast<int>(base + *off);
+        if (auto off = parse_int(rest); off && *off >= SIGRTMIN - base && *off <= SIGRTMAX - base) return static_cast<int>(base + *off);
     }
     throw UsageError("kill: unknown signal \"{}\"", s);
 }
