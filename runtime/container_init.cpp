@@ -4,6 +4,7 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "runtime/hooks.h"
+#include "runtime/process_identity.h"
 #include "runtime/linux/devices.h"
 #include "runtime/linux/loopback.h"
 #include "runtime/linux/process_setup.h"
@@ -113,20 +114,7 @@ void finalize_filesystem(const InitPlan& plan) {
     std::vector<std::string> env = process_environment(proc);
     std::string exe = find_executable(proc.args[0], env);
 
-    if (plan.capabilities) drop_bounding_set(*plan.capabilities);
-    // Without no_new_privs, installing a filter needs CAP_SYS_ADMIN: do it while we have it.
-    UniqueFd early_listener;
-    if (plan.seccomp && !proc.no_new_privileges) early_listener.reset(plan.seccomp->install());
-    if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
-    switch_user(proc.user);
-    if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
-    if (plan.capabilities) apply_capability_sets(*plan.capabilities);
-
-    // cwd is entered as the container's user, and must stay inside the container (CVE-2024-21626:
-    // no host directory may leak in as the working directory).
-    enter_cwd(proc.cwd);
-    if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
-    if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+    UniqueFd early_listener = assume_process_identity(proc, plan.capabilities, plan.seccomp);
 
     close_fds_on_exec(3 + plan.preserve_fds);
     if (early_listener) {
@@ -155,16 +143,12 @@ void finalize_filesystem(const InitPlan& plan) {
     run_hooks(spec.hooks.start_container, "startContainer", hook_state(plan, "created", host_pid));
     if (plan.seccomp && proc.no_new_privileges && !plan.seccomp->uses_notify()) plan.seccomp->install();
 
-    std::vector<char*> argv, envp;
-    std::vector<std::string> args = proc.args;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    for (auto& e : env) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    reset_signals();
-    ::execve(exe.c_str(), argv.data(), envp.data());
-    // The parent is gone by now; the container's stderr is the only place left to say why.
-    dprintf(2, "mogu: exec %s: %s\n", exe.c_str(), strerror(errno));
+    try {
+        exec_process(exe, proc, env);
+    } catch (const std::exception& e) {
+        // The parent is gone by now; the container's stderr is the only place left to say why.
+        dprintf(2, "mogu: %s\n", e.what());
+    }
     ::_exit(127);
 }
 

@@ -6,6 +6,9 @@
 #include "runtime/clone_into_cgroup.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/create.h"
+#include "runtime/hooks.h"
+#include "runtime/security/seccomp_listener.h"
+#include "runtime/process_identity.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/linux/process_setup.h"
 #include "runtime/runtime.h"
@@ -61,27 +64,16 @@ struct ExecPlan {
         if (proc.terminal) setup_console(plan.console_fd, proc.console_size);
         std::vector<std::string> env = process_environment(proc);
         std::string exe = find_executable(proc.args[0], env);
-        if (plan.caps) drop_bounding_set(*plan.caps);
-        if (plan.seccomp && !proc.no_new_privileges) plan.seccomp->install();
-        if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
-        switch_user(proc.user);
-        if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
-        if (plan.caps) apply_capability_sets(*plan.caps);
-        enter_cwd(proc.cwd);
-        if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
-        if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
+        UniqueFd listener = assume_process_identity(proc, plan.caps, plan.seccomp);
         close_fds_on_exec(3 + plan.preserve_fds);
-        if (plan.seccomp && proc.no_new_privileges) plan.seccomp->install();
-
-        std::vector<std::string> args = proc.args;
-        std::vector<char*> argv, envp;
-        for (auto& a : args) argv.push_back(a.data());
-        argv.push_back(nullptr);
-        for (auto& e : env) envp.push_back(e.data());
-        envp.push_back(nullptr);
-        reset_signals();
-        ::execve(exe.c_str(), argv.data(), envp.data());
-        throw SysError(errno, "exec {}", exe);
+        if (plan.seccomp && proc.no_new_privileges) listener.reset(plan.seccomp->install());
+        // A notify filter's listener goes to the agent through the parent, as the init's does.
+        if (listener) {
+            sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, listener.get());
+            listener.reset();
+            sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
+        }
+        exec_process(exe, proc, env);
     } catch (const std::exception& e) {
         message = e.what();
     }
@@ -167,8 +159,16 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     set_rlimits(pid, opts.process.rlimits);
     if (opts.process.oom_score_adj) set_oom_score_adj(pid, *opts.process.oom_score_adj);
     sync_send(sync.parent.get(), {SyncType::go, pid});
-    // The socket is close-on-exec: EOF means the exec succeeded; a message means it failed.
-    if (auto m = sync_recv(sync.parent.get())) {
+    // The socket is close-on-exec: EOF means the exec succeeded; an error message that it failed.
+    while (auto m = sync_recv(sync.parent.get())) {
+        if (m->type == SyncType::seccomp_fd && spec.linux && spec.linux->seccomp) {
+            const auto& sc = *spec.linux->seccomp;
+            if (!sc.listener_path.empty() && m->fd)
+                send_to_seccomp_listener(sc.listener_path, m->fd.get(), pid, sc.listener_metadata, st.oci_version,
+                                         hook_state_json(st.oci_version, st.id, "running", st.pid, st.bundle, st.annotations));
+            sync_send(sync.parent.get(), {SyncType::seccomp_done});
+            continue;
+        }
         child.wait();
         if (m->type == SyncType::error) throw Error("{}", m->text);
         throw Error("unexpected message from the exec'd process");

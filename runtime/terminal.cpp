@@ -1,6 +1,7 @@
 #include "runtime/terminal.h"
 
 #include "common/error.h"
+#include "common/fd_passing.h"
 
 #include <fcntl.h>
 #include <sys/ioctl.h>
@@ -27,42 +28,15 @@ UniqueFd connect_console_socket(const std::string& path) {
 }
 
 void send_fd(int socket_fd, int fd, const std::string& name) {
-    struct msghdr msg = {};
-    struct iovec iov = {const_cast<char*>(name.data()), name.size()};
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
-    ssize_t n;
-    do n = ::sendmsg(socket_fd, &msg, MSG_NOSIGNAL);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) throw SysError(errno, "send the terminal to the console socket");
+    send_with_fd(socket_fd, name.data(), name.size(), fd, "send the terminal to the console socket");
 }
 
 UniqueFd receive_pty_master(int socket_fd) {
     char name[256];
-    struct iovec iov = {name, sizeof name};
-    char control[CMSG_SPACE(sizeof(int))] = {};
-    struct msghdr msg = {};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
-    ssize_t n;
-    do n = ::recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-    if (n < 0) throw SysError(errno, "receive the container's terminal");
-    struct cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    if (!c || c->cmsg_type != SCM_RIGHTS) throw Error("the container did not send a terminal");
-    int fd;
-    std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-    return UniqueFd(fd);
+    UniqueFd master;
+    recv_with_fd(socket_fd, name, sizeof name, master, "receive the container's terminal");
+    if (!master) throw Error("the container did not send a terminal");
+    return master;
 }
 
 void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size) {

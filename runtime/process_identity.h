@@ -1,0 +1,27 @@
+// The last steps before a container process (init or exec'd) runs its program: it becomes the
+// spec's user with the spec's capabilities, enters its cwd, and gets its umask and
+// no_new_privs. Shared by container_init.cpp and exec.cpp so both do it in the same order.
+#pragma once
+
+#include "common/fd.h"
+#include "common/oci/spec.h"
+#include "runtime/security/capabilities.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mogu::runtime {
+
+class SeccompProgram;
+
+// Order: bounding set (needs CAP_SETPCAP), seccomp when it must precede the switch (without
+// no_new_privs the kernel wants CAP_SYS_ADMIN), user and groups with capabilities kept, the
+// capability sets, cwd (as the user, and inside the root), umask, no_new_privs. Returns the
+// notify listener fd when the filter was installed here and uses notify.
+UniqueFd assume_process_identity(const oci::Process& proc, const std::optional<CapabilitySets>& caps, const SeccompProgram* seccomp);
+
+// execve with the process's args and `env`; only returns by throwing.
+[[noreturn]] void exec_process(const std::string& exe, const oci::Process& proc, std::vector<std::string> env);
+
+}  // namespace mogu::runtime
