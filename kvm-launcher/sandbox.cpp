@@ -165,10 +165,8 @@ void create(const Context& ctx, const CreateOptions& opts) {
         }
     });
     qc.accel = accel.accel;
-    if (!accel.warning.empty()) {
-        log::warn("{}", accel.warning);
-        if (log::to_file()) fprintf(stderr, "mogu-vm: warning: %s\n", accel.warning.c_str());
-    }
+    // To the log only: create's stderr is the container's (as with runc), not the place for it.
+    if (!accel.warning.empty()) log::warn("{}", accel.warning);
 
     KeeperPlan plan;
     plan.dir = dir.path();

@@ -22,6 +22,12 @@ std::string self_dir() {
     return dirname_of(buf);
 }
 
+bool is_vm_shim() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 && basename_of(std::string(buf, size_t(n))) == "containerd-shim-mogu-vm-v2";
+}
+
 bool parse_bool(const std::string& v, const std::string& key, const std::string& path) {
     if (v == "true") return true;
     if (v == "false") return false;
@@ -32,9 +38,11 @@ bool parse_bool(const std::string& v, const std::string& key, const std::string&
 
 std::string default_runtime_binary() {
     if (const char* env = getenv("MOGU_SHIM_RUNTIME"); env && *env) return env;
-    std::string beside = path_join(self_dir(), "mogu");
+    // Installed as containerd-shim-mogu-vm-v2 (runtime io.containerd.mogu-vm.v2), every container runs in a VM.
+    std::string runtime = is_vm_shim() ? "mogu-vm" : "mogu";
+    std::string beside = path_join(self_dir(), runtime);
     if (access(beside.c_str(), X_OK) == 0) return beside;
-    return "mogu";
+    return runtime;
 }
 
 std::string default_runtime_root(const std::string& ns) {
