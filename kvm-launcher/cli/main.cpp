@@ -68,8 +68,10 @@ int main(int argc, char** argv) {
         ctx.root = global.value_or("root", ctx.root);
         return verb->run(ctx, parsed);
     } catch (const std::exception& e) {
-        fprintf(stderr, "mogu-vm: %s\n", e.what());
+        // With --log, the error goes there only, as runc does: a shim reads it from the log, and
+        // create's stderr is the container's.
         if (log::to_file()) log::write(log::Level::error, e.what());
+        else fprintf(stderr, "mogu-vm: %s\n", e.what());
         return 1;
     }
 }
