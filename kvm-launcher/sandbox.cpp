@@ -145,6 +145,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     qc.initrd = initrd;
     qc.console_log = dir.file(VmDir::kConsoleLog);
     qc.qemu_log = dir.file(VmDir::kQemuLog);
+    if (const char* extra = getenv("MOGU_VM_KERNEL_PARAMS"); extra && *extra) qc.kernel_params.push_back(extra);
     if (o.debug || log::debug_enabled()) {
         qc.kernel_params.push_back("mogu.debug=1");
         qc.verbose_console = true;

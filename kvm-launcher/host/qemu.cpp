@@ -45,6 +45,9 @@ std::vector<std::string> qemu_argv(const QemuConfig& c, int control_fd) {
         "-smp", std::to_string(c.vcpus),
         "-m", std::to_string(c.memory_mib),
         "-nodefaults", "-no-user-config", "-nographic", "-no-reboot", "-monitor", "none",
+        // QEMU's own seccomp filter: a guest that breaks into QEMU cannot exec, change its
+        // credentials or use obsolete system calls.
+        "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
         "-serial", c.console_log.empty() ? "null" : "file:" + c.console_log,
         "-kernel", c.kernel,
         "-initrd", c.initrd,
