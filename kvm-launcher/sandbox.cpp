@@ -261,13 +261,23 @@ ContainerInfo query(const Context& ctx, const std::string& id) {
     c.status = "stopped";
     if (keeper_alive(st)) {
         c.pid = st.pid;
+        std::optional<AgentClient> client;
         try {
-            AgentClient client = AgentClient::connect(dir.file(VmDir::kSocket), id);
-            auto r = client.call<v1::StateResponse>("State", container_request(id), kQuickTimeoutMs);
-            c.status = r.status();
-            if (c.status == "stopped") c.exit_code = r.exit_code();
+            client.emplace(AgentClient::connect(dir.file(VmDir::kSocket), id));
         } catch (const std::exception&) {
-            c.status = "stopped";  // the keeper is winding down: the VM is off or going
+            // No socket: the keeper is winding down after the VM went off.
+        }
+        if (client) {
+            try {
+                auto r = client->call<v1::StateResponse>("State", container_request(id), kQuickTimeoutMs);
+                c.status = r.status();
+                if (c.status == "stopped") c.exit_code = r.exit_code();
+            } catch (const ttrpc::StatusError& e) {
+                // Unavailable: the VM is gone and the keeper is winding down. Anything else: the
+                // keeper lives but the guest does not answer; still running, as far as anyone knows.
+                c.status = e.code() == ttrpc::Code::unavailable ? "stopped" : "running";
+                if (c.status == "running") log::warn("{}: the guest does not answer State: {}", id, e.what());
+            }
         }
     }
     if (c.status == "stopped") {
