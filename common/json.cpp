@@ -16,7 +16,35 @@ using V = const yajl_val_s*;
 
 void JsonDoc::Free::operator()(yajl_val_s* v) const { yajl_tree_free(v); }
 
+namespace {
+
+// yajl's tree parser and its free() recurse once per nesting level: a few hundred thousand
+// brackets would overflow the stack. Real configs nest a handful of levels.
+constexpr int kMaxJsonDepth = 256;
+
+void check_depth(const std::string& text, const std::string& source) {
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        else if (c == '[' || c == '{') {
+            if (++depth > kMaxJsonDepth) throw Error("{}: invalid JSON: nested deeper than {} levels", source, kMaxJsonDepth);
+        } else if (c == ']' || c == '}') {
+            --depth;
+        }
+    }
+}
+
+}  // namespace
+
 JsonDoc JsonDoc::parse(const std::string& text, const std::string& source) {
+    check_depth(text, source);
     char err[512] = {0};
     yajl_val v = yajl_tree_parse(text.c_str(), err, sizeof err);
     if (!v) {

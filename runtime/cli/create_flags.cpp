@@ -26,11 +26,16 @@ runtime::CreateOptions create_options_from(const Args& a) {
     o.pid_file = a.value_or("pid-file", "");
     o.no_pivot = a.flag("no-pivot");
     o.no_new_keyring = a.flag("no-new-keyring");
+    // fd numbers are ints and far below this; anything larger is a mistake, not a request.
+    constexpr int64_t kMaxFds = 1 << 20;
     int64_t preserve = a.int_value("preserve-fds").value_or(0);
-    if (preserve < 0) throw UsageError("--preserve-fds must not be negative");
+    if (preserve < 0 || preserve > kMaxFds) throw UsageError("--preserve-fds must be between 0 and {}, not {}", kMaxFds, preserve);
     // Socket-activated services hand their listeners on as $LISTEN_FDS, after stdio.
-    if (const char* listen = std::getenv("LISTEN_FDS"))
-        if (auto n = parse_int(listen); n && *n > 0) preserve += *n;
+    if (const char* listen = std::getenv("LISTEN_FDS")) {
+        auto n = parse_int(listen);
+        if (!n || *n < 0 || *n > kMaxFds) throw UsageError("$LISTEN_FDS must be a number between 0 and {}, not \"{}\"", kMaxFds, listen);
+        preserve += *n;
+    }
     o.preserve_fds = static_cast<int>(preserve);
     return o;
 }

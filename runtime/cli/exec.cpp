@@ -75,7 +75,7 @@ int run_exec(const runtime::Context& ctx, const Args& a) {
     o.console_socket = a.value_or("console-socket", "");
     o.detach = a.flag("detach");
     int64_t preserve = a.int_value("preserve-fds").value_or(0);
-    if (preserve < 0) throw UsageError("exec: --preserve-fds must not be negative");
+    if (preserve < 0 || preserve > (1 << 20)) throw UsageError("exec: --preserve-fds must be between 0 and {}, not {}", 1 << 20, preserve);
     o.preserve_fds = static_cast<int>(preserve);
     return runtime::exec(ctx, o);
 }

@@ -25,8 +25,10 @@ int64_t parse_bytes(const std::string& flag, const std::string& s) {
     else if (unit == "g" || unit == "gb" || unit == "gib") mult = 1LL << 30;
     else if (unit == "t" || unit == "tb" || unit == "tib") mult = 1LL << 40;
     else n.reset();
-    if (!n || *n < 0) throw UsageError("update: --{} takes a size like 512m or 1g, not \"{}\"", flag, s);
-    return *n * mult;
+    int64_t bytes;
+    if (!n || *n < 0 || __builtin_mul_overflow(*n, mult, &bytes))
+        throw UsageError("update: --{} takes a size like 512m or 1g, not \"{}\"", flag, s);
+    return bytes;
 }
 
 int run_update(const runtime::Context& ctx, const Args& a) {
