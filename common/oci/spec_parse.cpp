@@ -189,7 +189,10 @@ Device parse_device(const Json& j) {
         d.major = maj->as_int_in(0, UINT32_MAX);
         d.minor = min->as_int_in(0, UINT32_MAX);
     }
-    d.file_mode = opt_uint<uint32_t>(j, "fileMode", 07777);
+    // Older containerd wrote the file type into fileMode too (0o20666 for a character device), and
+    // runc accepts it: keep the permission bits.
+    d.file_mode = opt_uint<uint32_t>(j, "fileMode", 0177777);
+    if (d.file_mode) *d.file_mode &= 07777;
     d.uid = opt_uint<uint32_t>(j, "uid", UINT32_MAX);
     d.gid = opt_uint<uint32_t>(j, "gid", UINT32_MAX);
     return d;

@@ -154,3 +154,10 @@ Test(spec, parses_resources_for_update) {
     cr_assert(!r.devices[0].major.has_value());
     cr_assert_eq(*r.devices[1].major, 1);
 }
+
+Test(spec, device_file_mode_keeps_permission_bits_of_old_containerd_values) {
+    std::string text = kMinimal;
+    text.replace(text.find(R"("namespaces")"), 12, R"("devices": [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229, "fileMode": 8630}], "namespaces")");
+    auto spec = parse(text);
+    cr_assert_eq(*spec.linux->devices[0].file_mode, 0666u);
+}
