@@ -141,6 +141,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     qc.qemu = qemu;
     qc.vcpus = o.vcpus;
     qc.memory_mib = o.memory_mib;
+    qc.machine = o.machine == MachineChoice::q35 ? Machine::q35 : Machine::microvm;
     qc.kernel = kernel.vmlinux;
     qc.initrd = initrd;
     qc.console_log = dir.file(VmDir::kConsoleLog);
@@ -156,13 +157,20 @@ void create(const Context& ctx, const CreateOptions& opts) {
         probe.accel = Accel::kvm;
         probe.vcpus = 1;
         probe.memory_mib = kDefaultMemoryMiB;
-        probe.kernel_params = {"mogu.modules=base"};
-        try {
-            BootedVm vm = boot_vm(probe, kProbeTimeoutMs);
-            return true;
-        } catch (const std::exception& e) {
-            log::info("KVM probe: {}", e.what());
-            return false;
+        probe.module_groups = {"base"};
+        for (;;) {
+            try {
+                BootedVm vm = boot_vm(probe, kProbeTimeoutMs);
+                return true;
+            } catch (const std::exception& e) {
+                if (probe.machine == Machine::microvm && o.machine == MachineChoice::automatic &&
+                    qemu_lacks_machine(probe.qemu_log)) {
+                    probe.machine = Machine::q35;  // a QEMU without microvm says nothing about KVM
+                    continue;
+                }
+                log::info("KVM probe: {}", e.what());
+                return false;
+            }
         }
     });
     qc.accel = accel.accel;
@@ -172,6 +180,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     KeeperPlan plan;
     plan.dir = dir.path();
     plan.boot_timeout_ms = o.boot_timeout_s * 1000;
+    plan.machine_fallback = o.machine == MachineChoice::automatic;
     plan.request.set_id(opts.id);
     plan.request.set_config_json(b.config_json);
     for (auto& f : b.files) *plan.request.add_files() = f;
@@ -181,12 +190,12 @@ void create(const Context& ctx, const CreateOptions& opts) {
         mkdir_p(disk_dir(), 0700);
         plan.image = make_rootfs_image(b.rootfs, path_join(disk_dir(), fmt::format("{}-{}.img", opts.id, random_suffix())));
         qc.disk = plan.image.path();
-        qc.kernel_params.push_back("mogu.modules=base,ext4");
+        qc.module_groups = {"base", "ext4"};
         rootfs->set_kind(v1::Rootfs::BLOCK);
         rootfs->set_fstype("ext4");
     } else {
         qc.share = b.rootfs;
-        qc.kernel_params.push_back("mogu.modules=base,9p");
+        qc.module_groups = {"base", "9p"};
         rootfs->set_kind(v1::Rootfs::NINEP);
     }
     plan.qemu = qc;
@@ -254,6 +263,7 @@ ContainerInfo query(const Context& ctx, const std::string& id) {
     c.created = st.created;
     c.annotations = st.annotations;
     c.annotations[kAccelAnnotation] = st.accel;
+    c.annotations[kMachineAnnotation] = st.machine;
     c.annotations["io.mogu.vm.kernel-release"] = st.kernel;
     c.annotations[kVcpusAnnotation] = std::to_string(st.vcpus);
     c.annotations[kMemoryAnnotation] = std::to_string(st.memory_mib);

@@ -21,7 +21,7 @@ namespace mogu::vm {
 namespace {
 
 // Bump when the layout of the initramfs changes, so old cached ones are not used.
-constexpr const char* kFormat = "mogu-initramfs-1";
+constexpr const char* kFormat = "mogu-initramfs-2";
 
 struct Module {
     std::string group, file;  // file: name inside /modules (uncompressed .ko)
@@ -120,6 +120,7 @@ std::string self_dir() {
 const std::vector<ModuleGroup>& module_groups() {
     static const std::vector<ModuleGroup> groups = {
         {"base", {"virtio_mmio", "virtio_console", "virtio-rng"}},
+        {"pci", {"virtio_pci"}},  // q35 only
         {"ext4", {"virtio_blk", "ext4"}},
         {"9p", {"9pnet_virtio", "9p"}},
     };

@@ -60,9 +60,19 @@ public:
 
     // Boots and creates; throws on failure (QEMU is killed by the BootedVm's owner going).
     void boot_and_create() {
-        vm_ = boot_vm(plan_.qemu, plan_.boot_timeout_ms);
-        log::info("{}: guest kernel {} booted on {} in {} ms ({} vCPUs, {} MiB)", plan_.state.id, vm_.ping.kernel_release(),
-                  accel_name(plan_.qemu.accel), vm_.boot_ms, plan_.qemu.vcpus, plan_.qemu.memory_mib);
+        try {
+            vm_ = boot_vm(plan_.qemu, plan_.boot_timeout_ms);
+        } catch (const std::exception& e) {
+            if (!plan_.machine_fallback || plan_.qemu.machine != Machine::microvm || !qemu_lacks_machine(plan_.qemu.qemu_log))
+                throw;
+            log::warn("{}: {} has no microvm machine; booting q35 instead", plan_.state.id, plan_.qemu.qemu);
+            plan_.qemu.machine = Machine::q35;
+            vm_ = boot_vm(plan_.qemu, plan_.boot_timeout_ms);
+        }
+        plan_.state.machine = machine_name(plan_.qemu.machine);
+        log::info("{}: guest kernel {} booted on {} in {} ms ({}, {} vCPUs, {} MiB)", plan_.state.id, vm_.ping.kernel_release(),
+                  accel_name(plan_.qemu.accel), vm_.boot_ms, machine_name(plan_.qemu.machine), plan_.qemu.vcpus,
+                  plan_.qemu.memory_mib);
         auto r = vm_.client->call(kAgentService, "CreateContainer", plan_.request.SerializeAsString(), kCreateTimeoutMs);
         if (!r.status.ok()) {
             std::string why = r.status.message;

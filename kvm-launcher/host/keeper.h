@@ -21,6 +21,7 @@ struct KeeperPlan {
     std::string dir;  // the state directory
     QemuConfig qemu;
     unsigned boot_timeout_ms = 30000;
+    bool machine_fallback = false;  // boot q35 when QEMU has no microvm
     agent::v1::CreateContainerRequest request;
     VmState state;    // completed by the keeper (pids, kernel) and written to vm.json
     RootfsImage image;

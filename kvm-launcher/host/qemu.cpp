@@ -20,6 +20,13 @@ namespace mogu::vm {
 
 const char* accel_name(Accel a) { return a == Accel::kvm ? "kvm" : "tcg"; }
 
+const char* machine_name(Machine m) { return m == Machine::q35 ? "q35" : "microvm"; }
+
+bool qemu_lacks_machine(const std::string& qemu_log) {
+    auto text = read_file_if_exists(qemu_log);
+    return text && text->find("unsupported machine type") != std::string::npos;
+}
+
 unsigned long host_tsc_khz() {
     // The host kernel measured it at boot: "tsc: Refined TSC clocksource calibration: 2894.561 MHz"
     // or "tsc: Detected 2894.561 MHz processor". /proc/cpuinfo's "cpu MHz" is close enough otherwise.
@@ -37,9 +44,12 @@ unsigned long host_tsc_khz() {
 }
 
 std::vector<std::string> qemu_argv(const QemuConfig& c, int control_fd) {
+    bool q35 = c.machine == Machine::q35;
+    // The same virtio devices on microvm's virtio-mmio ("-device") or on q35's PCI ("-pci").
+    auto dev = [&](const char* base) { return std::string(base) + (q35 ? "-pci" : "-device"); };
     std::vector<std::string> a = {
         c.qemu,
-        "-M", "microvm,x-option-roms=off,rtc=on",
+        "-M", q35 ? "q35" : "microvm,x-option-roms=off,rtc=on",
         "-accel", c.accel == Accel::kvm ? "kvm" : "tcg,thread=multi,tb-size=64",
         "-cpu", c.accel == Accel::kvm ? "host" : "max",
         "-smp", std::to_string(c.vcpus),
@@ -52,26 +62,29 @@ std::vector<std::string> qemu_argv(const QemuConfig& c, int control_fd) {
         "-kernel", c.kernel,
         "-initrd", c.initrd,
         "-object", "rng-random,id=rng,filename=/dev/urandom",
-        "-device", "virtio-rng-device,rng=rng",
+        "-device", dev("virtio-rng") + ",rng=rng",
         "-chardev", fmt::format("socket,id=ctl,fd={}", control_fd),
-        "-device", "virtio-serial-device,max_ports=2",
+        "-device", dev("virtio-serial") + ",max_ports=2",
         "-device", "virtserialport,chardev=ctl,name=mogu.ctl",
     };
     if (!c.disk.empty()) {
         a.insert(a.end(), {"-drive", fmt::format("file={},if=none,id=rootfs,format=raw,cache=unsafe,discard=ignore{}", c.disk,
                                                  c.readonly ? ",readonly=on" : ""),
-                           "-device", "virtio-blk-device,drive=rootfs,serial=rootfs"});
+                           "-device", dev("virtio-blk") + ",drive=rootfs,serial=rootfs"});
     }
     if (!c.share.empty()) {
         a.insert(a.end(), {"-fsdev", fmt::format("local,id=rootfs,path={},security_model=passthrough,multidevs=remap{}", c.share,
                                                  c.readonly ? ",readonly=on" : ""),
-                           "-device", "virtio-9p-device,fsdev=rootfs,mount_tag=rootfs"});
+                           "-device", dev("virtio-9p") + ",fsdev=rootfs,mount_tag=rootfs"});
     }
     // cryptomgr.notests: the boot-time self-tests of every crypto algorithm cost ~0.6 s under TCG.
     std::string cmdline = fmt::format(
         "console=ttyS0 panic=-1 rdinit=/init tsc_early_khz={} tsc=reliable cgroup_no_v1=all cryptomgr.notests",
         host_tsc_khz());
     if (!c.verbose_console) cmdline += " quiet";
+    std::vector<std::string> groups = c.module_groups;
+    if (q35) groups.insert(groups.begin() + (groups.empty() ? 0 : 1), "pci");
+    cmdline += " mogu.modules=" + join(groups, ",");
     for (const auto& p : c.kernel_params) cmdline += " " + p;
     a.insert(a.end(), {"-append", cmdline});
     return a;

@@ -1,6 +1,7 @@
-// QEMU for one micro-VM: -M microvm (virtio-mmio, no firmware, no PCI), the ELF kernel and the
-// initramfs, the control port as a virtio-serial port on a socket QEMU inherits, the rootfs as
-// a virtio-blk disk or a virtio-9p share, virtio-rng. Nothing else: no network, no display.
+// QEMU for one micro-VM: -M microvm (virtio-mmio, no firmware, no PCI) or, where QEMU has no
+// microvm, q35 (the same devices on PCI); the ELF kernel and the initramfs, the control port as a
+// virtio-serial port on a socket QEMU inherits, the rootfs as a virtio-blk disk or a virtio-9p
+// share, virtio-rng. Nothing else: no network, no display.
 #pragma once
 
 #include "common/fd.h"
@@ -15,12 +16,17 @@ namespace mogu::vm {
 enum class Accel { kvm, tcg };
 const char* accel_name(Accel a);
 
+enum class Machine { microvm, q35 };
+const char* machine_name(Machine m);
+
 struct QemuConfig {
     std::string qemu = "qemu-system-x86_64";
     Accel accel = Accel::tcg;
+    Machine machine = Machine::microvm;
     unsigned vcpus = 1;
     unsigned memory_mib = 256;
     std::string kernel, initrd;
+    std::vector<std::string> module_groups = {"base"};  // the agent loads these (q35 adds "pci")
     std::vector<std::string> kernel_params;  // appended to the base command line
     std::string disk;                        // raw image exported as virtio-blk serial "rootfs", or
     std::string share;                       // a directory exported as virtio-9p tag "rootfs"
@@ -63,6 +69,9 @@ private:
     int status_ = 0;
     bool reaped_ = false;
 };
+
+// True when QEMU's log says it has no such machine type (an old or trimmed QEMU without microvm).
+bool qemu_lacks_machine(const std::string& qemu_log);
 
 // "QEMU exited with status 1" / "QEMU was killed by signal 9".
 std::string describe_exit(int wait_status);

@@ -88,6 +88,11 @@ VmOptions vm_options(const oci::Spec& s, unsigned host_cpus) {
     std::string accel = annotation(s, kAccelAnnotation);
     o.accel = accel.empty() ? parse_accel(env("MOGU_VM_ACCEL"), "MOGU_VM_ACCEL")
                             : parse_accel(accel, std::string("annotations.") + kAccelAnnotation);
+    std::string machine = annotation(s, kMachineAnnotation);
+    if (machine.empty() || machine == "auto") o.machine = MachineChoice::automatic;
+    else if (machine == "microvm") o.machine = MachineChoice::microvm;
+    else if (machine == "q35") o.machine = MachineChoice::q35;
+    else throw SpecError(std::string("annotations.") + kMachineAnnotation, "expected auto, microvm or q35, got \"{}\"", machine);
     std::string timeout = annotation(s, kBootTimeoutAnnotation);
     if (!timeout.empty()) o.boot_timeout_s = parse_count(timeout, std::string("annotations.") + kBootTimeoutAnnotation, 1, 3600);
     else if (!(timeout = env("MOGU_VM_BOOT_TIMEOUT")).empty()) o.boot_timeout_s = parse_count(timeout, "MOGU_VM_BOOT_TIMEOUT", 1, 3600);

@@ -18,6 +18,7 @@ inline constexpr const char* kRootfsAnnotation = "io.mogu.vm.rootfs";      // bl
 inline constexpr const char* kKernelAnnotation = "io.mogu.vm.kernel";      // version in /boot or a path
 inline constexpr const char* kAccelAnnotation = "io.mogu.vm.accel";        // auto | kvm | tcg; set in `state`
 inline constexpr const char* kBootTimeoutAnnotation = "io.mogu.vm.boot-timeout";  // seconds
+inline constexpr const char* kMachineAnnotation = "io.mogu.vm.machine";    // auto | microvm | q35; set in `state`
 
 // Memory the guest's kernel and agent use beside the container's limit.
 inline constexpr unsigned kGuestOverheadMiB = 128;
@@ -26,6 +27,8 @@ inline constexpr unsigned kDefaultVcpus = 1;
 inline constexpr unsigned kMinMemoryMiB = 128;
 
 enum class AccelChoice { automatic, kvm, tcg };
+// automatic: microvm, and q35 when QEMU has no microvm.
+enum class MachineChoice { automatic, microvm, q35 };
 
 struct VmOptions {
     unsigned vcpus = kDefaultVcpus;
@@ -33,6 +36,7 @@ struct VmOptions {
     RootfsMode rootfs = RootfsMode::block;
     std::string kernel;                       // empty: Debian's newest
     AccelChoice accel = AccelChoice::automatic;
+    MachineChoice machine = MachineChoice::automatic;
     unsigned boot_timeout_s = 30;
     std::string qemu = "qemu-system-x86_64";  // $MOGU_VM_QEMU
     bool debug = false;                        // agent debug lines on the guest console

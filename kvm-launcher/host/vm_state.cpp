@@ -28,6 +28,7 @@ std::string state_to_json(const VmState& s) {
         .kv("qemu_pid", int64_t(s.qemu_pid))
         .kv("qemu_start", s.qemu_start)
         .kv("accel", s.accel)
+        .kv("machine", s.machine)
         .kv("kernel", s.kernel)
         .kv("vcpus", s.vcpus)
         .kv("memory_mib", s.memory_mib)
@@ -53,6 +54,7 @@ VmState state_from_json(const std::string& text, const std::string& source) {
     if (auto v = r.get("qemu_pid")) s.qemu_pid = pid_t(v->as_int());
     if (auto v = r.get("qemu_start")) s.qemu_start = v->as_uint();
     s.accel = r.string_or("accel", "");
+    s.machine = r.string_or("machine", "");
     s.kernel = r.string_or("kernel", "");
     if (auto v = r.get("vcpus")) s.vcpus = unsigned(v->as_uint());
     if (auto v = r.get("memory_mib")) s.memory_mib = unsigned(v->as_uint());

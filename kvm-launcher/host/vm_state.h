@@ -25,6 +25,7 @@ struct VmState {
     pid_t qemu_pid = 0;
     uint64_t qemu_start = 0;
     std::string accel;          // kvm | tcg
+    std::string machine;        // microvm | q35
     std::string kernel;         // the guest's uname -r
     unsigned vcpus = 0, memory_mib = 0;
     std::string rootfs_mode;    // block | 9p

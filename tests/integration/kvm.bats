@@ -33,6 +33,7 @@ setup() {
     [[ $accel == tcg || $accel == kvm ]]
     [ "$(jq -r .status <<<"$output")" = running ]
     [ "$(jq -r .pid <<<"$output")" = "$(cat "$KVM_TMP/shared.pid")" ]
+    [ "$(jq -r '.annotations["io.mogu.vm.machine"]' <<<"$output")" = microvm ]
     [ "$(jq -r '.annotations["io.mogu.vm.vcpus"]' <<<"$output")" = "$(( $(nproc) < 2 ? $(nproc) : 2 ))" ]
     grep -q "booted on $accel" "$KVM_TMP/shared.log"
     if [[ $accel == tcg ]]; then
@@ -138,6 +139,24 @@ setup() {
         [ "$(grep -ci 'warning.*TCG' "$KVM_TMP/r9.err")" -eq 1 ]
     fi
     assert_nothing_left ninep
+}
+
+@test "with a QEMU that has no microvm, the VM boots on q35 with the same devices on PCI" {
+    cat >"$KVM_TMP/qemu-no-microvm" <<'SH'
+#!/bin/sh
+for a in "$@"; do case $a in microvm*) echo "qemu-system-x86_64: -M $a: unsupported machine type" >&2; exit 1;; esac; done
+exec qemu-system-x86_64 "$@"
+SH
+    chmod +x "$KVM_TMP/qemu-no-microvm"
+    make_vm_bundle "$KVM_TMP/q35"
+    set_vm_args "$KVM_TMP/q35" sh -c 'ls /sys/bus/pci/devices | grep -c .; uname -r'
+    MOGU_VM_QEMU=$KVM_TMP/qemu-no-microvm vm run --bundle "$KVM_TMP/q35" q35 </dev/null >"$KVM_TMP/q35.out" 2>"$KVM_TMP/q35.err"
+    cat "$KVM_TMP/q35.out" "$KVM_TMP/q35.err"
+    (( $(head -1 "$KVM_TMP/q35.out") > 0 ))
+    [ "$(sed -n 2p "$KVM_TMP/q35.out")" = "$("$MOGU_VM" kernel | awk '/^version/ {print $2}')" ]
+    grep -q 'has no microvm machine; booting q35 instead' "$KVM_TMP/q35.err"
+    grep -q 'booted on [a-z]* in [0-9]* ms (q35' "$KVM_TMP/q35.err"
+    assert_nothing_left q35
 }
 
 @test "a terminal process gets a pty with the size the console's owner set" {

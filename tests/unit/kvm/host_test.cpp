@@ -135,7 +135,7 @@ Test(qemu, command_line_is_a_microvm_with_only_what_the_container_needs) {
     c.kernel = "/k";
     c.initrd = "/i";
     c.disk = "/d.img";
-    c.kernel_params = {"mogu.modules=base,ext4"};
+    c.module_groups = {"base", "ext4"};
     auto a = qemu_argv(c, 3);
     auto has = [&](const std::string& s) { return std::find(a.begin(), a.end(), s) != a.end(); };
     auto after = [&](const std::string& flag) {
@@ -154,6 +154,7 @@ Test(qemu, command_line_is_a_microvm_with_only_what_the_container_needs) {
     cr_assert(cmdline.find("tsc_early_khz=") != std::string::npos);
     cr_assert(cmdline.find("mogu.modules=base,ext4") != std::string::npos);
     cr_assert(cmdline.find("quiet") != std::string::npos);
+    cr_assert(has("virtio-serial-device,max_ports=2"));
     c.accel = Accel::kvm;
     c.disk.clear();
     c.share = "/rootfs";
@@ -282,4 +283,21 @@ Test(rootfs_export, makes_an_ext4_image_of_the_tree) {
 Test(rootfs_export, sizes_grow_with_the_tree) {
     cr_assert_lt(image_size_for({1 << 20, 10}), image_size_for({100 << 20, 1000}));
     cr_assert_eq(image_size_for({0, 0}) % (1 << 20), 0);
+}
+
+Test(qemu, q35_puts_the_same_devices_on_pci_and_loads_virtio_pci) {
+    QemuConfig c;
+    c.machine = Machine::q35;
+    c.kernel = "/k";
+    c.initrd = "/i";
+    c.disk = "/d.img";
+    c.module_groups = {"base", "ext4"};
+    auto a = qemu_argv(c, 3);
+    auto has = [&](const std::string& s) { return std::find(a.begin(), a.end(), s) != a.end(); };
+    cr_assert(has("q35"));
+    cr_assert(has("virtio-blk-pci,drive=rootfs,serial=rootfs"));
+    cr_assert(has("virtio-serial-pci,max_ports=2"));
+    cr_assert(has("virtio-rng-pci,rng=rng"));
+    cr_assert(std::none_of(a.begin(), a.end(), [](const std::string& s) { return s.find("-device,") != std::string::npos; }));
+    cr_assert(a.back().find("mogu.modules=base,pci,ext4") != std::string::npos, "%s", a.back().c_str());
 }

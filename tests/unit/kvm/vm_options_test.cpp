@@ -64,18 +64,19 @@ Test(vm_options, memory_is_the_limit_plus_the_guest_overhead) {
 Test(vm_options, annotations_override_the_sizes) {
     VmOptions o = vm_options(spec(R"("resources": {"memory": {"limit": 209715200}})",
                                   R"({"io.mogu.vm.vcpus": "2", "io.mogu.vm.memory-mib": "512", "io.mogu.vm.rootfs": "9p",
-                                      "io.mogu.vm.accel": "tcg", "io.mogu.vm.boot-timeout": "7"})"),
+                                      "io.mogu.vm.accel": "tcg", "io.mogu.vm.boot-timeout": "7", "io.mogu.vm.machine": "q35"})"),
                              4);
     cr_assert_eq(o.vcpus, 2);
     cr_assert_eq(o.memory_mib, 512);
     cr_assert(o.rootfs == RootfsMode::share);
     cr_assert(o.accel == AccelChoice::tcg);
     cr_assert_eq(o.boot_timeout_s, 7);
+    cr_assert(o.machine == MachineChoice::q35);
 }
 
 Test(vm_options, bad_annotations_name_themselves) {
     const char* bad[] = {R"({"io.mogu.vm.vcpus": "0"})", R"({"io.mogu.vm.vcpus": "two"})", R"({"io.mogu.vm.memory-mib": "64"})",
-                         R"({"io.mogu.vm.rootfs": "nfs"})", R"({"io.mogu.vm.accel": "hvf"})", R"({"io.mogu.vm.boot-timeout": "-1"})"};
+                         R"({"io.mogu.vm.rootfs": "nfs"})", R"({"io.mogu.vm.accel": "hvf"})", R"({"io.mogu.vm.machine": "pc"})", R"({"io.mogu.vm.boot-timeout": "-1"})"};
     for (const char* a : bad) {
         try {
             vm_options(spec("", a), 4);
