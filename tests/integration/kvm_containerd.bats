@@ -89,3 +89,24 @@ assert_vm_container_gone() {
     [ "$output" = "$(guest_kernel)" ]
     assert_vm_container_gone vmannot
 }
+
+@test "when QEMU dies under a task, containerd gets a task exit with status 255" {
+    ctr_ events >"$KVM_TMP/events" 2>&1 3>&- &
+    ev=$!
+    ctr_ run -d --runtime $VM_RUNTIME $CTD_IMAGE vmcrash sh -c 'while :; do sleep 1; done' </dev/null
+    qemu=$(pgrep -f "qemu-system.*$ROOT/vmcrash/")
+    [ -n "$qemu" ]
+    kill -9 $qemu
+    for _ in $(seq 200); do
+        [[ $(ctr_ task ls | awk '$1 == "vmcrash" {print $3}') == STOPPED ]] && break
+        sleep 0.1
+    done
+    sleep 0.3
+    kill $ev
+    wait $ev 2>/dev/null || true
+    grep '/tasks/exit' "$KVM_TMP/events"
+    grep '/tasks/exit' "$KVM_TMP/events" | grep -q '"exit_status":255'
+    ctr_ task delete vmcrash
+    ctr_ containers delete vmcrash
+    assert_vm_container_gone vmcrash
+}
