@@ -25,7 +25,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
   deletion_threshold = 0
   startup_delay = "1h"
 TOML
-    containerd -c "$CTD/config.toml" >"$CTD/log" 2>&1 &
+    # The mogu shim (and the mogu runtime beside it) on containerd's PATH, for the run test.
+    PATH="$MOGU_BIN:$PATH" containerd -c "$CTD/config.toml" >"$CTD/log" 2>&1 &
     echo $! >"$CTD/pid"
     for _ in $(seq 100); do [[ -S $CTD/sock ]] && break; sleep 0.1; done
 }
@@ -119,6 +120,18 @@ ctr_tree() {
     jq '.process.args = ["/usr/local/bin/hello"] | .process.terminal = false' "$W/bundle/config.json" >"$W/c"
     mv "$W/c" "$W/bundle/config.json"
     run timeout 60 "$MOGU_BIN/mogu" --root "$W/state" run --bundle "$W/bundle" "flatten-run-$$"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$output" = "mogu-flatten-run-ok flattened" ]
+}
+
+@test "the flattened busybox image runs through containerd with the mogu shim" {
+    need_containerd
+    [[ -x $MOGU_BIN/containerd-shim-mogu-v2 && -x $MOGU_BIN/mogu ]] || skip "the mogu shim or runtime is not built in $MOGU_BIN"
+    "$FLATTEN" -q "$FX/busybox.oci.tar" "$W/flat.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/busybox-flat "$W/flat.tar"
+    run timeout 60 ctr --address "$BATS_FILE_TMPDIR/ctd/sock" -n flatten-test run --rm --snapshotter native \
+        --runtime io.containerd.mogu.v2 flatten-test/busybox-flat "flat-run-$$" /usr/local/bin/hello
     echo "$output"
     [ "$status" -eq 0 ]
     [ "$output" = "mogu-flatten-run-ok flattened" ]
