@@ -106,22 +106,6 @@ unsigned host_cpus() {
 
 }  // namespace
 
-bool is_vm_container(const std::string& root, const std::string& id) { return VmDir::is_vm(root, id); }
-
-bool bundle_wants_vm(const std::string& bundle) {
-    auto text = read_file_if_exists(path_join(bundle, "config.json"));
-    if (!text) return false;
-    try {
-        JsonDoc doc = JsonDoc::parse(*text, "config.json");
-        auto a = doc.root().get("annotations");
-        if (!a || !a->is_object()) return false;
-        auto v = a->get(kIsolationAnnotation);
-        return v && v->is_string() && v->as_string() == "vm";
-    } catch (const std::exception&) {
-        return false;  // the runtime reports a broken config.json itself
-    }
-}
-
 void create(const Context& ctx, const CreateOptions& opts) {
     runtime::validate_container_id(opts.id);
     if (VmDir::is_vm(ctx.root, opts.id) || path_exists(path_join(ctx.root, opts.id)))

@@ -68,9 +68,6 @@ void pause(const Context& ctx, const std::string& id);
 void resume(const Context& ctx, const std::string& id);
 void update(const Context& ctx, const std::string& id, const std::string& resources_json);
 
-// True when <root>/<id> is a VM container: the runtime's dispatch for verbs that name an id.
-bool is_vm_container(const std::string& root, const std::string& id);
-// True when the bundle's config.json asks for a VM (annotation io.mogu.isolation=vm).
-bool bundle_wants_vm(const std::string& bundle);
+// Whether an id or a bundle is a VM's: kvm-launcher/vm_detect.h.
 
 }  // namespace mogu::vm

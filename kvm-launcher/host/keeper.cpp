@@ -58,7 +58,7 @@ class Keeper {
 public:
     Keeper(KeeperPlan& plan) : plan_(plan) {}
 
-    // Boots and creates; throws on failure (QEMU is killed by the BootedVm's owner going).
+    // Boots and creates the container; throws on failure (the caller then kills QEMU: kill_vm).
     void boot_and_create() {
         try {
             vm_ = boot_vm(plan_.qemu, plan_.boot_timeout_ms);

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json.h"
+#include "kvm-launcher/vm_detect.h"
 #include "runtime/state.h"
 
 #include <dirent.h>
@@ -101,10 +102,7 @@ VmDir VmDir::open(const std::string& root, const std::string& id, bool lock) {
     return d;
 }
 
-bool VmDir::is_vm(const std::string& root, const std::string& id) {
-    if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..") return false;
-    return path_exists(path_join(path_join(root, id), kStateFile));
-}
+bool VmDir::is_vm(const std::string& root, const std::string& id) { return is_vm_container(root, id); }
 
 std::vector<std::string> VmDir::list(const std::string& root) {
     std::vector<std::string> ids;
