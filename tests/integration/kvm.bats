@@ -109,6 +109,15 @@ setup() {
     (( $(jq length <<<"$output") >= 2 ))
 }
 
+@test "pause, resume and update act on the container's cgroup in the guest" {
+    vm pause shared
+    [ "$(vm state shared | jq -r .status)" = paused ]
+    vm resume shared
+    [ "$(vm state shared | jq -r .status)" = running ]
+    echo '{"memory": {"limit": 104857600}}' | vm update --resources - shared
+    [ "$(vm exec shared cat /sys/fs/cgroup/memory.max)" = 104857600 ]
+}
+
 @test "kill delivers the signal to the container's process, and the keeper exits with its code" {
     vm kill shared TERM
     wait_for 30 test -s "$KVM_TMP/shared.status"
