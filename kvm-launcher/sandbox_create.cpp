@@ -1,0 +1,216 @@
+// create (and run): everything checked before a boot, the rootfs exported, the keeper forked; a
+// failure anywhere leaves nothing (state directory, image, cgroup and QEMU are owners).
+#include "kvm-launcher/sandbox.h"
+
+#include "common/error.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "common/strings.h"
+#include "common/time_format.h"
+#include "kvm-launcher/host/accel.h"
+#include "kvm-launcher/host/boot.h"
+#include "kvm-launcher/host/fds.h"
+#include "kvm-launcher/host/guest_request.h"
+#include "kvm-launcher/host/host_cgroup.h"
+#include "kvm-launcher/host/initramfs.h"
+#include "kvm-launcher/host/kernel.h"
+#include "kvm-launcher/host/keeper.h"
+#include "kvm-launcher/host/vm_options.h"
+#include "kvm-launcher/host/vm_state.h"
+#include "kvm-launcher/sandbox_detail.h"
+#include "runtime/state.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstdlib>
+
+namespace mogu::vm {
+namespace {
+
+namespace v1 = agent::v1;
+using namespace detail;
+
+constexpr int kProbeTimeoutMs = 20000;
+
+std::string disk_dir() {
+    const char* env = getenv("MOGU_VM_DISKS");
+    return env && *env ? env : "/var/lib/mogu-vm/disks";
+}
+
+std::string find_in_path(const std::string& prog) {
+    if (prog.find('/') != std::string::npos) return access(prog.c_str(), X_OK) == 0 ? prog : "";
+    const char* path = getenv("PATH");
+    for (auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
+        std::string p = path_join(dir.empty() ? "." : dir, prog);
+        if (access(p.c_str(), X_OK) == 0) return p;
+    }
+    return "";
+}
+
+unsigned host_cpus() {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? unsigned(n) : 1;
+}
+
+std::atomic<pid_t> g_run_keeper{0};
+void forward_to_keeper(int sig) {
+    if (pid_t p = g_run_keeper.load()) ::kill(p, sig);
+}
+
+}  // namespace
+
+void create(const Context& ctx, const CreateOptions& opts) {
+    runtime::validate_container_id(opts.id);
+    if (VmDir::is_vm(ctx.root, opts.id) || path_exists(path_join(ctx.root, opts.id)))
+        throw Error("container {} already exists", opts.id);
+    PreparedBundle b = prepare_bundle(opts.bundle);
+    VmOptions o = vm_options(b.spec, host_cpus());
+    bool terminal = b.spec.process->terminal;
+    if (terminal && opts.console_socket.empty())
+        throw Error("process.terminal is set: create needs --console-socket to hand the terminal over");
+    std::string qemu = find_in_path(o.qemu);
+    if (qemu.empty()) throw Error("{} not found (apt-get install qemu-system-x86)", o.qemu);
+    Kernel kernel = find_kernel(o.kernel);
+    std::string initrd = initramfs_for(kernel, find_agent_binary());
+
+    VmDir dir = VmDir::create(ctx.root, opts.id);
+    QemuConfig qc;
+    qc.qemu = qemu;
+    qc.vcpus = o.vcpus;
+    qc.memory_mib = o.memory_mib;
+    qc.machine = o.machine == MachineChoice::q35 ? Machine::q35 : Machine::microvm;
+    qc.kernel = kernel.vmlinux;
+    qc.initrd = initrd;
+    qc.console_log = dir.file(VmDir::kConsoleLog);
+    qc.qemu_log = dir.file(VmDir::kQemuLog);
+    if (const char* extra = getenv("MOGU_VM_KERNEL_PARAMS"); extra && *extra) qc.kernel_params.push_back(extra);
+    if (o.debug || log::debug_enabled()) {
+        qc.kernel_params.push_back("mogu.debug=1");
+        qc.verbose_console = true;
+    }
+
+    AccelDecision accel = choose_accel(o.accel, kernel, [&] {
+        QemuConfig probe = qc;
+        probe.accel = Accel::kvm;
+        probe.vcpus = 1;
+        probe.memory_mib = kDefaultMemoryMiB;
+        probe.module_groups = {"base"};
+        for (;;) {
+            try {
+                BootedVm vm = boot_vm(probe, kProbeTimeoutMs);
+                return true;
+            } catch (const std::exception& e) {
+                if (probe.machine == Machine::microvm && o.machine == MachineChoice::automatic &&
+                    qemu_lacks_machine(probe.qemu_log)) {
+                    probe.machine = Machine::q35;  // a QEMU without microvm says nothing about KVM
+                    continue;
+                }
+                log::info("KVM probe: {}", e.what());
+                return false;
+            }
+        }
+    });
+    qc.accel = accel.accel;
+    // To the log only: create's stderr is the container's (as with runc), not the place for it.
+    if (!accel.warning.empty()) log::warn("{}", accel.warning);
+
+    KeeperPlan plan;
+    plan.dir = dir.path();
+    plan.boot_timeout_ms = o.boot_timeout_s * 1000;
+    plan.machine_fallback = o.machine == MachineChoice::automatic;
+    plan.request.set_id(opts.id);
+    plan.request.set_config_json(b.config_json);
+    for (auto& f : b.files) *plan.request.add_files() = f;
+    auto* rootfs = plan.request.mutable_rootfs();
+    rootfs->set_source("rootfs");
+    if (o.rootfs == RootfsMode::block) {
+        mkdir_p(disk_dir(), 0700);
+        plan.image = make_rootfs_image(b.rootfs, path_join(disk_dir(), fmt::format("{}-{}.img", opts.id, random_suffix())));
+        qc.disk = plan.image.path();
+        qc.module_groups = {"base", "ext4"};
+        rootfs->set_kind(v1::Rootfs::BLOCK);
+        rootfs->set_fstype("ext4");
+    } else {
+        qc.share = b.rootfs;
+        qc.module_groups = {"base", "9p"};
+        rootfs->set_kind(v1::Rootfs::NINEP);
+    }
+    plan.qemu = qc;
+    plan.console_socket = terminal ? opts.console_socket : "";
+    VmState& st = plan.state;
+    st.id = opts.id;
+    st.bundle = b.bundle;
+    st.rootfs = b.rootfs;
+    st.created = rfc3339_nano_now();
+    st.accel = accel_name(qc.accel);
+    st.vcpus = qc.vcpus;
+    st.memory_mib = qc.memory_mib;
+    st.rootfs_mode = o.rootfs == RootfsMode::block ? "block" : "9p";
+    st.image = plan.image.path();
+    st.annotations = b.spec.annotations;
+    std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);
+    if (cgroup) st.cgroup = cgroup->path().path;
+
+    int p[2];
+    check(pipe2(p, O_CLOEXEC), "pipe");
+    UniqueFd report_r(p[0]), report_w(p[1]);
+    pid_t keeper = fork();
+    if (keeper < 0) throw SysError(errno, "fork the VM keeper");
+    if (keeper == 0) {
+        report_r.reset();
+        dir.forget_lock();
+        close_fds_except({report_w.get()});
+        setsid();
+        try {
+            if (cgroup) cgroup->add_process(getpid());  // QEMU is born in it too
+            run_keeper(plan, std::move(report_w));
+        } catch (...) {
+        }
+        _exit(1);
+    }
+    plan.image.release();  // the keeper owns the disk now
+    report_w.reset();
+    try {
+        read_keeper_report(report_r.get());
+    } catch (const std::exception& e) {
+        int status;
+        while (waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
+        }
+        throw Error("container {}: {}", opts.id, e.what());
+    }
+    write_pid_file(opts.pid_file, keeper);
+    if (cgroup) cgroup->release();
+    dir.commit();
+}
+
+int run(const Context& ctx, const CreateOptions& opts, bool detach) {
+    CreateOptions o = opts;
+    std::string pid_file = path_join(ctx.root, fmt::format(".run-{}-{}.pid", opts.id, getpid()));
+    if (o.pid_file.empty()) o.pid_file = pid_file;
+    create(ctx, o);
+    auto pid = parse_int(trim(read_file(o.pid_file)));
+    if (o.pid_file == pid_file) ::unlink(pid_file.c_str());
+    try {
+        start(ctx, opts.id);
+    } catch (...) {
+        remove(ctx, opts.id, true);
+        throw;
+    }
+    if (detach) return 0;
+    g_run_keeper = pid_t(*pid);
+    for (int s : {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) signal(s, forward_to_keeper);
+    int status = 0;
+    while (waitpid(pid_t(*pid), &status, 0) < 0 && errno == EINTR) {
+    }
+    g_run_keeper = 0;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    remove(ctx, opts.id, true);
+    return code;
+}
+
+}  // namespace mogu::vm
