@@ -9,11 +9,14 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <memory>
 #include <set>
 
@@ -115,6 +118,23 @@ std::string self_dir() {
     return dirname_of(buf);
 }
 
+// Each new agent or kernel makes a new initramfs; those not used for a week (every use touches
+// its file) are removed when another is built.
+void prune_stale_initramfs(const std::string& dir, const std::string& keep) {
+    constexpr time_t kUnusedFor = 7 * 24 * 3600;
+    DIR* d = opendir(dir.c_str());
+    if (!d) return;
+    time_t now = time(nullptr);
+    while (dirent* e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.rfind("mogu-initramfs-", 0) != 0 || name.size() < 5 || name.compare(name.size() - 5, 5, ".cpio") != 0) continue;
+        std::string p = path_join(dir, name);
+        struct stat st {};
+        if (p != keep && stat(p.c_str(), &st) == 0 && now - st.st_mtime > kUnusedFor) ::unlink(p.c_str());
+    }
+    closedir(d);
+}
+
 }  // namespace
 
 const std::vector<ModuleGroup>& module_groups() {
@@ -143,7 +163,11 @@ std::string initramfs_for(const Kernel& k, const std::string& agent_binary) {
     std::string deps = read_file(path_join(k.modules, "modules.dep"));
     std::string key = sha256_hex(std::string(kFormat) + "\n" + k.version + "\n" + sha256_hex(agent) + "\n" + sha256_hex(deps));
     std::string path = path_join(cache_dir(), fmt::format("mogu-initramfs-{}-{}.cpio", k.version, key.substr(0, 16)));
-    if (path_exists(path)) return path;
+    if (path_exists(path)) {
+        ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // in use: kept by prune_stale_initramfs
+        return path;
+    }
+    prune_stale_initramfs(cache_dir(), path);
 
     std::vector<Module> modules = resolve_modules(k);
     std::string cpio;
