@@ -11,7 +11,8 @@ SANITIZE ?=
 CXX      ?= g++
 CXXSTD   := -std=c++20
 WARN     := -Wall -Wextra -Werror -Wno-missing-field-initializers
-OPT      ?= -O2 -g
+# -g1 (line tables, function names) keeps backtraces readable at half the compile time of -g.
+OPT      ?= -O2 -g1
 CPPFLAGS += -I. -D_GNU_SOURCE
 # One section per function: static binaries keep only the code they call (--gc-sections).
 CXXFLAGS += $(CXXSTD) $(WARN) $(OPT) -fPIC -MMD -MP -ffunction-sections -fdata-sections
@@ -20,8 +21,9 @@ LDFLAGS  +=
 # Parallel sub-makes by default: `make test` on a fresh clone builds everything twice.
 JOBS     ?= $(shell nproc)
 
+# The sanitizer build only runs unit tests: -O0 compiles four times faster than -O1 with ASan.
 ifneq ($(SANITIZE),)
-OPT      := -O1 -g
+OPT      := -O0 -g1
 CXXFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer
 LDFLAGS  += -fsanitize=address,undefined
 endif
@@ -45,9 +47,13 @@ asan:
 unit-binaries: $(UNIT_TESTS)
 
 # make test: install what is missing, build, make fixtures, run every suite, print one summary line.
+# Each phase prints the time it starts, so a slow CI run says where its minutes went.
 test: deps
+	@echo "# $$(date +%T) make test: building"
 	$(MAKE) -j$(JOBS) all unit-binaries fixtures
+	@echo "# $$(date +%T) make test: building the sanitizer unit tests"
 	$(MAKE) -j$(JOBS) BUILD=build-asan SANITIZE=1 unit-binaries
+	@echo "# $$(date +%T) make test: running the suites"
 	BUILD=$(BUILD) tests/run-all
 
 demo: deps

@@ -21,7 +21,7 @@ FUZZ_FLAGS    ?=
 .PHONY: fuzz fuzz-binaries fuzz-targets
 
 fuzz-binaries:
-	$(MAKE) -j$(JOBS) BUILD=$(FUZZ_BUILD) FUZZING=1 SANITIZE= CXX=$(FUZZ_CXX) OPT='-O1 -g' fuzz-targets
+	$(MAKE) -j$(JOBS) BUILD=$(FUZZ_BUILD) FUZZING=1 SANITIZE= CXX=$(FUZZ_CXX) OPT='-O1 -g1' fuzz-targets
 
 # Every target runs even when an earlier one found something; the exit status says if any did.
 fuzz: deps
