@@ -28,13 +28,15 @@ struct Hierarchies {
 
 // One line of /proc/<pid>/mountinfo, with the octal escapes of paths (\040 for a space) decoded.
 struct MountInfoEntry {
+    int id = -1, parent_id = -1;
     std::string root, mount_point, fs_type, source, super_options;
 };
 
 std::vector<MountInfoEntry> parse_mountinfo(const std::string& text);
 
-// The cgroup mounts that are visible (not covered by a later mount on the same point or above
-// it), first mount of each hierarchy only; own_cgroup filled from /proc/self/cgroup's text.
+// The cgroup mounts that are visible (no mount outside their chain of parents sits on their
+// mount point or above it), first mount of each hierarchy only; own_cgroup filled from
+// /proc/self/cgroup's text.
 Hierarchies find_hierarchies(const std::string& mountinfo, const std::string& proc_self_cgroup);
 
 // The v1 controllers the kernel knows by name; other super options of a cgroup mount are flags.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 
 namespace mogu::cgroups {
 namespace {
@@ -29,6 +30,33 @@ std::string unescape(std::string_view s) {
 
 bool covers(const std::string& upper, const std::string& lower) {
     return upper == "/" || lower == upper || (lower.size() > upper.size() && lower.starts_with(upper) && lower[upper.size()] == '/');
+}
+
+int parse_int_or(const std::string& s, int fallback) {
+    int v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    return ec == std::errc() && end == s.data() + s.size() ? v : fallback;
+}
+
+// A mount is hidden when another mount sits on its mount point or on a directory above it and
+// is not one of the mounts it hangs from (its parent, the parent's parent, ...): path lookup then
+// enters that other mount instead. Lines are not in mount order (a moved or pivoted root can be
+// listed last), so the parent ids decide, not the position.
+bool is_hidden(const std::vector<MountInfoEntry>& mounts, size_t index) {
+    const auto& m = mounts[index];
+    std::vector<int> chain;
+    for (int id = m.parent_id; id >= 0 && chain.size() <= mounts.size();) {
+        if (std::find(chain.begin(), chain.end(), id) != chain.end()) break;  // a loop: malformed text
+        chain.push_back(id);
+        auto parent = std::find_if(mounts.begin(), mounts.end(), [&](const MountInfoEntry& e) { return e.id == id; });
+        if (parent == mounts.end()) break;
+        id = parent->parent_id;
+    }
+    for (size_t j = 0; j < mounts.size(); ++j) {
+        if (j == index || !covers(mounts[j].mount_point, m.mount_point)) continue;
+        if (std::find(chain.begin(), chain.end(), mounts[j].id) == chain.end()) return true;
+    }
+    return false;
 }
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
@@ -81,6 +109,8 @@ std::vector<MountInfoEntry> parse_mountinfo(const std::string& text) {
         auto sep = std::find(f.begin() + std::min<size_t>(6, f.size()), f.end(), "-");
         if (f.size() < 10 || sep == f.end() || f.end() - sep < 4) continue;
         MountInfoEntry e;
+        e.id = parse_int_or(f[0], -1);
+        e.parent_id = parse_int_or(f[1], -1);
         e.root = unescape(f[3]);
         e.mount_point = unescape(f[4]);
         e.fs_type = sep[1];
@@ -97,9 +127,7 @@ Hierarchies find_hierarchies(const std::string& mountinfo, const std::string& pr
     for (size_t i = 0; i < mounts.size(); ++i) {
         const auto& m = mounts[i];
         if (m.fs_type != "cgroup" && m.fs_type != "cgroup2") continue;
-        bool hidden = false;
-        for (size_t j = i + 1; j < mounts.size() && !hidden; ++j) hidden = covers(mounts[j].mount_point, m.mount_point);
-        if (hidden) continue;
+        if (is_hidden(mounts, i)) continue;
         Hierarchy hier;
         hier.mount_point = m.mount_point;
         hier.root = m.root;

@@ -119,6 +119,20 @@ Test(detect, a_mount_covered_by_a_later_one_is_ignored) {
     cr_assert_throw(detect_from(all_hidden, kHybridCgroup), mogu::Error);
 }
 
+Test(detect, a_covering_mount_listed_later_hides_only_what_it_does_not_carry) {
+    // The root and /sys listed after the cgroup mounts (a moved root, as in a guest after
+    // switch_root): they are the mounts the cgroup mounts hang from, so nothing is hidden.
+    std::string late_root = std::string(kHybrid) + "1 0 254:1 / / rw - ext4 /dev/vda rw\n";
+    auto h = find_hierarchies(late_root, kHybridCgroup);
+    cr_assert_eq(h.v1.size(), 9u);
+    cr_assert(h.unified.has_value());
+    // A tmpfs listed first but mounted on the memory mount (its parent is 35) still hides it.
+    std::string stacked = "62 35 0:52 / /sys/fs/cgroup/memory rw - tmpfs tmpfs rw\n" + std::string(kHybrid);
+    h = find_hierarchies(stacked, kHybridCgroup);
+    cr_assert_eq(h.v1.size(), 8u);
+    for (auto& hier : h.v1) cr_assert(!hier.has("memory"), "the covered memory mount was taken");
+}
+
 Test(detect, first_mount_of_a_hierarchy_wins) {
     std::string mi = "35 31 0:32 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"
                      "70 1 0:32 /docker/x /mnt/memory rw - cgroup cgroup rw,memory\n";
