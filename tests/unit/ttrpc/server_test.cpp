@@ -24,6 +24,7 @@ struct Fixture {
     EventLoop loop;
     Server server{loop};
     std::vector<CallPtr> parked;
+    std::atomic<int> blocks_parked{0};  // Block calls that reached the server, for waiting on
     std::atomic<int> protocol_errors{0};
     std::thread thread;
     int client_fd = -1;
@@ -34,7 +35,10 @@ struct Fixture {
             kv.set_value(kv.value() + "!");
             c->reply(kv);
         });
-        server.register_method("test.Svc", "Block", [this](const CallPtr& c) { parked.push_back(c); });
+        server.register_method("test.Svc", "Block", [this](const CallPtr& c) {
+            parked.push_back(c);
+            blocks_parked++;
+        });
         server.register_method("test.Svc", "Release", [this](const CallPtr& c) {
             for (auto& p : parked) p->reply_bytes("released");
             parked.clear();
@@ -132,7 +136,10 @@ Test(ttrpc_server, handler_status_reaches_the_client) {
 Test(ttrpc_server, a_blocked_call_does_not_hold_up_later_calls) {
     Fixture fx;
     auto c = fx.client();
-    auto blocked = std::async(std::launch::async, [&] { return c->call("test.Svc", "Block", ""); });
+    auto blocked = std::async(std::launch::async, [&] { return c->call("test.Svc", "Block", "", 10000); });
+    // Block must be parked on the server before Release is sent, or Release frees nothing.
+    for (int i = 0; i < 1000 && fx.blocks_parked.load() == 0; i++) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    cr_assert_eq(fx.blocks_parked.load(), 1, "the Block call never reached the server");
     // Echo answers while Block waits on the same connection.
     for (int i = 0; i < 3; i++) {
         auto r = c->call("test.Svc", "Echo", echo_payload("x"), 5000);
