@@ -15,6 +15,7 @@
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/keeper.h"
+#include "kvm-launcher/host/rootfs_device.h"
 #include "kvm-launcher/host/vm_options.h"
 #include "kvm-launcher/host/vm_state.h"
 #include "kvm-launcher/sandbox_detail.h"
@@ -25,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstdlib>
@@ -73,6 +75,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     bool terminal = b.spec.process->terminal;
     if (terminal && opts.console_socket.empty())
         throw Error("process.terminal is set: create needs --console-socket to hand the terminal over");
+    if (o.rootfs == RootfsMode::device) check_rootfs_device(o.rootfs_device);
     std::string qemu = find_in_path(o.qemu);
     if (qemu.empty()) throw Error("{} not found (apt-get install qemu-system-x86)", o.qemu);
     Kernel kernel = find_kernel(o.kernel);
@@ -135,6 +138,16 @@ void create(const Context& ctx, const CreateOptions& opts) {
         qc.module_groups = {"base", "ext4"};
         rootfs->set_kind(v1::Rootfs::BLOCK);
         rootfs->set_fstype("ext4");
+    } else if (o.rootfs == RootfsMode::device) {
+        // The device itself, no copy: the container's writes land in it (the snapshot), and
+        // nothing deletes it (plan.image stays empty).
+        qc.disk = o.rootfs_device;
+        qc.disk_cache = "none";
+        qc.readonly = std::find(o.rootfs_options.begin(), o.rootfs_options.end(), "ro") != o.rootfs_options.end();
+        qc.module_groups = {"base", "ext4"};
+        rootfs->set_kind(v1::Rootfs::BLOCK);
+        rootfs->set_fstype(o.rootfs_fstype);
+        for (auto& opt : o.rootfs_options) rootfs->add_options(opt);
     } else {
         qc.share = b.rootfs;
         qc.module_groups = {"base", "9p"};
@@ -150,7 +163,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     st.accel = accel_name(qc.accel);
     st.vcpus = qc.vcpus;
     st.memory_mib = qc.memory_mib;
-    st.rootfs_mode = o.rootfs == RootfsMode::block ? "block" : "9p";
+    st.rootfs_mode = o.rootfs == RootfsMode::block ? "block" : o.rootfs == RootfsMode::device ? "device" : "9p";
     st.image = plan.image.path();
     st.annotations = b.spec.annotations;
     std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);

@@ -6,6 +6,7 @@
 #include "shim/task/publisher.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
+#include "shim/task/vm_rootfs.h"
 #include "shim/ttrpc/socket.h"
 
 #include <signal.h>
@@ -30,7 +31,8 @@ int run_delete(const ShimFlags& flags) {
     } catch (const std::exception& e) {
         log::warn("delete {}: {}", flags.id, e.what());  // already gone is fine
     }
-    unmount_all(path_join(bundle, "rootfs"));
+    // A block device handed to a VM was never mounted here (task/vm_rootfs.h).
+    if (!rootfs_device_passed(bundle)) unmount_all(path_join(bundle, "rootfs"));
     pid_t pid = 0;
     try {
         pid = read_pid_file(path_join(bundle, "init.pid"));

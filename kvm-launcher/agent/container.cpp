@@ -9,6 +9,7 @@
 #include "kvm-launcher/agent/guest_boot.h"
 #include "kvm-launcher/agent/guest_config.h"
 #include "runtime/child_process.h"
+#include "runtime/linux/mount_options.h"
 #include "runtime/state.h"
 #include "runtime/terminal.h"
 #include "shim/ttrpc/status.h"
@@ -41,8 +42,12 @@ void mount_rootfs(const v1::Rootfs& r, const std::string& target) {
     if (r.kind() == v1::Rootfs::BLOCK) {
         std::string dev = find_block_device(r.source(), kDeviceTimeoutMs);
         std::string type = r.fstype().empty() ? "ext4" : r.fstype();
-        if (::mount(dev.c_str(), target.c_str(), type.c_str(), flags, nullptr) < 0)
-            throw SysError(errno, "mount the rootfs ({} {}, serial {}) on {}", type, dev, r.source(), target);
+        // A host block device comes with its mount options (containerd's, from the snapshotter).
+        runtime::MountOptions o = runtime::parse_mount_options({r.options().begin(), r.options().end()});
+        flags |= o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
+        if (::mount(dev.c_str(), target.c_str(), type.c_str(), flags, o.data.empty() ? nullptr : o.data.c_str()) < 0)
+            throw SysError(errno, "mount the rootfs ({} {}, serial {}, options {}) on {}", type, dev, r.source(),
+                           o.data.empty() ? "none" : o.data, target);
     } else if (r.kind() == v1::Rootfs::NINEP) {
         if (::mount(r.source().c_str(), target.c_str(), "9p", flags, "trans=virtio,version=9p2000.L,msize=512000,cache=mmap") < 0)
             throw SysError(errno, "mount the rootfs (9p tag {}) on {}", r.source(), target);

@@ -68,8 +68,8 @@ std::vector<std::string> qemu_argv(const QemuConfig& c, int control_fd) {
         "-device", "virtserialport,chardev=ctl,name=mogu.ctl",
     };
     if (!c.disk.empty()) {
-        a.insert(a.end(), {"-drive", fmt::format("file={},if=none,id=rootfs,format=raw,cache=unsafe,discard=ignore{}", c.disk,
-                                                 c.readonly ? ",readonly=on" : ""),
+        a.insert(a.end(), {"-drive", fmt::format("file={},if=none,id=rootfs,format=raw,cache={},discard=ignore{}", c.disk,
+                                                 c.disk_cache, c.readonly ? ",readonly=on" : ""),
                            "-device", dev("virtio-blk") + ",drive=rootfs,serial=rootfs"});
     }
     if (!c.share.empty()) {

@@ -30,6 +30,7 @@ struct QemuConfig {
     std::vector<std::string> kernel_params;  // appended to the base command line
     std::string disk;                        // raw image exported as virtio-blk serial "rootfs", or
     std::string share;                       // a directory exported as virtio-9p tag "rootfs"
+    std::string disk_cache = "unsafe";       // "none" for a host block device: writes reach it, not the page cache
     bool readonly = false;
     std::string console_log;                 // the guest's serial console
     bool verbose_console = false;            // the kernel's boot messages too (--debug)

@@ -1,6 +1,7 @@
 // How the container's rootfs reaches the guest: an ext4 image made from the bundle's rootfs
 // (mkfs.ext4 -d copies the tree; no mount, no loop device, no root-only tool), handed over as a
-// virtio-blk disk; or the directory itself as a virtio-9p share (no copy, slower file access).
+// virtio-blk disk; or the directory itself as a virtio-9p share (no copy, slower file access);
+// or a host block device named by the bundle (rootfs_device.h), handed over as it is.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 
 namespace mogu::vm {
 
-enum class RootfsMode { block, share };
+enum class RootfsMode { block, share, device };
 
 // The image file: removed on destruction unless released.
 class RootfsImage {

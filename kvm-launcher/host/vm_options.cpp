@@ -82,6 +82,27 @@ VmOptions vm_options(const oci::Spec& s, unsigned host_cpus) {
     if (a.empty() || a == "block") o.rootfs = RootfsMode::block;
     else if (a == "9p") o.rootfs = RootfsMode::share;
     else throw SpecError(std::string("annotations.") + kRootfsAnnotation, "expected block or 9p, got \"{}\"", a);
+    if (std::string dev = annotation(s, kRootfsDeviceAnnotation); !dev.empty()) {
+        if (a == "9p")
+            throw SpecError(std::string("annotations.") + kRootfsAnnotation, "9p cannot be used with {} (a block device)",
+                            kRootfsDeviceAnnotation);
+        if (dev[0] != '/')
+            throw SpecError(std::string("annotations.") + kRootfsDeviceAnnotation, "expected an absolute path, got \"{}\"", dev);
+        o.rootfs = RootfsMode::device;
+        o.rootfs_device = dev;
+        std::string type = annotation(s, kRootfsFstypeAnnotation);
+        if (!type.empty()) o.rootfs_fstype = type;
+        // The guest's initramfs has ext4 only (which also mounts ext2 and ext3).
+        if (o.rootfs_fstype != "ext4" && o.rootfs_fstype != "ext3" && o.rootfs_fstype != "ext2")
+            throw SpecError(std::string("annotations.") + kRootfsFstypeAnnotation,
+                            "the guest can mount ext4, ext3 or ext2, got \"{}\"", o.rootfs_fstype);
+        for (auto& opt : split(annotation(s, kRootfsOptionsAnnotation), ','))
+            if (!trim(opt).empty()) o.rootfs_options.emplace_back(trim(opt));
+    } else {
+        for (const char* key : {kRootfsFstypeAnnotation, kRootfsOptionsAnnotation})
+            if (!annotation(s, key).empty())
+                throw SpecError(std::string("annotations.") + key, "only means something with {}", kRootfsDeviceAnnotation);
+    }
 
     o.kernel = annotation(s, kKernelAnnotation);
     if (o.kernel.empty()) o.kernel = env("MOGU_VM_KERNEL");

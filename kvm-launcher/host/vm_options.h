@@ -7,6 +7,7 @@
 #include "kvm-launcher/host/rootfs_export.h"
 
 #include <string>
+#include <vector>
 
 namespace mogu::vm {
 
@@ -15,6 +16,11 @@ inline constexpr const char* kIsolationAnnotation = "io.mogu.isolation";   // "v
 inline constexpr const char* kVcpusAnnotation = "io.mogu.vm.vcpus";
 inline constexpr const char* kMemoryAnnotation = "io.mogu.vm.memory-mib";
 inline constexpr const char* kRootfsAnnotation = "io.mogu.vm.rootfs";      // block | 9p
+// A host block device (the snapshotter's thin device) as the guest's disk, no copy; its
+// filesystem type and comma-separated mount options.
+inline constexpr const char* kRootfsDeviceAnnotation = "io.mogu.vm.rootfs-device";
+inline constexpr const char* kRootfsFstypeAnnotation = "io.mogu.vm.rootfs-fstype";    // ext4 (default), ext3, ext2
+inline constexpr const char* kRootfsOptionsAnnotation = "io.mogu.vm.rootfs-options";
 inline constexpr const char* kKernelAnnotation = "io.mogu.vm.kernel";      // version in /boot or a path
 inline constexpr const char* kAccelAnnotation = "io.mogu.vm.accel";        // auto | kvm | tcg; set in `state`
 inline constexpr const char* kBootTimeoutAnnotation = "io.mogu.vm.boot-timeout";  // seconds
@@ -34,6 +40,9 @@ struct VmOptions {
     unsigned vcpus = kDefaultVcpus;
     unsigned memory_mib = kDefaultMemoryMiB;
     RootfsMode rootfs = RootfsMode::block;
+    std::string rootfs_device;                // RootfsMode::device: the host block device
+    std::string rootfs_fstype = "ext4";
+    std::vector<std::string> rootfs_options;  // mount options, as containerd gives them
     std::string kernel;                       // empty: Debian's newest
     AccelChoice accel = AccelChoice::automatic;
     MachineChoice machine = MachineChoice::automatic;

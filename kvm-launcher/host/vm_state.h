@@ -28,7 +28,7 @@ struct VmState {
     std::string machine;        // microvm | q35
     std::string kernel;         // the guest's uname -r
     unsigned vcpus = 0, memory_mib = 0;
-    std::string rootfs_mode;    // block | 9p
+    std::string rootfs_mode;    // block | 9p | device
     std::string image;          // the ext4 image file to remove, if any
     std::string cgroup;         // the keeper's cgroup on the host (relative to the hierarchies' roots)
     std::map<std::string, std::string> annotations;  // the spec's

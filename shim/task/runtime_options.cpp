@@ -22,12 +22,6 @@ std::string self_dir() {
     return dirname_of(buf);
 }
 
-bool is_vm_shim() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    return n > 0 && basename_of(std::string(buf, size_t(n))) == "containerd-shim-mogu-vm-v2";
-}
-
 bool parse_bool(const std::string& v, const std::string& key, const std::string& path) {
     if (v == "true") return true;
     if (v == "false") return false;
@@ -35,6 +29,12 @@ bool parse_bool(const std::string& v, const std::string& key, const std::string&
 }
 
 }  // namespace
+
+bool is_vm_shim() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    return n > 0 && basename_of(std::string(buf, size_t(n))) == "containerd-shim-mogu-vm-v2";
+}
 
 std::string default_runtime_binary() {
     if (const char* env = getenv("MOGU_SHIM_RUNTIME"); env && *env) return env;

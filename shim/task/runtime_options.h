@@ -17,6 +17,8 @@ struct RuntimeOptions {
     bool no_new_keyring = false;
 };
 
+// True when this shim was started as containerd-shim-mogu-vm-v2 (every container runs in a VM).
+bool is_vm_shim();
 // The default binary: $MOGU_SHIM_RUNTIME if set, else `mogu` beside this shim, else `mogu` on PATH.
 std::string default_runtime_binary();
 // The default --root: /run/containerd/mogu/<namespace>.

@@ -9,6 +9,7 @@
 #include "shim/proto/shim.pb.h"
 #include "shim/task/console_socket.h"
 #include "shim/task/metrics.h"
+#include "shim/task/vm_rootfs.h"
 #include "shim/version.h"
 
 #include <signal.h>
@@ -153,7 +154,11 @@ void TaskService::create(const CallPtr& call) {
     auto c = std::make_unique<Container>(req.id(), bundle, RuntimeCli(opts, path_join(bundle, "log.json")));
     c->init.stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
 
-    RootfsMounts rootfs(req.rootfs(), path_join(bundle, "rootfs"));
+    // A VM gets the snapshotter's block device itself as its disk: not mounted here (vm_rootfs.h).
+    std::optional<RootfsDevice> device = runs_in_vm(bundle) ? rootfs_device_of(req.rootfs()) : std::nullopt;
+    if (device) pass_rootfs_device(bundle, *device);
+    static const google::protobuf::RepeatedPtrField<containerd::types::Mount> kNoMounts;
+    RootfsMounts rootfs(device ? kNoMounts : req.rootfs(), path_join(bundle, "rootfs"));
     c->init.io = std::make_unique<ProcessIo>(c->init.stdio);
     std::unique_ptr<ConsoleSocket> console;
     if (req.terminal()) console = std::make_unique<ConsoleSocket>();
@@ -183,7 +188,7 @@ void TaskService::create(const CallPtr& call) {
         log::warn("container {}: no stats or OOM events: {}", c->id, e.what());
     }
     rootfs.release();
-    c->rootfs_mounted = !req.rootfs().empty();
+    c->rootfs_mounted = !device && !req.rootfs().empty();
 
     ev::TaskCreate e;
     e.set_container_id(c->id);

@@ -301,3 +301,22 @@ Test(qemu, q35_puts_the_same_devices_on_pci_and_loads_virtio_pci) {
     cr_assert(std::none_of(a.begin(), a.end(), [](const std::string& s) { return s.find("-device,") != std::string::npos; }));
     cr_assert(a.back().find("mogu.modules=base,pci,ext4") != std::string::npos, "%s", a.back().c_str());
 }
+
+Test(qemu, a_host_block_device_is_a_raw_uncached_drive_on_microvm_and_q35) {
+    QemuConfig c;
+    c.kernel = "/k";
+    c.initrd = "/i";
+    c.disk = "/dev/mapper/pool-snap-7";
+    c.disk_cache = "none";
+    c.readonly = true;
+    c.module_groups = {"base", "ext4"};
+    for (Machine m : {Machine::microvm, Machine::q35}) {
+        c.machine = m;
+        auto a = qemu_argv(c, 3);
+        auto drive = std::find(a.begin(), a.end(), "-drive");
+        cr_assert(drive != a.end() && drive + 1 != a.end());
+        expect_str(*(drive + 1), "file=/dev/mapper/pool-snap-7,if=none,id=rootfs,format=raw,cache=none,discard=ignore,readonly=on");
+        std::string dev = m == Machine::q35 ? "virtio-blk-pci,drive=rootfs,serial=rootfs" : "virtio-blk-device,drive=rootfs,serial=rootfs";
+        cr_assert(std::find(a.begin(), a.end(), dev) != a.end(), "no %s", dev.c_str());
+    }
+}

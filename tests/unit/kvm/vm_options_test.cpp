@@ -3,11 +3,14 @@
 #include "common/error.h"
 #include "common/json.h"
 #include "common/oci/spec.h"
+#include "kvm-launcher/host/rootfs_device.h"
 #include "kvm-launcher/host/vm_options.h"
 
 #include "tests/unit/kvm/expect.h"
 
 #include <criterion/criterion.h>
+
+#include <sys/sysmacros.h>
 
 #include <cstdlib>
 
@@ -105,4 +108,46 @@ Test(cpuset_count, counts_ranges_and_refuses_junk) {
     cr_assert_eq(cpuset_count(""), 0);
     cr_assert_eq(cpuset_count("3-1"), 0);
     cr_assert_eq(cpuset_count("a"), 0);
+}
+
+Test(vm_options, a_rootfs_device_annotation_names_the_disk_its_type_and_options) {
+    VmOptions o = vm_options(spec("", R"({"io.mogu.vm.rootfs-device": "/dev/mapper/pool-snap-7",
+                                         "io.mogu.vm.rootfs-options": "noatime, errors=remount-ro,,ro"})"),
+                             4);
+    cr_assert(o.rootfs == RootfsMode::device);
+    expect_str(o.rootfs_device, "/dev/mapper/pool-snap-7");
+    expect_str(o.rootfs_fstype, "ext4");
+    cr_assert_eq(o.rootfs_options.size(), 3u);
+    expect_str(o.rootfs_options[0], "noatime");
+    expect_str(o.rootfs_options[1], "errors=remount-ro");
+    expect_str(o.rootfs_options[2], "ro");
+}
+
+Test(vm_options, rootfs_device_annotations_that_cannot_work_are_named) {
+    const char* bad[] = {R"({"io.mogu.vm.rootfs-device": "dev/loop0"})",
+                         R"({"io.mogu.vm.rootfs-fstype": "ext4"})",
+                         R"({"io.mogu.vm.rootfs-options": "ro"})"};
+    for (const char* a : bad) {
+        try {
+            vm_options(spec("", a), 4);
+            cr_assert_fail("accepted %s", a);
+        } catch (const SpecError& e) {
+            std::string key = JsonDoc::parse(a, "a").root().keys()[0];
+            cr_assert(std::string(e.what()).find(key) != std::string::npos, "%s does not name %s", e.what(), key.c_str());
+        }
+    }
+    for (const char* a : {R"({"io.mogu.vm.rootfs-device": "/dev/loop0", "io.mogu.vm.rootfs-fstype": "xfs"})",
+                          R"({"io.mogu.vm.rootfs-device": "/dev/loop0", "io.mogu.vm.rootfs": "9p"})"})
+        cr_assert_throw(vm_options(spec("", a), 4), SpecError, "accepted %s", a);
+}
+
+Test(rootfs_device, is_found_mounted_by_its_major_and_minor) {
+    std::string mountinfo =
+        "22 1 0:21 / /proc rw,nosuid - proc proc rw\n"
+        "36 22 7:3 / /var/lib/x rw,relatime shared:1 - ext4 /dev/loop3 rw\n"
+        "37 22 253:12 /sub /mnt/snap ro - ext4 /dev/mapper/pool-snap-12 ro\n";
+    expect_str(mount_point_of(mountinfo, makedev(253, 12)), "/mnt/snap");
+    expect_str(mount_point_of(mountinfo, makedev(7, 3)), "/var/lib/x");
+    expect_str(mount_point_of(mountinfo, makedev(7, 30)), "");
+    expect_str(mount_point_of(mountinfo, makedev(253, 1)), "");
 }

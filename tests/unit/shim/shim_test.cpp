@@ -1,5 +1,7 @@
 // Pieces of the shim that need no containerd: address convention, mount options, cgroup
 // discovery, runtime options, and the Task service's answers to bad requests.
+#include "common/files.h"
+#include "common/json.h"
 #include "shim/commands.h"
 #include "shim/proto/shim.pb.h"
 #include "shim/task/container_cgroup.h"
@@ -7,14 +9,18 @@
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_options.h"
 #include "shim/task/task_service.h"
+#include "shim/task/vm_rootfs.h"
 #include "shim/ttrpc/client.h"
 #include "shim/ttrpc/frame.h"
 
 #include <criterion/criterion.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <thread>
 
@@ -169,4 +175,95 @@ Test(task_service, create_with_an_empty_id_is_refused) {
     req.set_bundle("/nonexistent");
     auto r = fx.client->call(TaskService::kService, "Create", req.SerializeAsString(), 5000);
     cr_assert_eq(int(r.status.code), int(ttrpc::Code::invalid_argument));
+}
+
+namespace {
+
+// A scratch folder with a block-device node (7:250, need not exist: only its type is looked at),
+// a character device and a plain file.
+struct DeviceNodes {
+    std::string dir, block, chr, file;
+    DeviceNodes() {
+        char tmpl[] = "/tmp/mogu-shim-dev.XXXXXX";
+        cr_assert_not_null(mkdtemp(tmpl));
+        dir = tmpl;
+        block = dir + "/thin", chr = dir + "/chr", file = dir + "/file";
+        cr_assert_eq(mknod(block.c_str(), S_IFBLK | 0600, makedev(7, 250)), 0, "mknod: %s (needs root)", strerror(errno));
+        cr_assert_eq(mknod(chr.c_str(), S_IFCHR | 0600, makedev(1, 3)), 0);
+        std::ofstream(file) << "x";
+    }
+    ~DeviceNodes() {
+        for (auto& p : {block, chr, file}) unlink(p.c_str());
+        rmdir(dir.c_str());
+    }
+};
+
+google::protobuf::RepeatedPtrField<containerd::types::Mount> mounts_of(
+    std::initializer_list<std::pair<std::string, std::string>> type_source) {
+    google::protobuf::RepeatedPtrField<containerd::types::Mount> ms;
+    for (auto& [type, source] : type_source) {
+        auto* m = ms.Add();
+        m->set_type(type);
+        m->set_source(source);
+    }
+    return ms;
+}
+
+}  // namespace
+
+Test(vm_rootfs, one_block_device_mount_is_passed_to_the_vm_with_its_type_and_options) {
+    DeviceNodes n;
+    auto ms = mounts_of({{"ext4", n.block}});
+    *ms[0].add_options() = "noatime";
+    *ms[0].add_options() = "errors=remount-ro";
+    auto d = rootfs_device_of(ms);
+    cr_assert(d.has_value());
+    cr_assert_eq(d->device, n.block);
+    cr_assert_eq(d->fstype, "ext4");
+    cr_assert_eq(d->options, (std::vector<std::string>{"noatime", "errors=remount-ro"}));
+}
+
+Test(vm_rootfs, anything_else_is_mounted_on_the_host) {
+    DeviceNodes n;
+    cr_assert_not(rootfs_device_of(mounts_of({})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"ext4", n.block}, {"bind", "/tmp"}})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"overlay", "overlay"}})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"bind", n.dir}})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"ext4", n.chr}})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"ext4", n.file}})).has_value());
+    cr_assert_not(rootfs_device_of(mounts_of({{"ext4", n.dir + "/missing"}})).has_value());
+}
+
+Test(vm_rootfs, passing_the_device_adds_annotations_keeps_the_rest_and_leaves_rootfs_empty) {
+    DeviceNodes n;
+    std::ofstream(n.dir + "/config.json")
+        << R"({"ociVersion": "1.0.2", "process": {"args": ["sh", "-c", "echo \"hi\""]}, "root": {"path": "rootfs"},
+               "annotations": {"io.mogu.isolation": "vm", "io.mogu.vm.rootfs-device": "/dev/old"}, "linux": {"cgroupsPath": "/x"}})";
+    cr_assert(runs_in_vm(n.dir));
+    pass_rootfs_device(n.dir, {n.block, "ext4", {"noatime", "ro"}});
+    JsonDoc d = JsonDoc::parse(read_file(n.dir + "/config.json"), "config.json");
+    Json r = d.root();
+    cr_assert_eq(r.get("ociVersion")->as_string(), "1.0.2");
+    cr_assert_eq(r.get("process")->string_array("args"), (std::vector<std::string>{"sh", "-c", "echo \"hi\""}));
+    cr_assert_eq(r.get("linux")->get("cgroupsPath")->as_string(), "/x");
+    Json a = *r.get("annotations");
+    cr_assert_eq(a.keys().size(), 4u);
+    cr_assert_eq(a.get("io.mogu.isolation")->as_string(), "vm");
+    cr_assert_eq(a.get("io.mogu.vm.rootfs-device")->as_string(), n.block);
+    cr_assert_eq(a.get("io.mogu.vm.rootfs-fstype")->as_string(), "ext4");
+    cr_assert_eq(a.get("io.mogu.vm.rootfs-options")->as_string(), "noatime,ro");
+    cr_assert(rootfs_device_passed(n.dir));
+    struct stat st {};
+    cr_assert_eq(stat((n.dir + "/rootfs").c_str(), &st), 0);
+    cr_assert(S_ISDIR(st.st_mode));
+    cr_assert_eq(rmdir((n.dir + "/rootfs").c_str()), 0, "rootfs is not an empty directory");
+    unlink((n.dir + "/config.json").c_str());
+}
+
+Test(vm_rootfs, a_bundle_without_the_isolation_annotation_is_not_a_vm_s) {
+    DeviceNodes n;
+    std::ofstream(n.dir + "/config.json") << R"({"ociVersion": "1.0.2", "annotations": {"io.mogu.isolation": "none"}})";
+    cr_assert_not(runs_in_vm(n.dir));  // this test binary is not containerd-shim-mogu-vm-v2
+    cr_assert_not(rootfs_device_passed(n.dir));
+    unlink((n.dir + "/config.json").c_str());
 }
