@@ -9,7 +9,8 @@ cd "$(dirname "$0")/.."
 MOGU_BIN=${MOGU_BIN:-$PWD/${BUILD:-build}/bin}
 N=${BENCH_RUNTIME_CYCLES:-50}
 work=$(mktemp -d /tmp/mogu-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+source tests/lib/cgroups.bash
+trap 'rm -rf "$work"; remove_cgroup_parent /mogu-bench' EXIT
 
 mkdir -p "$work/bundle"
 (cd "$work/bundle" && "$MOGU_BIN/mogu" spec)

@@ -5,6 +5,7 @@
 MOGU_VM=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-vm
 KVM_FIXTURE_ROOTFS=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}/tests/fixtures/out/rootfs
 KVM_HELPERS=$BATS_TEST_DIRNAME
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/cgroups.bash"
 
 # Why these tests cannot run here, or nothing.
 kvm_missing() {
@@ -31,10 +32,7 @@ kvm_teardown_dirs() {
     for id in $(vm list -q 2>/dev/null); do vm delete --force "$id" >/dev/null 2>&1 || true; done
     pkill -9 -f "$KVM_TMP" 2>/dev/null || true
     rm -rf "$KVM_TMP"
-    local m
-    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
-        rmdir "$m$KVM_CGROUP_PARENT" 2>/dev/null || true
-    done
+    remove_cgroup_parent "$KVM_CGROUP_PARENT"
 }
 
 vm() { "$MOGU_VM" --root "$ROOT" "$@"; }
@@ -86,7 +84,7 @@ JSON
 # The container's host cgroup directories (every hierarchy), existing or not.
 kvm_cgroup_dirs() {
     local id=$1 m
-    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+    for m in $(cgroup_mounts); do
         echo "$m$KVM_CGROUP_PARENT/$id"
     done
 }

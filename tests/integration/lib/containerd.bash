@@ -6,6 +6,7 @@
 # The shim runs the OCI runtime named by $MOGU_SHIM_RUNTIME when set (see docs/containerd.md).
 
 CTD_NS=${CTD_NS:-mogu-test}
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/cgroups.bash"
 CTD_IMAGE=docker.io/mogu/busybox:latest
 CTD_IMAGE_TAR=${MOGU_SRC:-$PWD}/tests/fixtures/out/busybox-oci.tar
 
@@ -67,10 +68,12 @@ containerd_shim_pids() {
 
 stop_containerd() {
     [[ -n ${CTD_DIR:-} && -d $CTD_DIR ]] || return 0
+    local ctd_namespaces=
     CTD_PID=$(cat "$CTD_DIR/containerd.pid" 2>/dev/null)  # a test may have restarted it
     if [[ -n ${CTD_PID:-} ]] && kill -0 "$CTD_PID" 2>/dev/null; then
         local ns t
-        for ns in $(ctr --address "$CTD_SOCK" namespaces ls -q 2>/dev/null); do
+        ctd_namespaces=$(ctr --address "$CTD_SOCK" namespaces ls -q 2>/dev/null)
+        for ns in $ctd_namespaces; do
             for t in $(ctr --address "$CTD_SOCK" -n "$ns" tasks ls -q 2>/dev/null); do
                 ctr --address "$CTD_SOCK" -n "$ns" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
                 timeout 10 ctr --address "$CTD_SOCK" -n "$ns" tasks delete -f "$t" >/dev/null 2>&1 || true
@@ -90,6 +93,9 @@ stop_containerd() {
     { grep -o " $CTD_DIR[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$CTD_DIR"
     CTD_DIR=
+    # containerd puts a namespace's containers under the cgroup /<namespace>/<id>.
+    local n
+    for n in $CTD_NS $ctd_namespaces; do remove_cgroup_parent "/$n"; done
 }
 
 # Mounts, runtime state and sockets this containerd's containers could leave behind.

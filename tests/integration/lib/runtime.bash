@@ -5,6 +5,7 @@ MOGU=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu
 FIXTURE_ROOTFS=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}/tests/fixtures/out/rootfs
 # Every test container lives under this cgroup parent, so leaks are easy to see.
 CGROUP_PARENT=/mogu-test
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/cgroups.bash"
 
 runtime_setup() {
     [[ $EUID -eq 0 ]] || skip "needs root"
@@ -25,6 +26,7 @@ runtime_teardown() {
     done
     grep -q " $TEST_TMP" /proc/self/mountinfo && awk -v t="$TEST_TMP" '$5 ~ "^"t {print $5}' /proc/self/mountinfo | sort -r | xargs -r -n1 umount -l
     rm -rf "$TEST_TMP"
+    remove_cgroup_parent "$CGROUP_PARENT"
 }
 
 mogu() { "$MOGU" --root "$ROOT" "$@"; }
@@ -66,7 +68,7 @@ set_args() {
 # The container's cgroup directories on this host (every hierarchy), existing or not.
 cgroup_dirs_of() {
     local id=$1 m
-    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+    for m in $(cgroup_mounts); do
         echo "$m$CGROUP_PARENT/$id"
     done
 }
