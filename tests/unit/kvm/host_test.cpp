@@ -69,6 +69,16 @@ std::string temp_dir() {
     return t;
 }
 
+// A QEMU configuration with a kernel, an initramfs, the base and ext4 modules and DISK.
+QemuConfig config_with_disk(const std::string& disk) {
+    QemuConfig c;
+    c.kernel = "/k";
+    c.initrd = "/i";
+    c.disk = disk;
+    c.module_groups = {"base", "ext4"};
+    return c;
+}
+
 }  // namespace
 
 Test(decompress, round_trips_xz_gzip_and_zstd) {
@@ -128,14 +138,10 @@ Test(kernel, names_what_is_missing) {
 }
 
 Test(qemu, command_line_is_a_microvm_with_only_what_the_container_needs) {
-    QemuConfig c;
+    QemuConfig c = config_with_disk("/d.img");
     c.accel = Accel::tcg;
     c.vcpus = 2;
     c.memory_mib = 328;
-    c.kernel = "/k";
-    c.initrd = "/i";
-    c.disk = "/d.img";
-    c.module_groups = {"base", "ext4"};
     auto a = qemu_argv(c, 3);
     auto has = [&](const std::string& s) { return std::find(a.begin(), a.end(), s) != a.end(); };
     auto after = [&](const std::string& flag) {
@@ -286,12 +292,8 @@ Test(rootfs_export, sizes_grow_with_the_tree) {
 }
 
 Test(qemu, q35_puts_the_same_devices_on_pci_and_loads_virtio_pci) {
-    QemuConfig c;
+    QemuConfig c = config_with_disk("/d.img");
     c.machine = Machine::q35;
-    c.kernel = "/k";
-    c.initrd = "/i";
-    c.disk = "/d.img";
-    c.module_groups = {"base", "ext4"};
     auto a = qemu_argv(c, 3);
     auto has = [&](const std::string& s) { return std::find(a.begin(), a.end(), s) != a.end(); };
     cr_assert(has("q35"));
@@ -303,13 +305,9 @@ Test(qemu, q35_puts_the_same_devices_on_pci_and_loads_virtio_pci) {
 }
 
 Test(qemu, a_host_block_device_is_a_raw_uncached_drive_on_microvm_and_q35) {
-    QemuConfig c;
-    c.kernel = "/k";
-    c.initrd = "/i";
-    c.disk = "/dev/mapper/pool-snap-7";
+    QemuConfig c = config_with_disk("/dev/mapper/pool-snap-7");
     c.disk_cache = "none";
     c.readonly = true;
-    c.module_groups = {"base", "ext4"};
     for (Machine m : {Machine::microvm, Machine::q35}) {
         c.machine = m;
         auto a = qemu_argv(c, 3);
