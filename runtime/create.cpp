@@ -4,6 +4,7 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "runtime/cgroups/resources.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/container_init.h"
 #include "runtime/hooks.h"
@@ -65,7 +66,7 @@ std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manag
         return cg;
     } catch (const SysError& e) {
         if (!running_rootless() || (e.code() != EACCES && e.code() != EPERM && e.code() != EROFS)) throw;
-        if (spec.linux->resources && has_limits(*spec.linux->resources))
+        if (spec.linux->resources && cgroups::has_limits(cgroups::without_unset_values(*spec.linux->resources)))
             throw Error("linux.resources: limits need a cgroup, and this rootless user cannot create one ({})", e.what());
         log::debug("rootless: running without a cgroup: {}", e.what());
         return nullptr;

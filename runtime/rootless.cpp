@@ -14,8 +14,4 @@ std::string default_state_root() {
     return "/run/user/" + std::to_string(::geteuid()) + "/mogu";
 }
 
-bool has_limits(const oci::Resources& r) {
-    return r.memory || r.cpu || r.pids_limit || r.block_io || !r.hugepage_limits.empty() || r.network || !r.unified.empty();
-}
-
 }  // namespace mogu::runtime

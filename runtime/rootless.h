@@ -10,7 +10,5 @@ namespace mogu::runtime {
 bool running_rootless();
 // Where state goes by default: /run/mogu for root, $XDG_RUNTIME_DIR/mogu (or /run/user/UID/mogu) otherwise.
 std::string default_state_root();
-// True when the resources ask for something only a cgroup enforces (not just device rules).
-bool has_limits(const oci::Resources& r);
 
 }  // namespace mogu::runtime

@@ -103,6 +103,17 @@ Mount parse_mount(const Json& j) {
     return m;
 }
 
+// -1 keeps the kernel's default, as runc reads it; Docker writes it as a uint64 (2^64-1).
+std::optional<uint64_t> parse_swappiness(const Json& memory) {
+    auto v = memory.get("swappiness");
+    if (!v) return std::nullopt;
+    if (v->is_number() && v->as_double() == -1.0) return std::nullopt;
+    uint64_t n = v->as_uint();
+    if (n == UINT64_MAX) return std::nullopt;
+    if (n > 100) throw SpecError(v->path(), "{} is out of range: swappiness is 0-100, or -1 for the kernel's default", n);
+    return n;
+}
+
 Hook parse_hook(const Json& j) {
     j.expect_object();
     Hook h;
@@ -249,7 +260,7 @@ Resources parse_resources(const Json& j) {
         mem.swap = opt_int(*m, "swap");
         mem.kernel = opt_int(*m, "kernel");
         mem.kernel_tcp = opt_int(*m, "kernelTCP");
-        mem.swappiness = opt_uint<uint64_t>(*m, "swappiness", 100);
+        mem.swappiness = parse_swappiness(*m);
         mem.disable_oom_killer = opt_bool(*m, "disableOOMKiller");
         mem.use_hierarchy = opt_bool(*m, "useHierarchy");
         for (auto [name, val] : {std::pair{"limit", mem.limit}, {"reservation", mem.reservation}, {"swap", mem.swap}})

@@ -60,7 +60,7 @@ void apply_memory(const std::string& dir, const oci::MemoryResources& m) {
     };
     if (m.kernel && *m.kernel != 0) kernel_limit("memory.kmem.limit_in_bytes", *m.kernel);
     if (m.kernel_tcp && *m.kernel_tcp != 0) kernel_limit("memory.kmem.tcp.limit_in_bytes", *m.kernel_tcp);
-    if (m.disable_oom_killer) fs::write(dir, "memory.oom_control", *m.disable_oom_killer ? "1" : "0");
+    if (m.disable_oom_killer) fs::write(dir, "memory.oom_control", "1");
     if (m.swappiness) fs::write(dir, "memory.swappiness", std::to_string(*m.swappiness));
     // Kernels since 5.x are always hierarchical: "1" is a no-op there, "0" is refused by the kernel.
     if (m.use_hierarchy && !*m.use_hierarchy) fs::write(dir, "memory.use_hierarchy", "0");
@@ -109,6 +109,7 @@ void apply_blkio(const std::string& dir, const oci::BlockIoResources& b) {
     bool bfq = fs::exists(dir, "blkio.bfq.weight");
     std::string weight_file = bfq ? "blkio.bfq.weight" : "blkio.weight";
     std::string weight_device_file = bfq ? "blkio.bfq.weight_device" : "blkio.weight_device";
+    // Zero weights, which Docker always sends, were dropped by without_unset_values().
     bool weights = b.weight || std::any_of(b.weight_device.begin(), b.weight_device.end(), [](auto& d) { return d.weight.has_value(); });
     if (weights && !fs::exists(dir, weight_file))
         throw SpecError("linux.resources.blockIO.weight", "block I/O weights need the BFQ I/O scheduler; {} has neither blkio.bfq.weight nor blkio.weight", dir);

@@ -23,7 +23,8 @@ public:
     std::string v2_dir() const override { return v2_->v2_dir(); }
     void join_self_v1() override { v1_->join_self_v1(); }
 
-    void apply(const oci::Resources& r) override {
+    void apply(const oci::Resources& requested) override {
+        const oci::Resources r = without_unset_values(requested);
         check_available(r, all_, true);
         // Both halves check before either writes: a bad update changes nothing.
         v1_->validate(r);

@@ -44,7 +44,8 @@ public:
         for (auto& h : hierarchies_) fs::write_self_task(h.dir(path_.path));
     }
 
-    void apply(const oci::Resources& r) override {
+    void apply(const oci::Resources& requested) override {
+        const oci::Resources r = without_unset_values(requested);
         check_available(r, owned_, false);
         validate(r);
         apply_owned(r);

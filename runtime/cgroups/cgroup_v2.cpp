@@ -29,7 +29,8 @@ public:
     std::string v2_dir() const override { return dir_; }
     void join_self_v1() override {}
 
-    void apply(const oci::Resources& r) override {
+    void apply(const oci::Resources& requested) override {
+        const oci::Resources r = without_unset_values(requested);
         check_available(r, owned_, true);
         validate(r);
         apply_owned(r);

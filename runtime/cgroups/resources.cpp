@@ -7,6 +7,51 @@
 #include <algorithm>
 
 namespace mogu::cgroups {
+namespace {
+
+template <typename T>
+void drop_zero(std::optional<T>& v) {
+    if (v && *v == 0) v.reset();
+}
+
+}  // namespace
+
+oci::Resources without_unset_values(const oci::Resources& in) {
+    oci::Resources r = in;
+    if (r.memory) {
+        auto& m = *r.memory;
+        for (auto* v : {&m.limit, &m.reservation, &m.swap, &m.kernel, &m.kernel_tcp}) drop_zero(*v);
+        if (m.disable_oom_killer && !*m.disable_oom_killer) m.disable_oom_killer.reset();
+        if (!memory_set(m)) r.memory.reset();
+    }
+    if (r.cpu) {
+        auto& c = *r.cpu;
+        drop_zero(c.shares);
+        drop_zero(c.quota);
+        drop_zero(c.period);
+        drop_zero(c.realtime_runtime);
+        drop_zero(c.realtime_period);
+        if (!cpu_bandwidth_set(c) && !cpuset_set(c)) r.cpu.reset();
+    }
+    drop_zero(r.pids_limit);
+    if (r.block_io) {
+        auto& b = *r.block_io;
+        drop_zero(b.weight);
+        drop_zero(b.leaf_weight);
+        for (auto& d : b.weight_device) {
+            drop_zero(d.weight);
+            drop_zero(d.leaf_weight);
+        }
+        std::erase_if(b.weight_device, [](const oci::WeightDevice& d) { return !d.weight && !d.leaf_weight; });
+        if (!block_io_set(b)) r.block_io.reset();
+    }
+    if (r.network && !network_set(*r.network)) r.network.reset();
+    return r;
+}
+
+bool has_limits(const oci::Resources& r) {
+    return r.memory || r.cpu || r.pids_limit || r.block_io || !r.hugepage_limits.empty() || r.network || !r.unified.empty();
+}
 
 bool memory_set(const oci::MemoryResources& m) {
     return m.limit || m.reservation || m.swap || m.kernel || m.kernel_tcp || m.swappiness || m.disable_oom_killer || m.use_hierarchy;

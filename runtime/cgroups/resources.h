@@ -14,6 +14,16 @@ namespace mogu::cgroups {
 // those itself (eBPF and cgroup.freeze).
 using Controllers = std::set<std::string>;
 
+// What containerd and Docker send for "no limit": Docker writes blockIO.weight 0, cpu.shares 0
+// and disableOOMKiller false into every spec, and `docker update` sends 0 for every field it does
+// not change. runc reads 0 (and -1 for swappiness, false for disableOOMKiller) as "not set"; so do
+// we. The result holds only the values that ask for something; the drivers apply nothing else.
+oci::Resources without_unset_values(const oci::Resources& r);
+
+// Whether any field asks for a limit (after without_unset_values): a rootless container without
+// a cgroup may run only when none does.
+bool has_limits(const oci::Resources& r);
+
 bool memory_set(const oci::MemoryResources& m);
 bool cpu_bandwidth_set(const oci::CpuResources& c);  // shares, quota, period, realtime, idle
 bool cpuset_set(const oci::CpuResources& c);         // cpus, mems

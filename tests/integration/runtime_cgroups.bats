@@ -71,6 +71,39 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     [[ $output == *"--memory"* ]]
 }
 
+# dockerd 20.10 writes these into every container's config.json, whatever the host: a weight
+# of 0 must not need BFQ, shares 0 must not clamp, pids 0 must not stop every fork.
+DOCKER_DEFAULT_RESOURCES='{"memory": {"disableOOMKiller": false, "swappiness": 777, "kernel": 0},
+    "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0}, "pids": {"limit": 0}, "blockIO": {"weight": 0, "leafWeight": 0}}'
+
+@test "Docker's zero values set no limit: blockIO weight 0, cpu shares 0, pids 0, swappiness -1" {
+    make_bundle ".linux.resources += $DOCKER_DEFAULT_RESOURCES"
+    set_args sh -c 'sh -c "echo forked" && sleep 100'
+    # Docker's swappiness -1 as a uint64, which jq would round: after the last jq edit.
+    sed -i 's/"swappiness": 777/"swappiness": 18446744073709551615/' "$BUNDLE/config.json"
+    run_detached "$ID"
+    wait_for 'grep -q forked "$TEST_TMP/$ID.out"'
+    [ "$(cat "$(cg_file pids pids.max)")" = max ]
+    if v2; then
+        [ "$(cat "$(cg_file cpu cpu.weight)")" = 100 ]
+        [ "$(cat "$(cg_file memory memory.max)")" = max ]
+    else
+        [ "$(cat "$(cg_file cpu cpu.shares)")" = 1024 ]
+        [ "$(cat "$(cg_file memory memory.oom_control)" | awk '/oom_kill_disable/ {print $2}')" = 0 ]
+    fi
+}
+
+@test "update --resources with docker update's zeros changes only the field it names" {
+    make_bundle '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 42}'
+    set_args sleep 100
+    run_detached "$ID"
+    # What `docker update --pids-limit 50` sends through containerd's runc shim.
+    echo '{"memory":{"limit":0,"reservation":0,"kernel":0},"cpu":{"shares":0,"quota":0,"period":0},"pids":{"limit":50},"blockIO":{"weight":0}}' |
+        mogu update --resources - "$ID"
+    [ "$(cat "$(cg_file pids pids.max)")" = 50 ]
+    [ "$(cat "$(cg_file memory memory.limit_in_bytes memory.max)")" = 67108864 ]
+}
+
 @test "a memory hog is OOM-killed at the memory limit" {
     make_bundle '.linux.resources.memory = {"limit": 33554432, "swap": 33554432}'
     # Grows a shell variable until the kernel kills it.

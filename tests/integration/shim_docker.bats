@@ -64,3 +64,21 @@ setup() {
     [ "$status" -eq 2 ]
     [[ $output == *"/dev/pts/"* ]]
 }
+
+# Docker sends blockIO.weight 0, cpu.shares 0 and disableOOMKiller false in every spec and zeros
+# for every field `docker update` leaves alone; none of them is a limit, on any host.
+@test "docker run and update with resource flags set the container's limits, and only those" {
+    docker_ run -d --name r1 --runtime mogu --network none --cpu-shares 512 --memory 64m --pids-limit 20 \
+        $DKR_IMAGE /bin/sleep 300
+    local id pids_max memory_max
+    id=$(docker_ inspect -f '{{.Id}}' r1)
+    pids_max=$(docker_ exec r1 cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || docker_ exec r1 cat /sys/fs/cgroup/pids.max)
+    [ "$pids_max" = 20 ]
+    docker_ update --pids-limit 30 r1
+    pids_max=$(docker_ exec r1 cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || docker_ exec r1 cat /sys/fs/cgroup/pids.max)
+    [ "$pids_max" = 30 ]
+    # The update named only pids: the memory limit stays.
+    memory_max=$(docker_ exec r1 cat /sys/fs/cgroup/memory/memory.limit_in_bytes 2>/dev/null || docker_ exec r1 cat /sys/fs/cgroup/memory.max)
+    [ "$memory_max" = 67108864 ]
+    docker_ rm -f r1
+}

@@ -6,6 +6,8 @@ DKR_IMAGE=mogu/busybox:latest
 DKR_ROOTFS=${MOGU_SRC:-$PWD}/tests/fixtures/out/rootfs
 DOCKER=/usr/bin/docker   # Debian's client matches Debian's daemon; a newer one may come first in PATH
 
+source "$(dirname "${BASH_SOURCE[0]}")/../../lib/cgroups.bash"
+
 dockerd_missing() {
     command -v dockerd >/dev/null || { echo "dockerd not installed (apt-get install docker.io)"; return 0; }
     [[ -x $DOCKER ]] || { echo "$DOCKER not installed"; return 0; }
@@ -49,4 +51,6 @@ stop_dockerd() {
     { grep -o " $DKR_DIR[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     rm -rf "$DKR_DIR"
     DKR_DIR=
+    # dockerd's cgroupfs driver puts containers under /docker; rmdir only, so a host's own stays.
+    remove_cgroup_parent /docker
 }
