@@ -39,13 +39,17 @@ std::vector<oci::Device> container_devices(const oci::Spec& spec) {
 std::vector<oci::DeviceRule> device_cgroup_rules(const oci::Spec& spec) {
     std::vector<oci::DeviceRule> rules;
     if (spec.linux && spec.linux->resources) rules = spec.linux->resources->devices;
+    // runc's fixed list, appended after the spec's rules. linux.devices only says which nodes to
+    // create: a device the spec's rules deny stays denied, however it got into /dev.
     auto allow = [&](char type, std::optional<int64_t> major, std::optional<int64_t> minor, const char* access) {
         rules.push_back(oci::DeviceRule{true, type, major, minor, access});
     };
-    for (const auto& d : container_devices(spec))
-        if (d.type == 'c' || d.type == 'b') allow(d.type, d.major, d.minor, "rwm");
+    allow('c', std::nullopt, std::nullopt, "m");  // mknod of any node; opening it is another matter
+    allow('b', std::nullopt, std::nullopt, "m");
+    for (const auto& d : default_devices()) allow(d.type, d.major, d.minor, "rwm");
     allow('c', 136, std::nullopt, "rwm");  // /dev/pts/*
     allow('c', 5, 2, "rwm");               // /dev/ptmx
+    allow('c', 10, 200, "rwm");            // /dev/net/tun, which runc has always allowed
     return rules;
 }
 

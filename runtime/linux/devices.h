@@ -11,8 +11,9 @@ namespace mogu::runtime {
 const std::vector<oci::Device>& default_devices();
 // Defaults merged with the spec's devices (a spec entry with the same path wins).
 std::vector<oci::Device> container_devices(const oci::Spec& spec);
-// Device-cgroup rules: the spec's rules followed by allow rules for the devices the container
-// gets and the pseudo-terminals, as runc adds them.
+// Device-cgroup rules: the spec's rules followed by runc's fixed allow list (mknod of any node,
+// the default devices, the pseudo-terminals, tun). Devices in linux.devices get no rule of
+// their own: the spec's rules are the policy.
 std::vector<oci::DeviceRule> device_cgroup_rules(const oci::Spec& spec);
 
 // Creates the nodes inside root. In a user namespace mknod is not allowed: the host's node is

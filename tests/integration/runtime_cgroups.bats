@@ -140,6 +140,27 @@ DOCKER_DEFAULT_RESOURCES='{"memory": {"disableOOMKiller": false, "swappiness": 7
     [ "$output" = 1 ]
 }
 
+@test "a device in linux.devices is still denied when the spec's device rules deny it" {
+    # The node is created, but listing it grants nothing: the rules are the policy (runc's rule).
+    make_bundle '.linux.devices += [{"path": "/dev/kmsg", "type": "c", "major": 1, "minor": 11, "fileMode": 438}]
+                 | .linux.resources.devices = [{"allow": false, "access": "rwm"}]'
+    set_args sh -c 'ls -l /dev/kmsg; echo "<6>mogu test: device rule check" >/dev/kmsg && echo wrote'
+    run mogu run "$ID"
+    [[ $output == *"/dev/kmsg"* ]]
+    [[ $output != *wrote* ]]
+    [[ $output == *"Operation not permitted"* ]]
+    # The default devices stay usable under a deny-all rule, as with runc.
+    set_args sh -c 'head -c1 /dev/zero | wc -c; echo x >/dev/null && echo null-ok'
+    run mogu run "$ID"
+    [ "${lines[0]}" = 1 ]
+    [ "${lines[1]}" = null-ok ]
+    # Allowed by a rule, it opens.
+    edit_config '.linux.resources.devices += [{"allow": true, "type": "c", "major": 1, "minor": 11, "access": "w"}]'
+    set_args sh -c 'echo "<6>mogu test: device rule check" >/dev/kmsg && echo wrote'
+    run mogu run "$ID"
+    [ "$output" = wrote ]
+}
+
 @test "events --stats reports memory, cpu, pids and blkio" {
     make_bundle '.linux.resources.memory = {"limit": 67108864} | .linux.resources.pids = {"limit": 50}'
     set_args sh -c 'i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; sleep 100'
