@@ -26,14 +26,6 @@ struct Hierarchies {
     std::optional<Hierarchy> unified;  // the cgroup2 mount, if any
 };
 
-// One line of /proc/<pid>/mountinfo, with the octal escapes of paths (\040 for a space) decoded.
-struct MountInfoEntry {
-    int id = -1, parent_id = -1;
-    std::string root, mount_point, fs_type, source, super_options;
-};
-
-std::vector<MountInfoEntry> parse_mountinfo(const std::string& text);
-
 // The cgroup mounts that are visible (no mount outside their chain of parents sits on their
 // mount point or above it), first mount of each hierarchy only; own_cgroup filled from
 // /proc/self/cgroup's text.

@@ -3,40 +3,14 @@
 #include "runtime/cgroups/hierarchy.h"
 
 #include "common/files.h"
+#include "common/mountinfo.h"
 #include "common/strings.h"
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 
 namespace mogu::cgroups {
 namespace {
-
-// mountinfo writes space, tab, newline and backslash in paths as \ooo.
-std::string unescape(std::string_view s) {
-    auto octal = [](char c) { return c >= '0' && c <= '7'; };
-    std::string out;
-    out.reserve(s.size());
-    for (size_t i = 0; i < s.size(); ++i) {
-        if (s[i] == '\\' && i + 3 < s.size() && octal(s[i + 1]) && octal(s[i + 2]) && octal(s[i + 3])) {
-            out += static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0'));
-            i += 3;
-        } else {
-            out += s[i];
-        }
-    }
-    return out;
-}
-
-bool covers(const std::string& upper, const std::string& lower) {
-    return upper == "/" || lower == upper || (lower.size() > upper.size() && lower.starts_with(upper) && lower[upper.size()] == '/');
-}
-
-int parse_int_or(const std::string& s, int fallback) {
-    int v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    return ec == std::errc() && end == s.data() + s.size() ? v : fallback;
-}
 
 // A mount is hidden when another mount sits on its mount point or on a directory above it and
 // is not one of the mounts it hangs from (its parent, the parent's parent, ...): path lookup then
@@ -53,7 +27,7 @@ bool is_hidden(const std::vector<MountInfoEntry>& mounts, size_t index) {
         id = parent->parent_id;
     }
     for (size_t j = 0; j < mounts.size(); ++j) {
-        if (j == index || !covers(mounts[j].mount_point, m.mount_point)) continue;
+        if (j == index || !path_is_under(m.mount_point, mounts[j].mount_point)) continue;
         if (std::find(chain.begin(), chain.end(), mounts[j].id) == chain.end()) return true;
     }
     return false;
@@ -98,27 +72,6 @@ bool Hierarchy::has(const std::string& controller) const {
 std::string Hierarchy::dir(const std::string& cgroup) const {
     if (cgroup.empty() || cgroup == "/") return mount_point;
     return mount_point == "/" ? cgroup : mount_point + cgroup;
-}
-
-std::vector<MountInfoEntry> parse_mountinfo(const std::string& text) {
-    std::vector<MountInfoEntry> out;
-    for (auto& line : split(text, '\n')) {
-        if (line.empty()) continue;
-        auto f = split(line, ' ');
-        // id parent maj:min root mount_point options [optional fields...] - fstype source super_options
-        auto sep = std::find(f.begin() + std::min<size_t>(6, f.size()), f.end(), "-");
-        if (f.size() < 10 || sep == f.end() || f.end() - sep < 4) continue;
-        MountInfoEntry e;
-        e.id = parse_int_or(f[0], -1);
-        e.parent_id = parse_int_or(f[1], -1);
-        e.root = unescape(f[3]);
-        e.mount_point = unescape(f[4]);
-        e.fs_type = sep[1];
-        e.source = unescape(sep[2]);
-        e.super_options = sep[3];
-        out.push_back(std::move(e));
-    }
-    return out;
 }
 
 Hierarchies find_hierarchies(const std::string& mountinfo, const std::string& proc_self_cgroup) {

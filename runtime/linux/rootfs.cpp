@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/mountinfo.h"
 #include "common/strings.h"
 #include "runtime/linux/mount_options.h"
 
@@ -20,14 +21,29 @@ namespace {
 // The mount point that holds `path`: the longest mount point prefix in /proc/self/mountinfo.
 std::string mount_point_of(const std::string& path) {
     std::string best = "/";
-    for (const auto& line : split(read_file("/proc/self/mountinfo"), '\n')) {
-        auto f = split(line, ' ');
-        if (f.size() < 5) continue;
-        const std::string& mp = f[4];
-        bool prefix = path == mp || (path.starts_with(mp) && (mp == "/" || path[mp.size()] == '/'));
-        if (prefix && mp.size() > best.size()) best = mp;
-    }
+    for (const auto& m : parse_mountinfo(read_file("/proc/self/mountinfo")))
+        if (path_is_under(path, m.mount_point) && m.mount_point.size() > best.size()) best = m.mount_point;
     return best;
+}
+
+// The kernel lets a process mount a new procfs or sysfs only if every such mount it can see is
+// fully visible (fs/namespace.c, mount_too_revealing). After pivot_root the host's are gone with
+// the old root; with MS_MOVE + chroot they stay in the mount namespace, unobstructed, and a
+// process in a new user namespace could mount a proc with nothing masked. Detach them (or cover
+// them where that is not allowed), as runc does before its chroot.
+void hide_host_proc_and_sys(const std::string& rootfs) {
+    for (const auto& m : parse_mountinfo(read_file("/proc/self/mountinfo"))) {
+        if (m.root != "/" || (m.fs_type != "proc" && m.fs_type != "sysfs") || path_is_under(m.mount_point, rootfs)) continue;
+        const char* mp = m.mount_point.c_str();
+        // Keep the unmount from propagating to the host.
+        if (::mount(nullptr, mp, nullptr, MS_SLAVE | MS_REC, nullptr) < 0) {
+            if (errno == ENOENT) continue;  // gone with a mount above it
+            throw SysError(errno, "make the host's {} at {} a slave before hiding it", m.fs_type, m.mount_point);
+        }
+        if (::umount2(mp, MNT_DETACH) == 0) continue;
+        if (errno != EINVAL && errno != EPERM) throw SysError(errno, "detach the host's {} at {}", m.fs_type, m.mount_point);
+        if (::mount("tmpfs", mp, "tmpfs", 0, nullptr) < 0) throw SysError(errno, "cover the host's {} at {}", m.fs_type, m.mount_point);
+    }
 }
 
 unsigned long statvfs_flags(const char* path) {
@@ -74,6 +90,7 @@ void pivot_into(const std::string& rootfs) {
 }
 
 void move_into(const std::string& rootfs) {
+    hide_host_proc_and_sys(rootfs);
     check(::chdir(rootfs.c_str()), "chdir into rootfs {}", rootfs);
     check(::mount(rootfs.c_str(), "/", nullptr, MS_MOVE, nullptr), "move rootfs {} to /", rootfs);
     check(::chroot("."), "chroot into rootfs {}", rootfs);

@@ -158,6 +158,30 @@ in_container() {
     assert_nothing_left
 }
 
+@test "--no-pivot leaves no host proc or sysfs that would let the container mount an unmasked /proc" {
+    # The kernel allows a new procfs only while every procfs the process can see is fully
+    # visible. After MS_MOVE + chroot the host's /proc would still be in the mount namespace,
+    # unobstructed: a user namespace inside the container could then mount its own.
+    local probe='unshare -mrpf mount -t proc none /proc && echo mounted'
+    # Docker's default capabilities: CAP_SETFCAP lets `unshare -r` map root (Linux >= 5.12).
+    local caps='["CAP_CHOWN","CAP_DAC_OVERRIDE","CAP_FSETID","CAP_FOWNER","CAP_MKNOD","CAP_NET_RAW","CAP_SETGID","CAP_SETUID",
+                 "CAP_SETFCAP","CAP_SETPCAP","CAP_NET_BIND_SERVICE","CAP_SYS_CHROOT","CAP_KILL","CAP_AUDIT_WRITE"]'
+    local docker_caps=".process.capabilities = {\"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps}"
+    # The probe works: with nothing masked a container may mount a proc of its own.
+    make_bundle "$docker_caps" '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+    set_args sh -c "$probe"
+    run mogu run "$ID"
+    [[ $output == *mounted* ]]
+    # With the usual masks it may not, with or without pivot_root.
+    make_bundle "$docker_caps"
+    set_args sh -c "$probe"
+    run mogu run "$ID"
+    [[ $output != *mounted* ]]
+    run mogu run --no-pivot "$ID"
+    [[ $output != *mounted* ]]
+    assert_nothing_left
+}
+
 @test "a namespace given by path is joined" {
     make_bundle
     set_args sleep 100
