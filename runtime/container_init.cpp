@@ -117,16 +117,15 @@ void finalize_filesystem(const InitPlan& plan) {
     UniqueFd early_listener = assume_process_identity(proc, plan.capabilities, plan.seccomp);
 
     close_fds_on_exec(3 + plan.preserve_fds);
-    if (early_listener) {
-        sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, early_listener.get());
-        early_listener.reset();
-        sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
-    }
-    // A notify filter is installed before `start` so its listener fd can go to the agent through
-    // the parent (which can reach linux.seccomp.listenerPath; we are past pivot_root).
-    if (plan.seccomp && plan.seccomp->uses_notify() && proc.no_new_privileges) {
-        UniqueFd listener(plan.seccomp->install());
+    // With no_new_privileges the filter goes on as late as it can while the parent still
+    // listens: before `start`, so that startContainer hooks, which run in the container, run
+    // under it (as runc does), and so that a notify listener can go to the agent through the
+    // parent (which can reach linux.seccomp.listenerPath; we are past pivot_root).
+    UniqueFd listener = std::move(early_listener);
+    if (plan.seccomp && proc.no_new_privileges) listener.reset(plan.seccomp->install());
+    if (listener) {
         sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, listener.get());
+        listener.reset();
         sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
     }
     sync_send(plan.sync_fd, {SyncType::ready});
@@ -141,7 +140,6 @@ void finalize_filesystem(const InitPlan& plan) {
     ::close(plan.exec_fifo_fd);
 
     run_hooks(spec.hooks.start_container, "startContainer", hook_state(plan, "created", host_pid));
-    if (plan.seccomp && proc.no_new_privileges && !plan.seccomp->uses_notify()) plan.seccomp->install();
 
     try {
         exec_process(exe, proc, env);

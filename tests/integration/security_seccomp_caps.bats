@@ -24,6 +24,20 @@ in_container() {
     [[ $output != *made* ]]
 }
 
+@test "startContainer hooks run under the container's seccomp filter, with or without noNewPrivileges" {
+    # The hook runs in the container; mkdir is denied by the profile, for it as for the process.
+    local nnp
+    for nnp in true false; do
+        make_bundle ".process.noNewPrivileges = $nnp" \
+            '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' \
+            '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "mkdir /tmp/by-hook 2>/tmp/hook.err; echo hook ran >>/tmp/hook.err"]}]'
+        in_container 'cat /tmp/hook.err; ls -d /tmp/by-hook || echo no-dir'
+        [[ $output == *"hook ran"* ]]
+        [[ $output == *"Operation not permitted"* ]]
+        [[ $output == *no-dir* ]]
+    done
+}
+
 @test "errnoRet, argument conditions and the kill action behave as written" {
     # chmod with mode 0777 fails with EACCES (13); other modes pass; getppid kills the process.
     make_bundle '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
