@@ -14,14 +14,22 @@ namespace mogu::runtime {
 
 UniqueFd assume_process_identity(const oci::Process& proc, const std::optional<CapabilitySets>& caps, const SeccompProgram* seccomp) {
     if (caps) drop_bounding_set(*caps);
+    // The cwd is entered while we are still root, as runc does: a cwd whose parents only root
+    // may pass works. Where root is refused (a directory only the container's user may enter,
+    // on a volume chowned to it), it is tried again as that user.
+    bool cwd_entered = try_enter_cwd(proc.cwd);
+    // Checked before any filter is loaded where possible (CVE-2024-21626).
+    if (cwd_entered) verify_cwd_inside_root(proc.cwd);
     UniqueFd listener;
     if (seccomp && !proc.no_new_privileges) listener.reset(seccomp->install());
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
     switch_user(proc.user);
     if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
     if (caps) apply_capability_sets(*caps);
-    // cwd is entered as the container's user, and must stay inside the container (CVE-2024-21626).
-    enter_cwd(proc.cwd);
+    if (!cwd_entered) {
+        enter_cwd(proc.cwd);
+        verify_cwd_inside_root(proc.cwd);
+    }
     if (proc.user.umask) ::umask(static_cast<mode_t>(*proc.user.umask));
     if (proc.no_new_privileges && ::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_NO_NEW_PRIVS)");
     return listener;

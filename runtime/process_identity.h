@@ -15,9 +15,10 @@ namespace mogu::runtime {
 
 class SeccompProgram;
 
-// Order: bounding set (needs CAP_SETPCAP), seccomp when it must precede the switch (without
-// no_new_privs the kernel wants CAP_SYS_ADMIN), user and groups with capabilities kept, the
-// capability sets, cwd (as the user, and inside the root), umask, no_new_privs. Returns the
+// Order: bounding set (needs CAP_SETPCAP), cwd as root when root may enter it (checked to be
+// inside the root), seccomp when it must precede the switch (without no_new_privs the kernel
+// wants CAP_SYS_ADMIN), user and groups with capabilities kept, the capability sets, cwd as the
+// user if root could not enter it, umask, no_new_privs. Returns the
 // notify listener fd when the filter was installed here and uses notify.
 UniqueFd assume_process_identity(const oci::Process& proc, const std::optional<CapabilitySets>& caps, const SeccompProgram* seccomp);
 

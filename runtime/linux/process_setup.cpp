@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/log.h"
 #include "common/strings.h"
 
 #include <fcntl.h>
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 
 namespace mogu::runtime {
 namespace {
@@ -83,11 +85,26 @@ void switch_user(const oci::User& u) {
     if (::setresuid(u.uid, u.uid, u.uid) < 0) throw SysError(errno, "setuid {}", u.uid);
 }
 
+bool try_enter_cwd(const std::string& cwd) {
+    if (::chdir(cwd.c_str()) == 0) return true;
+    if (errno == EACCES || errno == EPERM) return false;
+    throw SysError(errno, "chdir to cwd (\"{}\") set in config.json", cwd);
+}
+
 void enter_cwd(const std::string& cwd) {
     if (::chdir(cwd.c_str()) < 0) throw SysError(errno, "chdir to cwd (\"{}\") set in config.json", cwd);
+}
+
+void verify_cwd_inside_root(const std::string& cwd) {
     char buf[4096];
-    if (!::getcwd(buf, sizeof buf) || buf[0] != '/')
-        throw Error("cwd \"{}\" is outside the container's root filesystem", cwd);
+    errno = 0;
+    const char* got = ::getcwd(buf, sizeof buf);
+    // The kernel marks a cwd outside the root "(unreachable)"; glibc turns that into ENOENT.
+    if ((got && got[0] != '/') || (!got && errno == ENOENT))
+        throw Error("cwd \"{}\" is outside the container's root filesystem: possible container breakout", cwd);
+    // Any other failure is getcwd itself refused (a seccomp profile may fail it with any
+    // errno): nothing to learn from it, and no reason to refuse the container.
+    if (!got) log::debug("getcwd failed ({}): cwd \"{}\" not verified", std::strerror(errno), cwd);
 }
 
 void set_rlimits(pid_t pid, const std::vector<oci::Rlimit>& rlimits) {

@@ -20,9 +20,14 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
 
 // setgroups (additionalGids), setresgid, setresuid. Called with KEEPCAPS set by the caller.
 void switch_user(const oci::User& u);
-// chdir to the process's cwd, then make sure it is inside the container's root: a leaked host
-// fd used as "/proc/self/fd/N" would leave getcwd() "(unreachable)" (CVE-2024-21626).
+// chdir to the process's cwd. try_enter_cwd returns false where access was denied (the caller
+// tries again as the container's user), enter_cwd throws.
+bool try_enter_cwd(const std::string& cwd);
 void enter_cwd(const std::string& cwd);
+// Makes sure the cwd is inside the container's root: a leaked host fd used as "/proc/self/fd/N"
+// would leave getcwd() "(unreachable)" (CVE-2024-21626). A getcwd that a seccomp filter refuses
+// is not taken for a breakout.
+void verify_cwd_inside_root(const std::string& cwd);
 void set_rlimits(pid_t pid, const std::vector<oci::Rlimit>& rlimits);
 void set_oom_score_adj(pid_t pid, int value);
 void write_sysctls(const std::map<std::string, std::string>& sysctl);

@@ -132,6 +132,31 @@ in_container() {
     [ "$output" = /tmp/made/for/me ]
 }
 
+@test "a cwd whose parents only root may pass is entered before the switch to the user" {
+    # /secret is 0700 root: uid 1000 cannot pass it, but its cwd below it is uid 1000's own.
+    COPY_ROOTFS=1 make_bundle '.process.user = {"uid": 1000, "gid": 1000} | .process.cwd = "/secret/work"'
+    mkdir -p "$BUNDLE/rootfs/secret/work"
+    chmod 0700 "$BUNDLE/rootfs/secret"
+    chown 1000:1000 "$BUNDLE/rootfs/secret/work"
+    set_args sh -c 'pwd; id -u; ls . && echo listed'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = /secret/work ]
+    [ "${lines[1]}" = 1000 ]
+    [ "${lines[2]}" = listed ]
+}
+
+@test "a seccomp profile that fails getcwd does not fail create" {
+    # Without noNewPrivileges the filter goes on before the user switch; the cwd check must
+    # not take a refused getcwd for a breakout.
+    make_bundle '.process.noNewPrivileges = false' \
+        '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["getcwd"], "action": "SCMP_ACT_ERRNO"}]}'
+    set_args sh -c 'echo started'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [[ $output == *started* ]]
+}
+
 @test "rlimits, oomScoreAdj and sysctls are applied" {
     make_bundle '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 2048, "soft": 512}, {"type": "RLIMIT_NPROC", "hard": 300, "soft": 300}]
                  | .process.oomScoreAdj = 123 | .linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "123456789"}'
