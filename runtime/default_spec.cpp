@@ -1,6 +1,8 @@
 #include "runtime/default_spec.h"
 
+#include "common/error.h"
 #include "common/json.h"
+#include "runtime/cgroups/cgroup.h"
 
 #include <unistd.h>
 
@@ -24,6 +26,16 @@ void mount(JsonWriter& w, const char* dest, const char* type, const char* source
     w.begin_object().kv("destination", dest).kv("type", type).kv("source", source);
     if (!opts.empty()) w.key("options").string_array(opts);
     w.end_object();
+}
+
+// runc gives the example spec a cgroup namespace only on a pure cgroup v2 host. On v1 and hybrid
+// hosts it has none, and scripts that add one themselves expect not to find it there already.
+bool host_is_cgroup_v2_only() {
+    try {
+        return cgroups::detect()->layout() == cgroups::Layout::v2;
+    } catch (const Error&) {
+        return false;  // no cgroup mount at all: no namespace to root anywhere
+    }
 }
 
 }  // namespace
@@ -67,10 +79,11 @@ std::string default_spec_json(bool rootless) {
         w.key("resources").begin_object().key("devices").begin_array().begin_object().kv("allow", false).kv("access", "rwm").end_object().end_array().end_object();
     }
     w.key("namespaces").begin_array();
-    for (const char* ns : {"pid", "network", "ipc", "uts", "mount", "cgroup"}) {
+    for (const char* ns : {"pid", "network", "ipc", "uts", "mount"}) {
         if (rootless && std::string(ns) == "network") continue;
         w.begin_object().kv("type", ns).end_object();
     }
+    if (host_is_cgroup_v2_only()) w.begin_object().kv("type", "cgroup").end_object();
     if (rootless) w.begin_object().kv("type", "user").end_object();
     w.end_array();
     w.key("maskedPaths").string_array(default_masked_paths());

@@ -35,6 +35,30 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     assert_nothing_left
 }
 
+@test "spec lists runc's namespaces: a cgroup namespace only on a pure cgroup v2 host" {
+    mkdir -p "$TEST_TMP/runc-spec" "$TEST_TMP/mogu-spec"
+    (cd "$TEST_TMP/runc-spec" && runc spec)
+    (cd "$TEST_TMP/mogu-spec" && "$MOGU" spec)
+    local ours theirs
+    ours=$(jq -c '[.linux.namespaces[].type] | sort' "$TEST_TMP/mogu-spec/config.json")
+    theirs=$(jq -c '[.linux.namespaces[].type] | sort' "$TEST_TMP/runc-spec/config.json")
+    [ "$ours" = "$theirs" ]
+    # A script that adds the cgroup namespace itself, as people do for runc, works.
+    make_bundle '.linux.namespaces += [{"type": "cgroup"}] | .linux.namespaces |= unique_by(.type)'
+    set_args cat /proc/self/cgroup
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [[ $output != *"$CGROUP_PARENT/$ID"* ]]
+    # Without one (on a host with v1 hierarchies), exec sees its cgroup as the host names it.
+    if ! v2; then
+        make_bundle
+        set_args sleep 100
+        run_detached "$ID"
+        run mogu exec "$ID" cat /proc/self/cgroup
+        [[ $output == *"$CGROUP_PARENT/$ID"* ]]
+    fi
+}
+
 @test "limits from the spec are written to the cgroup files" {
     make_bundle '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}
                  | .linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}

@@ -60,7 +60,8 @@ in_container() {
 }
 
 @test "the cgroup namespace makes the container's cgroup its root" {
-    make_bundle
+    # mogu spec lists one only on a pure cgroup v2 host, as runc's does.
+    make_bundle '.linux.namespaces |= map(select(.type != "cgroup")) + [{"type": "cgroup"}]'
     in_container 'cat /proc/self/cgroup'
     [ "$status" -eq 0 ]
     while read -r line; do
