@@ -12,8 +12,39 @@ const FlagSpec* Args::find(const std::string& name) const {
     return nullptr;
 }
 
-Args::Args(const std::string& command, const std::vector<FlagSpec>& specs, const std::vector<std::string>& argv, size_t begin)
+const FlagSpec* Args::flag_named_by(const std::string& arg) const {
+    if (arg.size() < 2 || arg[0] != '-' || arg == "--") return nullptr;
+    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+    return find(body.substr(0, body.find('=')));
+}
+
+std::vector<std::string> Args::flags_first(const std::vector<std::string>& argv, size_t begin) const {
+    std::vector<std::string> flags, rest;
+    for (size_t i = begin; i < argv.size(); ++i) {
+        const std::string& a = argv[i];
+        if (a == "--") {
+            rest.insert(rest.end(), argv.begin() + static_cast<long>(i), argv.end());
+            break;
+        }
+        const FlagSpec* spec = flag_named_by(a);
+        if (!spec) {
+            rest.push_back(a);
+            continue;
+        }
+        flags.push_back(a);
+        if (spec->takes_value && a.find('=') == std::string::npos && i + 1 < argv.size()) flags.push_back(argv[++i]);
+    }
+    flags.insert(flags.end(), rest.begin(), rest.end());
+    return flags;
+}
+
+Args::Args(const std::string& command, const std::vector<FlagSpec>& specs, const std::vector<std::string>& original, size_t first,
+           FlagPlacement placement)
     : command_(command), specs_(specs) {
+    std::vector<std::string> reordered;
+    if (placement == FlagPlacement::anywhere) reordered = flags_first(original, first);
+    const std::vector<std::string>& argv = placement == FlagPlacement::anywhere ? reordered : original;
+    size_t begin = placement == FlagPlacement::anywhere ? 0 : first;
     size_t i = begin;
     for (; i < argv.size(); ++i) {
         const std::string& a = argv[i];

@@ -1,6 +1,8 @@
 // Command-line flags the way runc's (urfave/cli + Go flag) parser reads them: "-flag" and
-// "--flag", "--flag=value" and "--flag value", booleans with an optional "=true|false", flags
-// before the positional arguments, "--" ending them.
+// "--flag", "--flag=value" and "--flag value", booleans with an optional "=true|false", "--"
+// ending them. urfave/cli moves a verb's known flags in front of its arguments
+// (`runc update ID --memory 1g`), except for verbs whose arguments are a command line of their
+// own (exec, ps): there flags end at the first argument.
 #pragma once
 
 #include <map>
@@ -17,11 +19,16 @@ struct FlagSpec {
     std::string help;
 };
 
+enum class FlagPlacement {
+    anywhere,      // known flags are taken wherever they stand before "--" (runc's verbs)
+    before_args,   // flags end at the first positional argument (global flags; exec and ps)
+};
+
 class Args {
 public:
-    // Parses argv[begin..]; flag parsing stops at the first positional argument (as runc does,
-    // so `exec ID sh -c ...` keeps "-c" for the command). Throws UsageError naming the flag.
-    Args(const std::string& command, const std::vector<FlagSpec>& specs, const std::vector<std::string>& argv, size_t begin);
+    // Parses argv[begin..]. Throws UsageError naming the flag.
+    Args(const std::string& command, const std::vector<FlagSpec>& specs, const std::vector<std::string>& argv, size_t begin,
+         FlagPlacement placement = FlagPlacement::before_args);
 
     bool flag(const std::string& name) const;
     std::optional<std::string> value(const std::string& name) const;
@@ -37,6 +44,10 @@ public:
 
 private:
     const FlagSpec* find(const std::string& name) const;
+    // The flag an argument names ("--memory=1g" -> memory's spec), or nullptr.
+    const FlagSpec* flag_named_by(const std::string& arg) const;
+    // urfave/cli's reordering: known flags (and the values of those that take one) first.
+    std::vector<std::string> flags_first(const std::vector<std::string>& argv, size_t begin) const;
     std::string command_;
     const std::vector<FlagSpec>& specs_;
     std::map<std::string, std::vector<std::string>> values_;  // canonical name -> values

@@ -15,6 +15,13 @@ struct Command {
     const char* summary;
     std::vector<FlagSpec> flags;
     int (*run)(const runtime::Context& ctx, const Args& args);
+    // exec and ps take a command line after the id: their flags must come before it.
+    FlagPlacement flag_placement = FlagPlacement::anywhere;
+    // What runc exits with, and puts before the message, when the verb fails (not for a bad
+    // command line, which is 1): exec fails with 255, "exec failed: ...", and go-runc and
+    // Docker tell a failed exec from the process's own exit status by it.
+    int failure_exit_code = 1;
+    const char* failure_prefix = "";
 };
 
 // Every verb, in the order `mogu --help` lists them.

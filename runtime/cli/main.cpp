@@ -42,10 +42,10 @@ void print_command_usage(const cli::Command& c) {
 
 // Errors go to stderr as "mogu: message", or, when --log names a file, only into it (as runc
 // does): containerd reads the last error from the log, and our stderr may be the container's.
-int fail(const std::string& message) {
+int fail(const std::string& message, int exit_code = 1) {
     if (log::to_file()) log::write(log::Level::error, message);
     else fprintf(stderr, "mogu: %s\n", message.c_str());
-    return 1;
+    return exit_code;
 }
 
 }  // namespace
@@ -91,14 +91,20 @@ int main(int argc, char** argv) {
         std::vector<cli::FlagSpec> flags = command->flags;
         flags.push_back({{"help", "h"}, false, false, "show help"});
         std::vector<std::string> verb_args(rest.begin(), rest.end());
-        cli::Args parsed(command->name, flags, verb_args, 1);
+        cli::Args parsed(command->name, flags, verb_args, 1, command->flag_placement);
         if (parsed.flag("help")) {
             print_command_usage(*command);
             return 0;
         }
         log::debug("mogu {}", command->name);
         cli::dispatch_vm_container(args, ctx, parsed);  // io.mogu.isolation=vm: mogu-vm takes over
-        return command->run(ctx, parsed);
+        try {
+            return command->run(ctx, parsed);
+        } catch (const UsageError&) {
+            throw;
+        } catch (const std::exception& e) {
+            return fail(command->failure_prefix + std::string(e.what()), command->failure_exit_code);
+        }
     } catch (const std::exception& e) {
         return fail(e.what());
     }

@@ -62,6 +62,6 @@ int run_ps(const runtime::Context& ctx, const Args& a) {
 }  // namespace
 
 const Command ps_command = {"ps", "ps [command options] <container-id> [ps options]", "ps displays the processes running inside a container",
-                            {{{"format", "f"}, true, false, "table or json"}}, run_ps};
+                            {{{"format", "f"}, true, false, "table or json"}}, run_ps, FlagPlacement::before_args};
 
 }  // namespace mogu::cli

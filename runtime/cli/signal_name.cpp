@@ -12,7 +12,8 @@ namespace mogu::cli {
 
 int parse_signal(const std::string& s) {
     if (auto n = parse_int(s)) {
-        if (*n <= 0 || *n >= NSIG) throw UsageError("kill: invalid signal number {}", s);
+        // 0 sends nothing and only checks that the container runs, as kill(2) does.
+        if (*n < 0 || *n >= NSIG) throw UsageError("kill: invalid signal number {}", s);
         return static_cast<int>(*n);
     }
     std::string name = s;

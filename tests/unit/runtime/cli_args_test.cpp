@@ -45,6 +45,23 @@ Test(cli_args, stops_at_the_first_positional_argument) {
     cr_assert(!a.value("bundle"));
 }
 
+Test(cli_args, known_flags_after_the_arguments_are_taken_as_urfave_cli_reorders_them) {
+    Args a("test", kFlags, {"id", "--bundle", "/b", "-d", "extra", "--unknown"}, 0, FlagPlacement::anywhere);
+    cr_assert_eq(a.value("bundle").value(), "/b");
+    cr_assert(a.flag("detach"));
+    // Unknown flags and arguments stay arguments, in order.
+    cr_assert_eq(a.positional().size(), 3u);
+    cr_assert_eq(a.positional()[0], "id");
+    cr_assert_eq(a.positional()[1], "extra");
+    cr_assert_eq(a.positional()[2], "--unknown");
+    // After "--" nothing is a flag; Go's parser then stops at "id" and keeps "--" as an argument.
+    Args b("test", kFlags, {"id", "--", "--bundle", "/b"}, 0, FlagPlacement::anywhere);
+    cr_assert(!b.value("bundle"));
+    cr_assert_eq(b.positional().size(), 4u);
+    Args c("test", kFlags, {"id", "--bundle=/c"}, 0, FlagPlacement::anywhere);
+    cr_assert_eq(c.value("bundle").value(), "/c");
+}
+
 Test(cli_args, double_dash_ends_flags) {
     auto a = parse({"--", "-d"});
     cr_assert_eq(a.positional().size(), 1u);
@@ -93,6 +110,7 @@ Test(signal_name, parses_numbers_names_and_sig_prefixes) {
     cr_assert_eq(parse_signal("sigterm"), SIGTERM);
     cr_assert_eq(parse_signal("RTMIN+2"), SIGRTMIN + 2);
     cr_assert_throw(parse_signal("SIGNOPE"), UsageError);
-    cr_assert_throw(parse_signal("0"), UsageError);
+    cr_assert_eq(parse_signal("0"), 0);  // checks the container runs, as kill(2) does
+    cr_assert_throw(parse_signal("-1"), UsageError);
     cr_assert_throw(parse_signal("99"), UsageError);
 }
