@@ -6,6 +6,8 @@
 #include "runtime/clone_into_cgroup.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/create.h"
+#include "runtime/cgroups/cgroup_fs.h"
+#include "runtime/exec_cgroup.h"
 #include "runtime/hooks.h"
 #include "runtime/security/seccomp_listener.h"
 #include "runtime/process_identity.h"
@@ -43,7 +45,7 @@ struct ExecPlan {
     int sync_fd = -1;
     int console_fd = -1;
     int preserve_fds = 0;
-    cgroups::Cgroup* cgroup = nullptr;
+    const std::vector<std::string>* v1_cgroup_dirs = nullptr;
 };
 
 [[noreturn]] void exec_child(const ExecPlan& plan) {
@@ -53,7 +55,7 @@ struct ExecPlan {
         std::vector<int> keep = {plan.sync_fd, plan.console_fd, log::sink_fd()};
         for (const auto& j : *plan.namespaces) keep.push_back(j.fd.get());
         close_fds_except(plan.preserve_fds, keep);
-        if (plan.cgroup) plan.cgroup->join_self_v1();
+        for (const auto& dir : *plan.v1_cgroup_dirs) cgroups::fs::write_self_task(dir);
         sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
         // pid and time namespaces were entered by the parent (they apply to children).
         for (const auto& ns : *plan.namespaces) {
@@ -105,7 +107,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     ContainerState st = dir.read_state();
     Status status = current_status(ctx, dir, st);
     if (status == Status::stopped) throw Error("cannot exec in a stopped container");
-    if (status == Status::paused) throw Error("cannot exec in a paused container");
+    if (status == Status::paused && !opts.ignore_paused) throw Error("cannot exec in a paused container (use --ignore-paused to override)");
     oci::Spec spec = load_saved_spec(dir);
 
     ExecPlan plan;
@@ -139,13 +141,15 @@ int exec(const Context& ctx, const ExecOptions& opts) {
             throw SysError(errno, "join {} namespace of container {}", oci::namespace_type_name(ns.type), opts.id);
 
     auto cg = open_container_cgroup(ctx, st);
+    if (!cg && !opts.sub_cgroups.empty()) throw Error("exec: --cgroup: container {} has no cgroup", opts.id);
+    ExecCgroupPlacement placement = cg ? exec_cgroup_placement(*cg, opts.sub_cgroups) : ExecCgroupPlacement{};
+    plan.v1_cgroup_dirs = &placement.v1_dirs;
     SyncPair sync = make_sync_pair();
     plan.sync_fd = sync.child.get();
     // The child lands in the container's pid namespace at fork: make it non-dumpable from birth
     // (CVE-2019-5736); the flag is inherited, and execve resets it for the container's program.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
-    plan.cgroup = cg.get();
-    UniqueFd cgroup_dir = cg ? open_cgroup_dir(cg->v2_dir()) : UniqueFd();
+    UniqueFd cgroup_dir = placement.v2_dir.empty() ? UniqueFd() : open_cgroup_dir(placement.v2_dir);
     bool in_v2 = false;
     pid_t pid = clone_into_cgroup(0, cgroup_dir.get(), in_v2);
     if (pid == 0) {
@@ -155,7 +159,10 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     ChildProcess child(pid);
     sync.child.reset();
     console.reset();
-    if (cg && !in_v2 && !cg->v2_dir().empty()) cg->add_process(pid);
+    if (!in_v2 && !placement.v2_dir.empty()) cgroups::fs::write_pid(placement.v2_dir, pid);
+    // A paused container freezes the child as it joins the cgroup: `resume` must be able to take
+    // the container's lock while this exec waits for it.
+    if (status == Status::paused) dir = ContainerDir::open_unlocked(ctx.root, opts.id);
     set_rlimits(pid, opts.process.rlimits);
     if (opts.process.oom_score_adj) set_oom_score_adj(pid, *opts.process.oom_score_adj);
     sync_send(sync.parent.get(), {SyncType::go, pid});

@@ -57,6 +57,10 @@ struct ExecOptions {
     std::string console_socket;
     bool detach = false;
     int preserve_fds = 0;
+    // --cgroup: sub-cgroups of the container's to run in (see exec_cgroup.h).
+    std::vector<std::string> sub_cgroups;
+    // --ignore-paused: a paused container's exec waits, frozen, until it is resumed.
+    bool ignore_paused = false;
 };
 // Foreground: the exit code of the process. Detached: 0 once it has started.
 int exec(const Context& ctx, const ExecOptions& opts);

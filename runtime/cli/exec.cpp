@@ -74,6 +74,8 @@ int run_exec(const runtime::Context& ctx, const Args& a) {
     o.pid_file = a.value_or("pid-file", "");
     o.console_socket = a.value_or("console-socket", "");
     o.detach = a.flag("detach");
+    o.sub_cgroups = a.values("cgroup");
+    o.ignore_paused = a.flag("ignore-paused");
     int64_t preserve = a.int_value("preserve-fds").value_or(0);
     if (preserve < 0 || preserve > (1 << 20)) throw UsageError("exec: --preserve-fds must be between 0 and {}, not {}", 1 << 20, preserve);
     o.preserve_fds = static_cast<int>(preserve);
@@ -101,9 +103,12 @@ const Command exec_command = {
         {{"no-new-privs"}, false, false, "set no_new_privs for the process"},
         {{"cap", "c"}, true, true, "add a capability to the process"},
         {{"preserve-fds"}, true, false, "pass N additional file descriptors"},
-        {{"cgroup"}, true, true, "accepted for runc compatibility (sub-cgroups are not supported)"},
-        {{"ignore-paused"}, false, false, "accepted for runc compatibility"},
+        {{"cgroup"}, true, true, "run in an existing sub-cgroup of the container's: [CONTROLLER[,CONTROLLER]:]PATH"},
+        {{"ignore-paused"}, false, false, "exec into a paused container: the process starts when it is resumed"},
     },
-    run_exec};
+    run_exec,
+    FlagPlacement::before_args,
+    255,
+    "exec failed: "};
 
 }  // namespace mogu::cli

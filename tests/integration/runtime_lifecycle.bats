@@ -129,6 +129,37 @@ teardown() { runtime_teardown; }
     [[ $output == *"container not running"* ]]
 }
 
+@test "kill ID 0 checks that the container runs, with and without --all" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    mogu kill "$ID" 0
+    mogu kill --all "$ID" 0
+    [ "$(status_of "$ID")" = running ]
+    mogu kill "$ID" KILL
+    wait_for 'test "$(status_of "$ID")" = stopped'
+    run mogu kill "$ID" 0
+    [ "$status" -eq 1 ]
+    [[ $output == *"container not running"* ]]
+}
+
+@test "options after the container id are taken, as runc's command line takes them" {
+    make_bundle '.linux.resources.pids = {"limit": 40}'
+    set_args sleep 100
+    run_detached "$ID"
+    mogu update "$ID" --pids-limit 41
+    [ "$(mogu events --stats "$ID" | jq .data.pids.limit)" = 41 ]
+    mogu state "$ID" >/dev/null
+    mogu kill "$ID" KILL --all
+    wait_for 'test "$(status_of "$ID")" = stopped'
+    mogu delete "$ID" --force
+    assert_nothing_left
+    # exec keeps everything after the id for the command, as runc does.
+    run_detached "$ID"
+    run mogu exec "$ID" echo --pids-limit 5
+    [ "$output" = "--pids-limit 5" ]
+}
+
 @test "kill never signals a process whose start time does not match (pid reuse)" {
     make_bundle
     set_args sleep 100
@@ -180,12 +211,84 @@ J
     make_bundle
     set_args true
     mogu run --keep "$ID" || true
+    # runc exits 255 for a failed exec, and go-runc and Docker look at it.
     run mogu exec "$ID" true
-    [ "$status" -eq 1 ]
-    [[ $output == *"cannot exec in a stopped container"* ]]
+    [ "$status" -eq 255 ]
+    [[ $output == *"exec failed: cannot exec in a stopped container"* ]]
     run mogu exec nosuch true
-    [ "$status" -eq 1 ]
+    [ "$status" -eq 255 ]
     [[ $output == *"container nosuch does not exist"* ]]
+}
+
+@test "a failed exec exits 255, a bad exec command line 1, the process's own failure its status" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    run mogu exec "$ID" /no/such/program
+    [ "$status" -eq 255 ]
+    [[ $output == *"exec failed:"*"/no/such/program"* ]]
+    run mogu exec --detach "$ID" /no/such/program
+    [ "$status" -eq 255 ]
+    run mogu exec --no-such-flag "$ID" true
+    [ "$status" -eq 1 ]
+    run mogu exec "$ID" sh -c 'exit 255'
+    [ "$status" -eq 255 ]
+    [ -z "$output" ]
+    run mogu exec "$ID" sh -c 'exit 3'
+    [ "$status" -eq 3 ]
+}
+
+@test "exec --ignore-paused waits, frozen, until the container is resumed" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    mogu pause "$ID"
+    run mogu exec "$ID" true
+    [ "$status" -eq 255 ]
+    [[ $output == *"paused"*"--ignore-paused"* ]]
+    "$MOGU" --root "$ROOT" exec --ignore-paused "$ID" sh -c 'echo ran' >"$TEST_TMP/exec.out" 2>&1 &
+    local exec_pid=$!
+    sleep 0.5
+    kill -0 "$exec_pid"
+    [ ! -s "$TEST_TMP/exec.out" ]
+    # resume takes the container's lock: the waiting exec must not hold it.
+    timeout 10 "$MOGU" --root "$ROOT" resume "$ID"
+    wait "$exec_pid"
+    [ "$(cat "$TEST_TMP/exec.out")" = ran ]
+}
+
+@test "exec --cgroup runs the process in an existing sub-cgroup, and refuses one that climbs out" {
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    local d
+    for d in $(cgroup_dirs_of "$ID"); do
+        mkdir "$d/sub"
+        # A new v1 cpuset cgroup has no cpus or mems until given some.
+        [[ -e $d/sub/cpuset.cpus ]] && cat "$d/cpuset.cpus" >"$d/sub/cpuset.cpus" && cat "$d/cpuset.mems" >"$d/sub/cpuset.mems"
+    done
+    run mogu exec --cgroup sub "$ID" cat /proc/self/cgroup
+    [ "$status" -eq 0 ]
+    local line
+    while read -r line; do
+        [[ $line == *"/sub" ]]
+    done <<<"$output"
+    # One controller only, on hosts with v1 hierarchies.
+    if grep -q ' - cgroup cgroup .*pids' /proc/self/mountinfo; then
+        run mogu exec --cgroup pids:sub "$ID" cat /proc/self/cgroup
+        [ "$status" -eq 0 ]
+        [[ $(grep ':pids:' <<<"$output") == *"/sub" ]]
+        [[ $(grep ':memory:' <<<"$output") != *"/sub" ]]
+    fi
+    run mogu exec --cgroup ../escape "$ID" true
+    [ "$status" -ne 0 ]
+    [[ $output == *"--cgroup"*'".."'* ]]
+    run mogu exec --cgroup nosuch "$ID" true
+    [ "$status" -ne 0 ]
+    [[ $output == *"nosuch"*"does not exist"* ]]
+    # delete removes the sub-cgroups with the container's.
+    mogu delete --force "$ID"
+    assert_nothing_left
 }
 
 @test "ps lists the container's processes as a table and as JSON" {
