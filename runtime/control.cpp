@@ -4,6 +4,7 @@
 #include "runtime/container_cgroup.h"
 #include "runtime/create.h"
 #include "runtime/hooks.h"
+#include "runtime/linux/namespaces.h"
 #include "runtime/process_signal.h"
 #include "runtime/runtime.h"
 #include "runtime/status.h"
@@ -64,20 +65,32 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     if ((status == Status::running || status == Status::paused) && !force)
         throw Error("cannot delete container {} that is not stopped: {}", id, status_name(status));
 
+    std::optional<oci::Spec> spec;
+    try {
+        spec = load_saved_spec(*dir);
+    } catch (const std::exception& e) {
+        log::warn("container {}: its saved config cannot be read ({}): deleting without it", id, e.what());
+    }
+    // With a pid namespace of its own, the container's processes are exactly that namespace's:
+    // they die with its init. Anything else in the cgroup (a cgroupsPath shared with another
+    // container, a process somebody put there) is not ours to kill, as with runc.
+    bool own_pid_ns = spec && spec->linux && plan_namespaces(*spec->linux).creates(oci::NamespaceType::pid);
     auto cg = open_container_cgroup(ctx, st);
     if (status != Status::stopped) {
-        if (cg) signal_all(*cg, SIGKILL);
+        if (cg && !own_pid_ns) signal_all(*cg, SIGKILL);
         else signal_process(st.pid, st.start_time, SIGKILL);
         if (!wait_for_exit(st.pid, st.start_time, 10000)) throw Error("container {}: init {} did not exit after SIGKILL", id, st.pid);
     }
     if (cg) {
-        kill_remaining(*cg);
-        cg->destroy();
+        if (!own_pid_ns) kill_remaining(*cg);
+        if (auto others = cg->pids(); !others.empty())
+            log::warn("container {}: its cgroup {} still holds {} process(es) of others: left in place", id, cg->path().path, others.size());
+        else
+            cg->destroy();
     }
     try {
-        oci::Spec spec = load_saved_spec(*dir);
-        if (!spec.hooks.poststop.empty())
-            run_hooks(spec.hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
+        if (spec && !spec->hooks.poststop.empty())
+            run_hooks(spec->hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
     } catch (const std::exception& e) {
         // poststop failures are reported, but the container is deleted anyway.
         log::warn("{}", e.what());

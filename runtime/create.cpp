@@ -56,12 +56,28 @@ oci::Resources effective_resources(const oci::Spec& spec) {
     return r;
 }
 
+// A cgroupsPath may name a cgroup that exists already (a pod's, or one somebody made). runc's
+// checks: a frozen one would freeze the init half-way through create, so it is refused at
+// once; one with processes in it is used, with a warning.
+void check_existing_cgroup(const cgroups::Cgroup& cg) {
+    cgroups::FreezerState state = cgroups::FreezerState::thawed;
+    try {
+        state = cg.freezer_state();
+    } catch (const Error& e) {
+        log::debug("freezer state of {} not known: {}", cg.path().path, e.what());  // no freezer: nothing can freeze it
+    }
+    if (state != cgroups::FreezerState::thawed)
+        throw Error("container's cgroup {} is frozen: the container's init would freeze in it (resume or thaw it first)", cg.path().path);
+    if (auto pids = cg.pids(); !pids.empty()) log::warn("container's cgroup {} is not empty: {} process(es) found", cg.path().path, pids.size());
+}
+
 // The container's cgroup. A rootless caller without a delegated cgroup runs without one, as runc
 // and crun do, unless the spec asks for limits that only a cgroup can enforce.
 std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manager, const oci::Spec& spec, const std::string& id) {
     cgroups::CgroupPath path = cgroups::resolve_path(spec.linux->cgroups_path, id, manager.own_cgroup());
     try {
         auto cg = manager.create(path);
+        check_existing_cgroup(*cg);
         cg->apply(effective_resources(spec));
         return cg;
     } catch (const SysError& e) {

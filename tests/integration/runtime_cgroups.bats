@@ -59,6 +59,40 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     fi
 }
 
+@test "create in a cgroup that has processes warns; in a frozen cgroup it fails at once" {
+    # The container's cgroupsPath names a cgroup that exists, with a process of somebody else's.
+    local d sleeper
+    sleep 100 &
+    sleeper=$!
+    for d in $(cgroup_dirs_of "$ID"); do
+        mkdir -p "$d"
+        # A new v1 cpuset cgroup has no cpus or mems: give each level its parent's.
+        if [[ -e $d/cpuset.cpus ]]; then
+            local level
+            for level in "$d/.." "$d"; do
+                cat "$level/../cpuset.cpus" >"$level/cpuset.cpus"
+                cat "$level/../cpuset.mems" >"$level/cpuset.mems"
+            done
+        fi
+        echo "$sleeper" >"$d/cgroup.procs"
+    done
+    make_bundle
+    set_args true
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [[ $output == *"cgroup"*"is not empty: 1 process(es) found"* ]]
+    # Frozen, it would freeze the init half-way through create: refused at once.
+    if v2; then echo 1 >"$(cg_file x x cgroup.freeze)"; else echo FROZEN >"$(cg_file freezer freezer.state)"; fi
+    run timeout 20 "$MOGU" --root "$ROOT" run "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"cgroup"*"is frozen"* ]]
+    [ ! -e "$ROOT/$ID" ]
+    if v2; then echo 0 >"$(cg_file x x cgroup.freeze)"; else echo THAWED >"$(cg_file freezer freezer.state)"; fi
+    kill "$sleeper"
+    wait "$sleeper" || true
+    for d in $(cgroup_dirs_of "$ID"); do rmdir "$d"; done
+}
+
 @test "limits from the spec are written to the cgroup files" {
     make_bundle '.linux.resources.memory = {"limit": 67108864, "reservation": 33554432}
                  | .linux.resources.cpu = {"shares": 512, "quota": 50000, "period": 100000, "cpus": "0"}
