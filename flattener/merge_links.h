@@ -55,11 +55,9 @@ struct Merge::Request {
     bool alive = true;
 };
 
+// A whiteout of a squashed layer; `matched` once a lower layer's entry at or below its path is met.
 struct Merge::Whiteout {
     int layer;
-    std::string layer_name;
-    std::string entry;
-    uint32_t node;
     bool matched = false;
 };
 

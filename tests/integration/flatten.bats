@@ -119,6 +119,33 @@ teardown() { flatten_teardown; }
     zcat "$layer" | grep -aq 'GNU.sparse.major=1'
 }
 
+@test "whiteouts for paths no lower layer has (a rebased image) are dropped and counted" {
+    make_image "$W/img" <<'L'
+dir etc
+file etc/keep content=k
+---
+whiteout never-was
+whiteout etc/ghost
+whiteout nowhere/ghost
+dir new
+whiteout new/ghost
+file new/file content=n
+---
+file top content=t
+L
+    run "$FLATTEN" "$W/img" "$W/out"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"markers read, 0 kept, 4 whiteouts with nothing to hide"* ]]
+    same_tree "$W/img:latest" "$W/out:latest"
+    [ "$(tar -tzf "$(blob "$W/out" "$(layer_digests "$W/out")")" | grep -c '\.wh\.')" -eq 0 ]
+    # with a kept base they hide nothing there either, so the squashed layer has none of them
+    "$FLATTEN" -q --from 1 "$W/img" "$W/from1"
+    mapfile -t layers < <(layer_digests "$W/from1")
+    [ "$(tar -tzf "$(blob "$W/from1" "${layers[1]}")" | grep -c '\.wh\.')" -eq 0 ]
+    same_tree "$W/img:latest" "$W/from1:latest"
+}
+
 @test "--from N keeps the lowest N layers byte for byte and squashes the rest" {
     for n in 1 2 3; do
         "$FLATTEN" -q --from $n "$FX/rules" "$W/from$n"

@@ -140,11 +140,33 @@ Test(merge, hardlink_to_a_directory_is_refused) {
               r.error.c_str());
 }
 
-Test(merge, whiteout_of_nothing_is_refused_naming_layer_and_entry) {
-    auto r = merge({{{'f', "a", "a"}}, {{'w', "dir/ghost"}}});
-    cr_assert(r.error.find("layer 2: entry dir/.wh.ghost: whiteout for dir/ghost, which no lower layer has") !=
-                  std::string::npos,
-              "%s", r.error.c_str());
+Test(merge, whiteouts_of_nothing_are_dropped_and_counted) {
+    // Rebased images carry whiteouts for paths their new base never had: nothing to hide.
+    auto r = merge({{{'d', "dir"}, {'f', "dir/a", "a"}},
+                    {{'w', "never-was"}, {'w', "dir/ghost"}, {'w', "nowhere/ghost"}, {'d', "new"}, {'w', "new/ghost"}},
+                    {{'f', "top", "t"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 4u, "%s", dump(r).c_str());
+    cr_assert(has(r, "dir/a f a"), "%s", dump(r).c_str());
+    cr_assert(has(r, "new d 755"), "%s", dump(r).c_str());
+    cr_assert(has(r, "top f t"), "%s", dump(r).c_str());
+    cr_assert_eq(r.entries.size(), 4u, "%s", dump(r).c_str());
+}
+
+Test(merge, a_whiteout_that_hides_something_is_not_counted_as_hiding_nothing) {
+    auto r = merge({{{'f', "a", "a"}, {'d', "d"}, {'f', "d/x", "x"}}, {{'w', "a"}, {'w', "d/x"}, {'w', "ghost"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 1u, "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.dropped_by_whiteout, 2u, "%s", dump(r).c_str());
+}
+
+Test(merge, with_a_kept_base_a_whiteout_of_nothing_is_not_written) {
+    auto r = merge({{{'f', "base", "b"}}, {{'f', "mine", "m"}}, {{'w', "ghost"}, {'w', "base"}}}, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(!has(r, ".wh.ghost f "), "%s", dump(r).c_str());
+    cr_assert(has(r, ".wh.base f "), "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 1u, "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.markers_kept, 1u, "%s", dump(r).c_str());
 }
 
 Test(merge, whiteout_in_the_same_layer_does_not_hide_that_layer) {
