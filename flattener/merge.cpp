@@ -14,6 +14,7 @@ Merge::Merge(TarOut* out, MergeStats& stats, ReadCounters* counters)
 Merge::~Merge() {
     for (auto& o : objects_) free_names(o.names);
     for (auto& s : sets_) free_names(s.names);
+    for (auto& d : directories_) archive_entry_free(d.hdr);
 }
 
 void Merge::run(const std::vector<const LayerInput*>& layers) {
@@ -26,6 +27,7 @@ void Merge::run(const std::vector<const LayerInput*>& layers) {
     count_whiteouts_of_nothing();
     write_relinked_files(layers);
     write_hardlinks();
+    write_directories();
 }
 
 Merge::Visibility Merge::visibility(uint32_t id, int layer) {
@@ -131,7 +133,7 @@ void Merge::read_layer(int layer, const LayerInput& in) {
                         throw Error("{}: entry {}: hardlink to {}, which is a directory", requests_[r].layer_name,
                                     requests_[r].entry, path);
             }
-            if (keep) out_->copy(e, path, nullptr);
+            if (keep) keep_directory(e, id);
             PathNode& n = tree_[id];
             n.cur_layer = layer;
             n.cur_index = i;

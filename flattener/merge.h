@@ -46,8 +46,8 @@ public:
     void set_layer_hook(std::function<void(size_t done, size_t total)> fn) { layer_hook_ = std::move(fn); }
 
     // layers[0] is the lowest. Reads them top-down, writes the merged entries, then the files that
-    // live on under a link's name and the hardlinks; checks every link target and counts the
-    // whiteouts that hid nothing.
+    // live on under a link's name, the hardlinks and last the directories; checks every link
+    // target and counts the whiteouts that hid nothing.
     void run(const std::vector<const LayerInput*>& layers);
 
     // Scan results (base).
@@ -59,6 +59,7 @@ private:
     struct LinkSet;
     struct Request;
     struct Whiteout;
+    struct DirectoryEntry;
 
     void read_layer(int layer, const LayerInput& in);
     void on_marker(int layer, const LayerInput& in, archive_entry* e, const std::string& path,
@@ -78,6 +79,9 @@ private:
     void join(int32_t child, int32_t parent);
     void add_name(int32_t ls, const std::string& path, archive_entry* e);
 
+    void keep_directory(archive_entry* e, uint32_t id);
+    void write_directories();
+
     void resolve_leftover_requests();
     void count_whiteouts_of_nothing();
     void write_relinked_files(const std::vector<const LayerInput*>& layers);
@@ -95,6 +99,7 @@ private:
     std::vector<Request> requests_;
     std::unordered_map<uint32_t, std::vector<size_t>> requests_at_;
     std::vector<Whiteout> whiteouts_;
+    std::vector<DirectoryEntry> directories_;  // kept directory entries, written at the end
 };
 
 }  // namespace mogu::flatten

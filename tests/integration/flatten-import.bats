@@ -85,6 +85,16 @@ ctr_tree() {
     diff -u "$W/umoci.txt" "$W/flat-dirs.txt"
 }
 
+@test "containerd unpacks the flattened Debian-like image with every directory's own time" {
+    need_containerd
+    "$FLATTEN" -q "$FX/dirtimes.oci.tar" "$W/flat.tar"
+    ctr_ images import --snapshotter native --index-name flatten-test/dirtimes-flat "$W/flat.tar"
+    mkdir "$W/x" && tar -C "$W/x" -xf "$W/flat.tar"
+    ctr_tree "$(config_of "$W/x")" "$W/flat.txt" --dir-mtime
+    tree_of "$FX/dirtimes:latest" "$W/orig-umoci.txt"
+    diff -u "$W/orig-umoci.txt" "$W/flat.txt"
+}
+
 @test "ctr images import takes the flattened docker-archive, zstd layer too" {
     need_containerd
     "$FLATTEN" -q "$FX/rules.docker.tar" "$W/flat.tar"
