@@ -214,7 +214,7 @@ echo "import + unpack: $(ratio "${TIME[import_orig]}" "${TIME[import_flat]}") fa
 # ---- and the result is the same tree --------------------------------------------------------
 TREESUM=${MOGU_BIN:-build/bin}/../tests/tools/mogu-treesum
 if [[ -x $TREESUM ]]; then
-    tree() { umoci unpack --image "$1" "$T/check" >/dev/null && "$TREESUM" --mtime "$T/check/rootfs" >"$2"; rm -rf "$T/check"; }
+    tree() { umoci unpack --image "$1" "$T/check" >/dev/null && "$TREESUM" --dir-mtime "$T/check/rootfs" >"$2"; rm -rf "$T/check"; }
     tree "$IMG:latest" "$T/tree.orig"
     tree "$T/mogu:latest" "$T/tree.flat"
     if cmp -s "$T/tree.orig" "$T/tree.flat"; then

@@ -204,9 +204,9 @@ std::string format_summary(const Summary& s) {
     out += fmt::format("bytes: {} -> {} stored, {} -> {} uncompressed\n", human_bytes(s.stored_in),
                        human_bytes(s.stored_out), human_bytes(s.uncompressed_in), human_bytes(s.uncompressed_out));
     out += fmt::format("entries: {} read, {} kept, {} dropped by whiteouts, {} dropped by overwrites, {} markers "
-                       "read, {} kept\n",
+                       "read, {} kept, {} whiteouts with nothing to hide\n",
                        m.entries_in, m.kept, m.dropped_by_whiteout, m.dropped_by_overwrite, m.markers_in,
-                       m.markers_kept);
+                       m.markers_kept, m.whiteouts_of_nothing);
     out += fmt::format("hardlinks: {} written, {} files written under a link's name\n", m.hardlinks, m.relinked);
     out += fmt::format("layer: {} (diff_id {})\n", s.layer_digest, s.diff_id);
     double mbs = s.seconds > 0 ? static_cast<double>(s.uncompressed_in) / 1e6 / s.seconds : 0;

@@ -14,6 +14,7 @@ Merge::Merge(TarOut* out, MergeStats& stats, ReadCounters* counters)
 Merge::~Merge() {
     for (auto& o : objects_) free_names(o.names);
     for (auto& s : sets_) free_names(s.names);
+    for (auto& d : directories_) archive_entry_free(d.hdr);
 }
 
 void Merge::run(const std::vector<const LayerInput*>& layers) {
@@ -23,9 +24,10 @@ void Merge::run(const std::vector<const LayerInput*>& layers) {
     }
     if (!out_) return;
     resolve_leftover_requests();
-    check_whiteouts();
+    count_whiteouts_of_nothing();
     write_relinked_files(layers);
     write_hardlinks();
+    write_directories();
 }
 
 Merge::Visibility Merge::visibility(uint32_t id, int layer) {
@@ -131,7 +133,7 @@ void Merge::read_layer(int layer, const LayerInput& in) {
                         throw Error("{}: entry {}: hardlink to {}, which is a directory", requests_[r].layer_name,
                                     requests_[r].entry, path);
             }
-            if (keep) out_->copy(e, path, nullptr);
+            if (keep) keep_directory(e, id);
             PathNode& n = tree_[id];
             n.cur_layer = layer;
             n.cur_index = i;
@@ -259,7 +261,7 @@ void Merge::on_marker(int layer, const LayerInput& in, archive_entry* e, const s
     bool redundant = hidden_for_output(x);
     hide.emplace_back(x, true);
     if (redundant || !out_) return;
-    whiteouts_.push_back(Whiteout{layer, in.name, raw, x, false});
+    whiteouts_.push_back(Whiteout{layer, false});
     tree_[x].whiteout = static_cast<int32_t>(whiteouts_.size() - 1);
     if (base_ && base_->visible_at_or_below(xpath)) {
         // It still hides something in the kept base, so the squashed layer keeps it. Content that
@@ -309,11 +311,11 @@ void Merge::apply_hiders(int layer, const std::vector<std::pair<uint32_t, bool>>
     }
 }
 
-void Merge::check_whiteouts() {
+void Merge::count_whiteouts_of_nothing() {
+    // Valid in images built by real tools (a layer rebased onto another base): containerd, docker
+    // and umoci unpack them as no-ops, so the merge drops them too.
     for (const Whiteout& w : whiteouts_)
-        if (!w.matched)
-            throw Error("{}: entry {}: whiteout for {}, which no lower layer has", w.layer_name, w.entry,
-                        *tree_[w.node].path);
+        if (!w.matched) stats_.whiteouts_of_nothing++;
 }
 
 }  // namespace mogu::flatten

@@ -26,6 +26,7 @@ struct MergeStats {
     uint64_t dropped_by_overwrite = 0;  // the same path, or a non-directory parent, above
     uint64_t markers_in = 0;            // whiteout and opaque markers read
     uint64_t markers_kept = 0;          // markers written (only with a kept base)
+    uint64_t whiteouts_of_nothing = 0;  // whiteouts for a path no lower layer has (dropped)
     uint64_t hardlinks = 0;             // hardlink entries written
     uint64_t relinked = 0;              // files written under a link's name because their own name went away
 };
@@ -45,7 +46,8 @@ public:
     void set_layer_hook(std::function<void(size_t done, size_t total)> fn) { layer_hook_ = std::move(fn); }
 
     // layers[0] is the lowest. Reads them top-down, writes the merged entries, then the files that
-    // live on under a link's name and the hardlinks; checks every whiteout and link target.
+    // live on under a link's name, the hardlinks and last the directories; checks every link
+    // target and counts the whiteouts that hid nothing.
     void run(const std::vector<const LayerInput*>& layers);
 
     // Scan results (base).
@@ -57,6 +59,7 @@ private:
     struct LinkSet;
     struct Request;
     struct Whiteout;
+    struct DirectoryEntry;
 
     void read_layer(int layer, const LayerInput& in);
     void on_marker(int layer, const LayerInput& in, archive_entry* e, const std::string& path,
@@ -76,8 +79,11 @@ private:
     void join(int32_t child, int32_t parent);
     void add_name(int32_t ls, const std::string& path, archive_entry* e);
 
+    void keep_directory(archive_entry* e, uint32_t id);
+    void write_directories();
+
     void resolve_leftover_requests();
-    void check_whiteouts();
+    void count_whiteouts_of_nothing();
     void write_relinked_files(const std::vector<const LayerInput*>& layers);
     void write_hardlinks();
 
@@ -93,6 +99,7 @@ private:
     std::vector<Request> requests_;
     std::unordered_map<uint32_t, std::vector<size_t>> requests_at_;
     std::vector<Whiteout> whiteouts_;
+    std::vector<DirectoryEntry> directories_;  // kept directory entries, written at the end
 };
 
 }  // namespace mogu::flatten

@@ -1,6 +1,7 @@
 // The merge's records: hardlink bookkeeping shared by merge.cpp (the walk over the layers) and
 // merge_links.cpp (link sets, files that live on under a link's name, the links at the end),
-// and the whiteouts waiting for a lower entry to hide.
+// the whiteouts waiting for a lower entry to hide, and the kept directory entries that
+// merge_directories.cpp writes last.
 #pragma once
 
 #include "flattener/merge.h"
@@ -55,11 +56,15 @@ struct Merge::Request {
     bool alive = true;
 };
 
+// A kept directory's entry (owned), waiting to be written after everything below it.
+struct Merge::DirectoryEntry {
+    uint32_t node;
+    archive_entry* hdr;
+};
+
+// A whiteout of a squashed layer; `matched` once a lower layer's entry at or below its path is met.
 struct Merge::Whiteout {
     int layer;
-    std::string layer_name;
-    std::string entry;
-    uint32_t node;
     bool matched = false;
 };
 

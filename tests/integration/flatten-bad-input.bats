@@ -110,16 +110,6 @@ L
     grep -qx 'abs/file' "$W/names"
 }
 
-@test "a whiteout for a path no lower layer has is refused" {
-    rm -rf "$W/img"
-    make_image "$W/img" <<'L'
-file a content=a
----
-whiteout never-was
-L
-    fails_cleanly "layer 2 (sha256:" "entry .wh.never-was" "whiteout for never-was, which no lower layer has"
-}
-
 @test "a hardlink to a path the layers below do not have is refused" {
     rm -rf "$W/img"
     make_image "$W/img" <<'L'

@@ -1,3 +1,4 @@
+#include "flattener/entry_path.h"
 #include "flattener/merge.h"
 #include "layers.h"
 
@@ -5,6 +6,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <set>
 
 namespace {
 
@@ -52,6 +54,37 @@ size_t pos(const Result& r, const std::string& line) {
 std::string dump(const Result& r) {
     std::string s = r.error;
     for (auto& e : r.entries) s += "\n  " + e;
+    return s;
+}
+
+// The directories whose entry a streaming unpacker would change again after applying it. An entry
+// whose parent does not exist yet makes the unpacker create the missing directories, and that
+// changes the nearest one that exists: umoci keeps a directory's time only while it adds the
+// directory's direct children, so a directory entry must not be followed by such an entry below it.
+std::vector<std::string> directories_changed_after_their_entry(const Result& r) {
+    std::set<std::string> exists{""};
+    std::set<std::string> applied;
+    std::vector<std::string> changed;
+    for (const std::string& line : r.entries) {
+        std::string path = line.substr(0, line.find(' '));
+        std::string missing(fl::parent_of(path));
+        if (!exists.count(missing)) {
+            std::string a = missing;
+            while (!exists.count(a)) {
+                exists.insert(a);
+                a = std::string(fl::parent_of(a));
+            }
+            if (applied.count(a)) changed.push_back(a.empty() ? "." : a);
+        }
+        exists.insert(path);
+        if (line.find(" d ") != std::string::npos) applied.insert(path);
+    }
+    return changed;
+}
+
+std::string joined(const std::vector<std::string>& v) {
+    std::string s;
+    for (auto& x : v) s += x + " ";
     return s;
 }
 
@@ -140,11 +173,33 @@ Test(merge, hardlink_to_a_directory_is_refused) {
               r.error.c_str());
 }
 
-Test(merge, whiteout_of_nothing_is_refused_naming_layer_and_entry) {
-    auto r = merge({{{'f', "a", "a"}}, {{'w', "dir/ghost"}}});
-    cr_assert(r.error.find("layer 2: entry dir/.wh.ghost: whiteout for dir/ghost, which no lower layer has") !=
-                  std::string::npos,
-              "%s", r.error.c_str());
+Test(merge, whiteouts_of_nothing_are_dropped_and_counted) {
+    // Rebased images carry whiteouts for paths their new base never had: nothing to hide.
+    auto r = merge({{{'d', "dir"}, {'f', "dir/a", "a"}},
+                    {{'w', "never-was"}, {'w', "dir/ghost"}, {'w', "nowhere/ghost"}, {'d', "new"}, {'w', "new/ghost"}},
+                    {{'f', "top", "t"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 4u, "%s", dump(r).c_str());
+    cr_assert(has(r, "dir/a f a"), "%s", dump(r).c_str());
+    cr_assert(has(r, "new d 755"), "%s", dump(r).c_str());
+    cr_assert(has(r, "top f t"), "%s", dump(r).c_str());
+    cr_assert_eq(r.entries.size(), 4u, "%s", dump(r).c_str());
+}
+
+Test(merge, a_whiteout_that_hides_something_is_not_counted_as_hiding_nothing) {
+    auto r = merge({{{'f', "a", "a"}, {'d', "d"}, {'f', "d/x", "x"}}, {{'w', "a"}, {'w', "d/x"}, {'w', "ghost"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 1u, "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.dropped_by_whiteout, 2u, "%s", dump(r).c_str());
+}
+
+Test(merge, with_a_kept_base_a_whiteout_of_nothing_is_not_written) {
+    auto r = merge({{{'f', "base", "b"}}, {{'f', "mine", "m"}}, {{'w', "ghost"}, {'w', "base"}}}, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert(!has(r, ".wh.ghost f "), "%s", dump(r).c_str());
+    cr_assert(has(r, ".wh.base f "), "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.whiteouts_of_nothing, 1u, "%s", dump(r).c_str());
+    cr_assert_eq(r.stats.markers_kept, 1u, "%s", dump(r).c_str());
 }
 
 Test(merge, whiteout_in_the_same_layer_does_not_hide_that_layer) {
@@ -199,4 +254,53 @@ Test(merge, with_a_kept_base_links_may_point_into_it) {
     cr_assert(r.error.empty(), "%s", r.error.c_str());
     cr_assert(has(r, "link h base-file"), "%s", dump(r).c_str());
     cr_assert_eq(r.entries.size(), 1u, "%s", dump(r).c_str());
+}
+
+Test(merge, no_directory_is_changed_after_its_entry_when_upper_layers_skip_unchanged_parents) {
+    // Layer 2 changes usr/share (its entry) and a file in place below directories only layer 1 has,
+    // as umoci repack writes layers: the unpacker must not have to create usr/share/locale after
+    // applying usr/share's entry.
+    auto r = merge({{{'d', "usr"}, {'d', "usr/share"}, {'d', "usr/share/locale"}, {'d', "usr/share/locale/de"},
+                     {'f', "usr/share/locale/de/a.mo", "1"}, {'d', "var"}, {'d', "var/lib"}},
+                    {{'d', "usr/share", "", 0750}, {'f', "usr/share/locale/de/a.mo", "2"}, {'d', "var/lib", "", 0700},
+                     {'d', "var/lib/new"}, {'f', "var/lib/new/x", "x"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    auto changed = directories_changed_after_their_entry(r);
+    cr_assert(changed.empty(), "changed after their entry: %s\n%s", joined(changed).c_str(), dump(r).c_str());
+    cr_assert(has(r, "usr/share d 750"), "%s", dump(r).c_str());
+    cr_assert(has(r, "usr/share/locale d 755"), "%s", dump(r).c_str());
+    cr_assert(has(r, "var/lib d 700"), "%s", dump(r).c_str());
+    cr_assert(has(r, "usr/share/locale/de/a.mo f 2"), "%s", dump(r).c_str());
+    cr_assert_eq(r.entries.size(), 9u, "%s", dump(r).c_str());
+}
+
+Test(merge, no_directory_is_changed_after_its_entry_across_whiteouts_and_opaque_directories) {
+    auto r = merge({{{'d', "a"}, {'d', "a/b"}, {'d', "a/b/c"}, {'f', "a/b/c/old", "o"}, {'d', "o"}, {'d', "o/keep"},
+                     {'f', "o/keep/f", "f"}},
+                    {{'d', "a", "", 0711}, {'w', "a/b/c/old"}, {'d', "o", "", 0700}, {'o', "o"}, {'d', "o/new"}},
+                    {{'d', "a", "", 0701}, {'f', "a/b/c/new", "n"}, {'f', "o/new/f", "f"}}});
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    auto changed = directories_changed_after_their_entry(r);
+    cr_assert(changed.empty(), "changed after their entry: %s\n%s", joined(changed).c_str(), dump(r).c_str());
+    cr_assert(has(r, "a d 701"), "%s", dump(r).c_str());
+    cr_assert(has(r, "o d 700"), "%s", dump(r).c_str());
+    cr_assert(!has(r, "o/keep d 755"), "%s", dump(r).c_str());
+    cr_assert(!has(r, "a/b/c/old f o"), "%s", dump(r).c_str());
+}
+
+Test(merge, the_same_layers_give_the_same_tar) {
+    std::vector<std::vector<E>> layers = {{{'d', "z"}, {'d', "a"}, {'d', "a/b"}, {'f', "a/b/f", "1"}, {'d', "m"}},
+                                          {{'d', "m", "", 0700}, {'f', "a/b/f", "2"}, {'f', "z/f", "z"}}};
+    auto first = merge(layers), second = merge(layers);
+    cr_assert(first.error.empty(), "%s", first.error.c_str());
+    cr_assert(first.entries == second.entries, "%s\n----%s", dump(first).c_str(), dump(second).c_str());
+}
+
+Test(merge, with_a_kept_base_a_directory_that_replaces_a_base_file_comes_before_what_goes_in_it) {
+    // The squashed layer is unpacked over the base, where p is still a file: p/ must replace it
+    // before p/x can be created.
+    auto r = merge({{{'f', "p", "file"}, {'d', "q"}}, {{'d', "p"}, {'f', "p/x", "x"}, {'d', "q", "", 0700}}}, 1);
+    cr_assert(r.error.empty(), "%s", r.error.c_str());
+    cr_assert_lt(pos(r, "p d 755"), pos(r, "p/x f x"), "%s", dump(r).c_str());
+    cr_assert(has(r, "q d 700"), "%s", dump(r).c_str());
 }
