@@ -50,6 +50,8 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     } else if (!linux.devices.empty()) {
         create_devices(root.get(), linux.devices, plan.mounts.in_userns);
     }
+    // runc runs createContainer hooks from the container's root directory.
+    check(::chdir(plan.rootfs.c_str()), "chdir into rootfs {} for the createContainer hooks", plan.rootfs);
     run_hooks(spec.hooks.create_container, "createContainer", hook_state(plan, "creating", host_pid));
 
     if (plan.no_pivot) move_into(plan.rootfs);

@@ -88,13 +88,9 @@ void remove(const Context& ctx, const std::string& id, bool force) {
         else
             cg->destroy();
     }
-    try {
-        if (spec && !spec->hooks.poststop.empty())
-            run_hooks(spec->hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
-    } catch (const std::exception& e) {
-        // poststop failures are reported, but the container is deleted anyway.
-        log::warn("{}", e.what());
-    }
+    // Every poststop hook runs; failures are warnings and the container is deleted anyway.
+    if (spec && !spec->hooks.poststop.empty())
+        run_hooks_warning_on_failure(spec->hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
     dir->remove();
 }
 

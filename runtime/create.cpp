@@ -234,16 +234,11 @@ void start_container(const Context& ctx, ContainerDir& dir, const ContainerState
     if (::write(fifo.get(), "0", 1) != 1) throw SysError(errno, "write to {}", dir.exec_fifo());
     fifo.reset();
     ::unlink(dir.exec_fifo().c_str());
-    if (!spec.hooks.poststart.empty()) {
-        std::string state = hook_state_json(st.oci_version, st.id, "running", st.pid, st.bundle, st.annotations);
-        try {
-            run_hooks(spec.hooks.poststart, "poststart", state);
-        } catch (const std::exception&) {
-            // A failed poststart hook fails start; the container does not keep running half-set-up.
-            ::kill(st.pid, SIGKILL);
-            throw;
-        }
-    }
+    // The spec: a failing poststart hook is a warning, and the container keeps running (runc
+    // instead kills it and fails start; see docs/runtime.md).
+    if (!spec.hooks.poststart.empty())
+        run_hooks_warning_on_failure(spec.hooks.poststart, "poststart",
+                                     hook_state_json(st.oci_version, st.id, "running", st.pid, st.bundle, st.annotations));
 }
 
 }  // namespace mogu::runtime

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/fd.h"
 #include "common/json.h"
+#include "common/log.h"
 #include "runtime/child_process.h"
 
 #include <fcntl.h>
@@ -103,6 +104,16 @@ void run_one(const oci::Hook& h, const std::string& what, const std::string& sta
 void run_hooks(const std::vector<oci::Hook>& hooks, const char* kind, const std::string& state_json) {
     for (size_t i = 0; i < hooks.size(); ++i)
         run_one(hooks[i], fmt::format("{} hook #{} ({})", kind, i, hooks[i].path), state_json);
+}
+
+void run_hooks_warning_on_failure(const std::vector<oci::Hook>& hooks, const char* kind, const std::string& state_json) {
+    for (size_t i = 0; i < hooks.size(); ++i) {
+        try {
+            run_one(hooks[i], fmt::format("{} hook #{} ({})", kind, i, hooks[i].path), state_json);
+        } catch (const std::exception& e) {
+            log::warn("{}", e.what());
+        }
+    }
 }
 
 }  // namespace mogu::runtime

@@ -15,5 +15,8 @@ std::string hook_state_json(const std::string& oci_version, const std::string& i
 
 // Runs the hooks in order; throws on the first failure. `kind` is the spec's name ("prestart").
 void run_hooks(const std::vector<oci::Hook>& hooks, const char* kind, const std::string& state_json);
+// The spec's rule for poststart and poststop hooks: every hook runs, and a failure is logged as
+// a warning; the lifecycle goes on as if it had succeeded.
+void run_hooks_warning_on_failure(const std::vector<oci::Hook>& hooks, const char* kind, const std::string& state_json);
 
 }  // namespace mogu::runtime
