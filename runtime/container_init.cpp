@@ -8,6 +8,7 @@
 #include "runtime/linux/devices.h"
 #include "runtime/linux/loopback.h"
 #include "runtime/linux/process_setup.h"
+#include "runtime/linux/mounts.h"
 #include "runtime/linux/rootfs.h"
 #include "runtime/security/seccomp.h"
 #include "runtime/sync_socket.h"
@@ -60,6 +61,7 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
 
 void finalize_filesystem(const InitPlan& plan) {
     const oci::Linux& linux = *plan.spec->linux;
+    remount_deferred_read_only(plan.spec->mounts);
     make_paths_readonly(linux.readonly_paths);
     mask_paths(linux.masked_paths);
     // The working directory is created if the image lacks it, as runc does.

@@ -87,8 +87,12 @@ MountOptions parse_mount_options(const std::vector<std::string>& options) {
             if (a.attr & MOUNT_ATTR__ATIME) out.attr_clr |= MOUNT_ATTR__ATIME;
         }
         if (known) continue;
-        // runc-only hints that carry no meaning for the kernel.
-        if (o == "tmpcopyup" || o == "copy-symlink") continue;
+        // runc's own options, which the kernel never sees.
+        if (o == "tmpcopyup") {
+            out.tmpcopyup = true;
+            continue;
+        }
+        if (o == "copy-symlink") continue;
         if (!out.data.empty()) out.data += ',';
         out.data += o;
     }

@@ -15,6 +15,7 @@ struct MountOptions {
     uint64_t attr_set = 0;                   // MOUNT_ATTR_* for "rro", "rnosuid", ... (recursive)
     uint64_t attr_clr = 0;
     std::string data;                        // everything else, comma-joined, for the filesystem
+    bool tmpcopyup = false;                  // runc's: fill a new tmpfs with what was there
     bool is_bind() const;
 };
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/linux/copy_tree.h"
 #include "runtime/linux/in_root.h"
 #include "runtime/linux/mount_options.h"
 
@@ -129,7 +130,49 @@ void mount_cgroups(const oci::Mount& m, const MountOptions& o, const MountContex
     }
 }
 
+bool read_only_deferred(const oci::Mount& m, const MountOptions& o) {
+    return (o.flags & MS_RDONLY) && (m.type == "tmpfs" || m.destination == "/dev" || m.destination == "/dev/");
+}
+
+// A tmpfs over an existing directory takes that directory's mode (set-id and sticky bits
+// included) unless the options name one; with tmpcopyup it is also filled with its content.
+// runc does both.
+void mount_tmpfs(const oci::Mount& m, const MountOptions& o, const MountContext& ctx, const std::string& where) {
+    UniqueFd existing = try_open_in_root(ctx.root_fd, m.destination);
+    std::string data = o.data;
+    struct stat st;
+    if (existing && ::fstat(existing.get(), &st) == 0 && S_ISDIR(st.st_mode))
+        data = fmt::format("mode={:04o}", st.st_mode & 07777) + (data.empty() ? "" : "," + data);  // a later mode= wins
+    UniqueFd target = existing ? std::move(existing) : make_in_root(ctx.root_fd, m.destination, NodeKind::directory);
+    // Opened before the mount covers it: the fd still reaches the directory's own content.
+    UniqueFd below;
+    if (o.tmpcopyup) {
+        below.reset(::open(fd_path(target.get()).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!below) throw SysError(errno, "{}: open {} to copy it up", where, m.destination);
+    }
+    unsigned long flags = o.flags & ~(MS_REMOUNT | MS_RDONLY);
+    sys_mount(m.source.empty() ? "tmpfs" : m.source.c_str(), fd_path(target.get()), "tmpfs", flags, data.empty() ? nullptr : data.c_str(),
+              fmt::format("{}: mount tmpfs on {}{}", where, m.destination, data.empty() ? "" : " with \"" + data + "\""));
+    if (below) {
+        UniqueFd mounted(::open(fd_path(open_in_root(ctx.root_fd, m.destination).get()).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!mounted) throw SysError(errno, "{}: open the new tmpfs at {}", where, m.destination);
+        try {
+            copy_directory_contents(below.get(), mounted.get());
+        } catch (const Error& e) {
+            throw Error("{}: {}", where, e.what());
+        }
+    }
+}
+
 }  // namespace
+
+void remount_deferred_read_only(const std::vector<oci::Mount>& mounts) {
+    for (size_t i = 0; i < mounts.size(); ++i) {
+        const oci::Mount& m = mounts[i];
+        if (!read_only_deferred(m, parse_mount_options(m.options))) continue;
+        bind_remount(m.destination, MS_RDONLY, fmt::format("mounts[{}] ({}): remount read-only", i, m.destination));
+    }
+}
 
 void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx) {
     std::string where = fmt::format("mounts[{}] ({})", index, m.destination);
@@ -140,6 +183,11 @@ void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx) {
     }
     if (o.is_bind() || m.type == "bind") {
         mount_bind(m, o, ctx, where);
+        apply_after(m, o, ctx, where);
+        return;
+    }
+    if (m.type == "tmpfs") {
+        mount_tmpfs(m, o, ctx, where);
         apply_after(m, o, ctx, where);
         return;
     }
@@ -156,6 +204,7 @@ void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx) {
     UniqueFd target = make_in_root(ctx.root_fd, m.destination, NodeKind::directory);
     std::string tp = fd_path(target.get());
     unsigned long flags = o.flags & ~MS_REMOUNT;
+    if (read_only_deferred(m, o)) flags &= ~MS_RDONLY;
     const char* data = o.data.empty() ? nullptr : o.data.c_str();
     if (::mount(m.source.c_str(), tp.c_str(), m.type.c_str(), flags, data) < 0) {
         int err = errno;

@@ -18,7 +18,11 @@ struct MountContext {
     std::map<std::string, std::string> cgroup_dirs;  // controller -> host directory of the container's cgroup
 };
 
-// Mounts one spec entry; `index` names it in errors ("mounts[3]").
+// Mounts one spec entry; `index` names it in errors ("mounts[3]"). A tmpfs, and /dev, asked for
+// read-only are mounted read-write: devices are made in /dev and a tmpfs may be filled
+// (tmpcopyup) after mounting. remount_deferred_read_only() makes them read-only at the end.
 void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx);
+// After pivot_root (the destinations are the container's paths), as runc's finalizeRootfs.
+void remount_deferred_read_only(const std::vector<oci::Mount>& mounts);
 
 }  // namespace mogu::runtime

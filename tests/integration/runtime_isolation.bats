@@ -90,6 +90,53 @@ in_container() {
     [ ! -e "$TEST_TMP/share/x" ]
 }
 
+@test "tmpcopyup fills a new tmpfs with the directory's content, which stays untouched below" {
+    COPY_ROOTFS=1 make_bundle '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]'
+    mkdir -p "$BUNDLE/rootfs/data/sub"
+    echo hello >"$BUNDLE/rootfs/data/sub/file"
+    ln -s sub/file "$BUNDLE/rootfs/data/link"
+    ln "$BUNDLE/rootfs/data/sub/file" "$BUNDLE/rootfs/data/hard"
+    chown 1000:1000 "$BUNDLE/rootfs/data/sub/file"
+    chmod 0604 "$BUNDLE/rootfs/data/sub/file"
+    touch -d '2001-02-03 04:05:06' "$BUNDLE/rootfs/data/sub/file"
+    mkfifo "$BUNDLE/rootfs/data/fifo"
+    set_args sh -c 'stat -fc %T /data; cat /data/link; stat -c "%u:%g %a %Y %h" /data/sub/file; ls -l /data/fifo | cut -c1; echo new >/data/newfile && echo written'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = tmpfs ]
+    [ "${lines[1]}" = hello ]
+    [ "${lines[2]}" = "1000:1000 604 $(date -d '2001-02-03 04:05:06' +%s) 2" ]
+    [ "${lines[3]}" = p ]
+    [ "${lines[4]}" = written ]
+    # The write went to the tmpfs, not to the image.
+    [ ! -e "$BUNDLE/rootfs/data/newfile" ]
+}
+
+@test "a tmpfs without mode= takes the mode of the directory it covers, set-id and sticky bits included" {
+    COPY_ROOTFS=1 make_bundle '.mounts += [{"destination": "/shared", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid"]},
+                                           {"destination": "/given", "type": "tmpfs", "source": "tmpfs", "options": ["mode=0700"]}]'
+    mkdir -p "$BUNDLE/rootfs/shared" "$BUNDLE/rootfs/given"
+    chmod 3775 "$BUNDLE/rootfs/shared"
+    chmod 0755 "$BUNDLE/rootfs/given"
+    set_args sh -c 'stat -c %a /shared /given'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = 3775 ]
+    [ "${lines[1]}" = 700 ]
+}
+
+@test "a read-only /dev is filled with devices first, then made read-only" {
+    make_bundle '.mounts |= map(if .destination == "/dev" then .options += ["ro"] else . end)'
+    set_args sh -c 'ls /dev/null /dev/zero /dev/ptmx >/dev/null && echo devices; echo x >/dev/null && echo null-writable; touch /dev/newfile || echo refused'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = devices ]
+    [ "${lines[1]}" = null-writable ]
+    [[ $output == *"Read-only file system"* ]]
+    [[ $output == *refused* ]]
+    assert_nothing_left
+}
+
 @test "a mount destination that is a symlink out of the rootfs stays inside it" {
     COPY_ROOTFS=1 make_bundle
     mkdir -p "$TEST_TMP/host-target"

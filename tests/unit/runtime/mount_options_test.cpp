@@ -29,3 +29,10 @@ Test(mount_options, recursive_attributes_go_to_mount_setattr) {
     cr_assert(o.attr_set & MOUNT_ATTR_NOSUID);
     cr_assert_eq(o.flags, 0ul);
 }
+
+Test(mount_options, tmpcopyup_is_runcs_own_and_never_reaches_the_kernel) {
+    auto o = parse_mount_options({"tmpcopyup", "size=1m", "nosuid"});
+    cr_assert(o.tmpcopyup);
+    cr_assert_eq(o.data, "size=1m");
+    cr_assert(!parse_mount_options({"size=1m"}).tmpcopyup);
+}
