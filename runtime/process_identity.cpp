@@ -22,6 +22,7 @@ UniqueFd assume_process_identity(const oci::Process& proc, const std::optional<C
     if (cwd_entered) verify_cwd_inside_root(proc.cwd);
     UniqueFd listener;
     if (seccomp && !proc.no_new_privileges) listener.reset(seccomp->install());
+    give_stdio_to(proc.user.uid);
     if (::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");
     switch_user(proc.user);
     if (::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_KEEPCAPS)");

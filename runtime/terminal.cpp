@@ -39,6 +39,13 @@ UniqueFd receive_pty_master(int socket_fd) {
     return master;
 }
 
+void clear_onlcr(int pty_fd) {
+    struct termios t;
+    if (::tcgetattr(pty_fd, &t) < 0) throw SysError(errno, "read the terminal's settings");
+    t.c_oflag &= ~ONLCR;
+    if (::tcsetattr(pty_fd, TCSANOW, &t) < 0) throw SysError(errno, "clear ONLCR on the terminal");
+}
+
 void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size) {
     UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw SysError(errno, "open /dev/ptmx in the container (is /dev/pts mounted?)");

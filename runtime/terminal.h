@@ -18,5 +18,7 @@ void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size);
 // For `run` with a terminal and no --console-socket: receive the master on our own socket.
 UniqueFd receive_pty_master(int socket_fd);
 void send_fd(int socket_fd, int fd, const std::string& name);
+// Output post-processing off for "\n" -> "\r\n" on a pty (master or slave fd).
+void clear_onlcr(int pty_fd);
 
 }  // namespace mogu::runtime

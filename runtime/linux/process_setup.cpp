@@ -76,6 +76,23 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
     throw Error("exec: \"{}\": executable file not found in $PATH", arg0);
 }
 
+void give_stdio_to(uid_t uid) {
+    struct stat null;
+    if (::stat("/dev/null", &null) < 0) throw SysError(errno, "stat /dev/null");
+    for (int fd = 0; fd < 3; ++fd) {
+        struct stat st;
+        if (::fstat(fd, &st) < 0) {
+            if (errno == EBADF) continue;
+            throw SysError(errno, "fstat the process's fd {}", fd);
+        }
+        if (st.st_uid == uid || (S_ISCHR(st.st_mode) && st.st_rdev == null.st_rdev)) continue;
+        // Only the uid: the devpts mount chose the group (gid=5, tty), as with runc. An owner not
+        // mapped in a user namespace, or a read-only /dev, leaves the fd as it is.
+        if (::fchown(fd, uid, static_cast<gid_t>(-1)) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
+            throw SysError(errno, "chown the process's fd {} to uid {}", fd, uid);
+    }
+}
+
 void switch_user(const oci::User& u) {
     std::vector<gid_t> groups(u.additional_gids.begin(), u.additional_gids.end());
     // setgroups is denied in a user namespace whose setgroups file says "deny"; nothing to set then.

@@ -19,6 +19,9 @@ std::vector<std::string> process_environment(const oci::Process& p);
 std::string find_executable(const std::string& arg0, const std::vector<std::string>& env);
 
 // setgroups (additionalGids), setresgid, setresuid. Called with KEEPCAPS set by the caller.
+// Makes the process's user the owner of its stdio (its pty, above all), as runc does, so it can
+// control its own terminal; /dev/null is left alone.
+void give_stdio_to(uid_t uid);
 void switch_user(const oci::User& u);
 // chdir to the process's cwd. try_enter_cwd returns false where access was denied (the caller
 // tries again as the container's user), enter_cwd throws.

@@ -48,6 +48,31 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     assert_nothing_left
 }
 
+@test "foreground run passes the container's lines through without carriage returns added" {
+    make_bundle '.process.terminal = true'
+    set_args sh -c 'echo line-one; echo line-two'
+    # script(1) with no terminal on its stdin passes bytes through as they come: every "\r" in
+    # its output would be one the container's pty added.
+    script -qec "$MOGU --root $ROOT run --bundle $BUNDLE $ID" /dev/null </dev/null >"$TEST_TMP/out"
+    grep -q line-two "$TEST_TMP/out"
+    [ "$(tr -dc '\r' <"$TEST_TMP/out" | wc -c)" -eq 0 ]
+    assert_nothing_left
+}
+
+@test "the pty belongs to the process's user, in run and in exec" {
+    make_bundle '.process.terminal = true | .process.user = {"uid": 1000, "gid": 1000}'
+    set_args sh -c 'echo "owner=$(stat -c %u $(tty))"'
+    run script -qec "$MOGU --root $ROOT run --bundle $BUNDLE $ID" /dev/null </dev/null
+    [ "$status" -eq 0 ]
+    [[ $output == *owner=1000* ]]
+    make_bundle
+    set_args sleep 100
+    run_detached "$ID"
+    run script -qec "$MOGU --root $ROOT exec --tty --user 1001:1001 $ID sh -c 'echo owner=\$(stat -c %u \$(tty))'" /dev/null </dev/null
+    [ "$status" -eq 0 ]
+    [[ $output == *owner=1001* ]]
+}
+
 @test "exec --tty gets a terminal of its own" {
     make_bundle
     set_args sleep 100
@@ -93,7 +118,7 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     local pid
     pid=$(mogu state "$ID" | jq .pid)
     [ ! -s "/proc/$pid/root/tmp/breach" ]
-    ! grep -q mogu "/proc/$pid/root/tmp/seen" 2>/dev/null
+    ! grep -q mogu "/proc/$pid/root/tmp/seen" 2>/dev/null || false
 }
 
 @test "a host fd cannot become the container's cwd (CVE-2024-21626)" {
