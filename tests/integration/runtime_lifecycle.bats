@@ -64,7 +64,7 @@ teardown() { runtime_teardown; }
     [ "$(jq -r .ociVersion <<<"$output")" = 1.0.2 ]
     jq -e '.rootfs and .created and (.owner != null)' <<<"$output"
     # Created, the init has not run the user's program yet.
-    ! grep -q sleep "/proc/$(cat "$TEST_TMP/pid")/cmdline"
+    ! grep -q sleep "/proc/$(cat "$TEST_TMP/pid")/cmdline" || false
 
     mogu start "$ID"
     [ "$(status_of "$ID")" = running ]

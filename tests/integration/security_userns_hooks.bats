@@ -133,14 +133,14 @@ H
     grep -qF "prestart $host_uts \"status\":\"creating\" \"pid\":$pid" "$marks"
     grep -qF "createRuntime $host_uts " "$marks"
     grep -q "^createContainer " "$marks"
-    ! grep -qF "createContainer $host_uts" "$marks"
+    ! grep -qF "createContainer $host_uts" "$marks" || false
     grep "^createContainer " "$marks" | grep -qF "\"pid\":$pid"
     mogu start "$ID"
     wait_for 'grep -q ^poststart "$TEST_TMP/m/marks"'
     grep -q "^startContainer " "$marks"
-    ! grep -qF "startContainer $host_uts" "$marks"
+    ! grep -qF "startContainer $host_uts" "$marks" || false
     grep -qF "poststart $host_uts \"status\":\"running\"" "$marks"
-    ! grep -q ^poststop "$marks"
+    ! grep -q ^poststop "$marks" || false
     mogu delete --force "$ID"
     grep -qF "poststop $host_uts \"status\":\"stopped\"" "$marks"
     assert_nothing_left

@@ -214,7 +214,7 @@ assert_nothing_left() {
     old=$(cat "$CTD_DIR/containerd.pid")
     kill "$old"
     for _ in $(seq 100); do kill -0 "$old" 2>/dev/null || break; sleep 0.1; done
-    ! kill -0 "$old" 2>/dev/null
+    ! kill -0 "$old" 2>/dev/null || false
     kill -0 "$shim"               # the shim outlives containerd
     launch_containerd
     wait_task_state rs1 RUNNING
@@ -238,7 +238,7 @@ assert_nothing_left() {
     # containerd notices, runs `containerd-shim-mogu-v2 delete` (which removes the container),
     # and only then drops the task.
     wait_task_state dead1 gone
-    ! kill -0 "$init" 2>/dev/null
+    ! kill -0 "$init" 2>/dev/null || false
     ctr_ task delete dead1 2>/dev/null || true
     ctr_ containers delete dead1
     assert_nothing_left dead1
