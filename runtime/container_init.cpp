@@ -121,12 +121,14 @@ void finalize_filesystem(const InitPlan& plan) {
     UniqueFd early_listener = assume_process_identity(proc, plan.capabilities, plan.seccomp);
 
     close_fds_on_exec(3 + plan.preserve_fds);
-    // With no_new_privileges the filter goes on as late as it can while the parent still
-    // listens: before `start`, so that startContainer hooks, which run in the container, run
-    // under it (as runc does), and so that a notify listener can go to the agent through the
-    // parent (which can reach linux.seccomp.listenerPath; we are past pivot_root).
+    // A notify filter goes on before `start`, while the parent still listens: its listener fd goes
+    // to the agent through the parent (which can reach linux.seccomp.listenerPath; we are past
+    // pivot_root). Any other no_new_privileges filter goes on after `start`, right before the
+    // startContainer hooks (which run in the container, under it, as with runc) and execve: the
+    // fewer of our own syscalls follow it, the fewer a profile must allow.
+    bool late_filter = plan.seccomp && proc.no_new_privileges && !plan.seccomp->uses_notify();
     UniqueFd listener = std::move(early_listener);
-    if (plan.seccomp && proc.no_new_privileges) listener.reset(plan.seccomp->install());
+    if (plan.seccomp && proc.no_new_privileges && plan.seccomp->uses_notify()) listener.reset(plan.seccomp->install());
     if (listener) {
         sync_send_with_fd(plan.sync_fd, {SyncType::seccomp_fd}, listener.get());
         listener.reset();
@@ -143,6 +145,8 @@ void finalize_filesystem(const InitPlan& plan) {
     if (n != 1) ::_exit(255);
     ::close(plan.exec_fifo_fd);
 
+    reset_signals();
+    if (late_filter) plan.seccomp->install();
     run_hooks(spec.hooks.start_container, "startContainer", hook_state(plan, "created", host_pid));
 
     try {

@@ -68,6 +68,7 @@ struct ExecPlan {
         std::string exe = find_executable(proc.args[0], env);
         UniqueFd listener = assume_process_identity(proc, plan.caps, plan.seccomp);
         close_fds_on_exec(3 + plan.preserve_fds);
+        reset_signals();
         if (plan.seccomp && proc.no_new_privileges) listener.reset(plan.seccomp->install());
         // A notify filter's listener goes to the agent through the parent, as the init's does.
         if (listener) {

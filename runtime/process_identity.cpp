@@ -43,7 +43,6 @@ void exec_process(const std::string& exe, const oci::Process& proc, std::vector<
     argv.push_back(nullptr);
     for (auto& e : env) envp.push_back(e.data());
     envp.push_back(nullptr);
-    reset_signals();
     ::execve(exe.c_str(), argv.data(), envp.data());
     throw SysError(errno, "exec {}", exe);
 }

@@ -22,7 +22,8 @@ class SeccompProgram;
 // notify listener fd when the filter was installed here and uses notify.
 UniqueFd assume_process_identity(const oci::Process& proc, const std::optional<CapabilitySets>& caps, const SeccompProgram* seccomp);
 
-// execve with the process's args and `env`; only returns by throwing.
+// execve with the process's args and `env`; only returns by throwing. The caller has reset the
+// signal mask and handlers (reset_signals) before loading any seccomp filter.
 [[noreturn]] void exec_process(const std::string& exe, const oci::Process& proc, std::vector<std::string> env);
 
 }  // namespace mogu::runtime

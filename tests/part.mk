@@ -2,7 +2,12 @@
 FIXTURES := tests/fixtures/out
 DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
-fixtures: $(FIXTURES)/rootfs/bin/busybox
+fixtures: $(FIXTURES)/rootfs/bin/busybox $(BUILD)/tests/tools/mogu-syscall
+
+# A static helper the seccomp tests copy into a container: calls syscalls by number.
+$(BUILD)/tests/tools/mogu-syscall: tests/integration/helpers/syscall.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(FIXTURES)/rootfs/bin/busybox: tests/fixtures/make-rootfs
 	tests/fixtures/make-rootfs $(FIXTURES)/rootfs

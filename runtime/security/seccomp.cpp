@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fd.h"
+#include "runtime/security/seccomp_enosys.h"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -136,6 +137,15 @@ SeccompProgram SeccompProgram::compile(const oci::Seccomp& p) {
     if (size <= 0 || size % 8) throw Error("linux.seccomp: exported filter has an odd size {}", size);
     prog.bpf_.resize(static_cast<size_t>(size));
     if (::pread(mem.get(), prog.bpf_.data(), prog.bpf_.size(), 0) != size) throw SysError(errno, "read the seccomp program");
+
+    // A syscall newer than the profile gets ENOSYS, not a default action that denies (runc's stub).
+    if (def != SCMP_ACT_ALLOW && def != SCMP_ACT_LOG) {
+        std::vector<uint32_t> arches = {seccomp_arch_native()};
+        for (const auto& a : p.architectures) arches.push_back(seccomp_arch_resolve_name(arch_token_name(a).c_str()));
+        auto stub = enosys_stub(last_known_syscalls(p, arches));
+        const auto* bytes = reinterpret_cast<const uint8_t*>(stub.data());
+        prog.bpf_.insert(prog.bpf_.begin(), bytes, bytes + stub.size() * sizeof(sock_filter));
+    }
     return prog;
 }
 

@@ -38,6 +38,31 @@ in_container() {
     done
 }
 
+@test "a syscall newer than the profile returns ENOSYS, not the default action's errno" {
+    # An allow-list profile written before clone3 (435) existed; the highest syscall it names is
+    # rseq (334). clone3 and an unknown number must fail with ENOSYS (38), so that glibc falls
+    # back to clone; a known syscall the profile leaves out (getppid, 110) gets the default, EPERM.
+    local helper=$MOGU_BIN/../tests/tools/mogu-syscall
+    [[ -x $helper ]] || helper=$MOGU_SRC/build/tests/tools/mogu-syscall
+    [[ -x $helper ]] || { echo "mogu-syscall not built (make fixtures)" >&2; return 1; }
+    COPY_ROOTFS=1 make_bundle '.linux.seccomp = {"defaultAction": "SCMP_ACT_ERRNO", "architectures": ["SCMP_ARCH_X86_64"], "syscalls": [
+        {"names": ["arch_prctl", "brk", "execve", "exit_group", "getrandom", "mprotect", "newfstatat", "prlimit64",
+                   "readlink", "rseq", "set_robust_list", "set_tid_address", "write"], "action": "SCMP_ACT_ALLOW"}]}'
+    cp "$helper" "$BUNDLE/rootfs/mogu-syscall"
+    set_args /mogu-syscall 435 1000 110
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = "435 errno 38" ]
+    [ "${lines[1]}" = "1000 errno 38" ]
+    [ "${lines[2]}" = "110 errno 1" ]
+    # With a default action that allows, nothing is stubbed: clone3 reaches the kernel (EINVAL
+    # for its empty arguments).
+    edit_config '.linux.seccomp.defaultAction = "SCMP_ACT_ALLOW" | .linux.seccomp.syscalls = [{"names": ["getppid"], "action": "SCMP_ACT_ERRNO"}]'
+    run mogu run "$ID"
+    [ "${lines[0]}" = "435 errno 22" ]
+    [ "${lines[2]}" = "110 errno 1" ]
+}
+
 @test "errnoRet, argument conditions and the kill action behave as written" {
     # chmod with mode 0777 fails with EACCES (13); other modes pass; getppid kills the process.
     make_bundle '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
