@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/bind_sources.h"
 #include "runtime/hooks.h"
 #include "runtime/process_identity.h"
 #include "runtime/linux/devices.h"
@@ -36,6 +37,9 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     const oci::Spec& spec = *plan.spec;
     const oci::Linux& linux = *spec.linux;
     MountContext ctx = plan.mounts;
+    std::map<size_t, UniqueFd> bind_sources;
+    if (plan.bind_sources_from_parent) bind_sources = receive_bind_sources(plan.sync_fd);
+    for (const auto& [index, fd] : bind_sources) ctx.bind_source_fds[index] = fd.get();
     UniqueFd root = prepare_rootfs(plan.rootfs, linux.rootfs_propagation);
     ctx.root_fd = root.get();
     for (size_t i = 0; i < spec.mounts.size(); ++i) mount_entry(spec.mounts[i], i, ctx);

@@ -32,6 +32,7 @@ struct InitPlan {
     int console_socket_fd = -1;         // when process.terminal
     int preserve_fds = 0;
     bool setup_dev = true;              // /dev is not bind-mounted from the host: make nodes and links
+    bool bind_sources_from_parent = false;  // the parent opens bind sources for us (bind_sources.h)
     // For the state JSON of createContainer/startContainer hooks (the pid arrives with "go").
     std::string oci_version, id, bundle;
     const std::map<std::string, std::string>* annotations = nullptr;

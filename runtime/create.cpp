@@ -4,6 +4,7 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "runtime/bind_sources.h"
 #include "runtime/cgroups/resources.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/container_init.h"
@@ -156,6 +157,8 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.console_socket_fd = console.get();
     plan.preserve_fds = opts.preserve_fds;
     plan.setup_dev = dev_is_bound(spec);
+    // Not for a rootless caller: joining the init's mount namespace needs privileges it lacks.
+    plan.bind_sources_from_parent = needs_bind_sources(spec, namespaces.has(NS::user) && !running_rootless());
     plan.oci_version = spec.oci_version;
     plan.id = opts.id;
     plan.bundle = bundle;
@@ -189,6 +192,10 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
             run_hooks(spec.hooks.prestart, "prestart", state);
             run_hooks(spec.hooks.create_runtime, "createRuntime", state);
             sync_send(sync.parent.get(), {SyncType::hooks_done});
+            continue;
+        }
+        if (m->type == SyncType::bind_sources_request) {
+            send_bind_sources(pid, sync.parent.get(), spec);
             continue;
         }
         if (m->type == SyncType::seccomp_fd) {

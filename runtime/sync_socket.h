@@ -20,6 +20,9 @@ enum class SyncType : uint32_t {
     pid = 6,             // child -> parent: the pid of the process that will exec (exec path)
     seccomp_fd = 7,      // child -> parent: the seccomp notify listener fd (attached)
     seccomp_done = 8,    // parent -> child: the listener fd was handed to linux.seccomp.listenerPath
+    bind_sources_request = 9,  // child -> parent: open the bind mounts' sources for me (user namespace)
+    bind_source = 10,          // parent's helper -> child: the O_PATH fd of mounts[value]'s source
+    bind_sources_done = 11,    // parent -> child
 };
 
 struct SyncMessage {

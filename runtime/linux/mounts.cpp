@@ -60,11 +60,14 @@ void apply_after(const oci::Mount& m, const MountOptions& o, const MountContext&
     }
 }
 
-void mount_bind(const oci::Mount& m, const MountOptions& o, const MountContext& ctx, const std::string& where) {
+void mount_bind(const oci::Mount& m, size_t index, const MountOptions& o, const MountContext& ctx, const std::string& where) {
+    // A source the runtime opened for us is mounted through its fd: the path may not be ours to walk.
+    auto given = ctx.bind_source_fds.find(index);
+    std::string source = given != ctx.bind_source_fds.end() ? fd_path(given->second) : m.source;
     struct stat st;
-    if (::stat(m.source.c_str(), &st) < 0) throw SysError(errno, "{}: bind source \"{}\"", where, m.source);
+    if (::stat(source.c_str(), &st) < 0) throw SysError(errno, "{}: bind source \"{}\"", where, m.source);
     UniqueFd target = make_in_root(ctx.root_fd, m.destination, S_ISDIR(st.st_mode) ? NodeKind::directory : NodeKind::file);
-    sys_mount(m.source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (o.flags & MS_REC), nullptr,
+    sys_mount(source.c_str(), fd_path(target.get()), nullptr, MS_BIND | (o.flags & MS_REC), nullptr,
               fmt::format("{}: bind mount {} on {}", where, m.source, m.destination));
     unsigned long extra = o.flags & ~(MS_BIND | MS_REC | MS_REMOUNT);
     if (extra) {
@@ -166,6 +169,8 @@ void mount_tmpfs(const oci::Mount& m, const MountOptions& o, const MountContext&
 
 }  // namespace
 
+bool is_bind_mount(const oci::Mount& m) { return m.type == "bind" || parse_mount_options(m.options).is_bind(); }
+
 void remount_deferred_read_only(const std::vector<oci::Mount>& mounts) {
     for (size_t i = 0; i < mounts.size(); ++i) {
         const oci::Mount& m = mounts[i];
@@ -182,7 +187,7 @@ void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx) {
         return;
     }
     if (o.is_bind() || m.type == "bind") {
-        mount_bind(m, o, ctx, where);
+        mount_bind(m, index, o, ctx, where);
         apply_after(m, o, ctx, where);
         return;
     }

@@ -16,7 +16,13 @@ struct MountContext {
     bool cgroup_v2_only = false;   // the host has a pure v2 hierarchy
     std::string cgroup_path;       // the container's cgroup, relative to each hierarchy's root
     std::map<std::string, std::string> cgroup_dirs;  // controller -> host directory of the container's cgroup
+    // Bind sources opened for us by the runtime on the host side (in a user namespace, where
+    // the source may be out of our reach): mounts[i] -> O_PATH fd. See bind_sources.h.
+    std::map<size_t, int> bind_source_fds;
 };
+
+// Whether a spec mount is a bind mount ("bind"/"rbind" option, or type "bind").
+bool is_bind_mount(const oci::Mount& m);
 
 // Mounts one spec entry; `index` names it in errors ("mounts[3]"). A tmpfs, and /dev, asked for
 // read-only are mounted read-write: devices are made in /dev and a tmpfs may be filled

@@ -41,6 +41,29 @@ userns_bundle() {
     [ "${lines[-1]}" = 65534 ]
 }
 
+@test "a bind source behind a directory only host root may enter is mounted in a user namespace" {
+    # The init is root only in its user namespace: it cannot walk through private/ (0700, host
+    # root). The runtime opens the source for it, as runc does.
+    userns_bundle
+    mkdir -p "$TEST_TMP/private/shared"
+    chmod 700 "$TEST_TMP/private"
+    echo visible >"$TEST_TMP/private/shared/file"
+    chmod 644 "$TEST_TMP/private/shared/file"
+    edit_config ".mounts += [{\"destination\": \"/shared\", \"type\": \"bind\", \"source\": \"$TEST_TMP/private/shared\", \"options\": [\"rbind\", \"ro\"]}]"
+    set_args sh -c 'cat /shared/file; touch /shared/x || echo read-only'
+    run mogu run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[0]}" = visible ]
+    [[ $output == *read-only* ]]
+    assert_nothing_left
+    # A source that does not exist is still named in the error.
+    edit_config ".mounts[-1].source = \"$TEST_TMP/private/nosuch\""
+    run mogu run "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"bind source \"$TEST_TMP/private/nosuch\""*"No such file or directory"* ]]
+    assert_nothing_left
+}
+
 @test "a user namespace given by path is joined" {
     userns_bundle
     set_args sleep 100
