@@ -48,9 +48,18 @@ std::vector<MountInfoEntry> parse_mountinfo(const std::string& text) {
         e.fs_type = sep[1];
         e.source = unescape(sep[2]);
         e.super_options = sep[3];
+        e.optional_fields.assign(f.begin() + 6, sep);
         out.push_back(std::move(e));
     }
     return out;
+}
+
+bool MountInfoEntry::shared() const {
+    return std::any_of(optional_fields.begin(), optional_fields.end(), [](const std::string& f) { return f.starts_with("shared:"); });
+}
+
+bool MountInfoEntry::unbindable() const {
+    return std::find(optional_fields.begin(), optional_fields.end(), "unbindable") != optional_fields.end();
 }
 
 bool path_is_under(const std::string& path, const std::string& dir) {

@@ -10,6 +10,10 @@ namespace mogu {
 struct MountInfoEntry {
     int id = -1, parent_id = -1;
     std::string root, mount_point, fs_type, source, super_options;
+    std::vector<std::string> optional_fields;  // propagation: "shared:N", "master:N", "unbindable"
+
+    bool shared() const;
+    bool unbindable() const;
 };
 
 // Malformed lines are skipped.

@@ -18,11 +18,13 @@
 namespace mogu::runtime {
 namespace {
 
-// The mount point that holds `path`: the longest mount point prefix in /proc/self/mountinfo.
-std::string mount_point_of(const std::string& path) {
-    std::string best = "/";
-    for (const auto& m : parse_mountinfo(read_file("/proc/self/mountinfo")))
-        if (path_is_under(path, m.mount_point) && m.mount_point.size() > best.size()) best = m.mount_point;
+// The mount that holds `path`: the one with the longest mount point prefix (the last listed of
+// those on the same mount point, which is the one on top).
+MountInfoEntry mount_holding(const std::string& path) {
+    MountInfoEntry best;
+    best.mount_point = "/";
+    for (auto& m : parse_mountinfo(read_file("/proc/self/mountinfo")))
+        if (path_is_under(path, m.mount_point) && m.mount_point.size() >= best.mount_point.size()) best = std::move(m);
     return best;
 }
 
@@ -59,13 +61,19 @@ unsigned long statvfs_flags(const char* path) {
 }  // namespace
 
 UniqueFd prepare_rootfs(const std::string& rootfs, const std::string& rootfs_propagation) {
+    // Unbindable mounts cannot be bound, and the rootfs, the cgroup directories and the volumes
+    // are bound from the host's: those start as slaves and become unbindable after pivot_root.
     unsigned long prop = rootfs_propagation.empty() ? (MS_SLAVE | MS_REC) : propagation_flags(rootfs_propagation);
+    if (prop & MS_UNBINDABLE) prop = MS_SLAVE | MS_REC;
     if (::mount(nullptr, "/", nullptr, prop, nullptr) < 0) throw SysError(errno, "set propagation of / in the container's mount namespace");
-    // pivot_root refuses a new root whose parent mount is shared.
-    if (prop & MS_SHARED) {
-        std::string parent = mount_point_of(dirname_of(rootfs));
-        if (::mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
-            throw SysError(errno, "make {} (the mount holding the rootfs) private", parent);
+    // The mount holding the rootfs is made private where it is shared (pivot_root refuses a new
+    // root whose parent is shared, and the bind below would propagate out) or unbindable (the
+    // bind would be refused: a bundle on the host's "/" with rootfsPropagation "unbindable").
+    // The requested propagation is set on the container's "/" after pivot_root.
+    MountInfoEntry parent = mount_holding(dirname_of(rootfs));
+    if (parent.shared() || parent.unbindable()) {
+        if (::mount(nullptr, parent.mount_point.c_str(), nullptr, MS_PRIVATE, nullptr) < 0)
+            throw SysError(errno, "make {} (the mount holding the rootfs) private", parent.mount_point);
     }
     if (::mount(rootfs.c_str(), rootfs.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
         throw SysError(errno, "bind mount the rootfs {} onto itself", rootfs);

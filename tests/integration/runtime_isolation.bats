@@ -255,6 +255,33 @@ in_container() {
     assert_nothing_left
 }
 
+@test "every rootfsPropagation value works with the bundle on the host's / filesystem" {
+    local host_mount p want
+    host_mount=$(stat -c %m "$FIXTURE_ROOTFS")
+    [ "$host_mount" = / ] || echo "# note: the fixture rootfs is not on / here ($host_mount)" >&3
+    # A slave needs a shared master: on a host whose mount is private, "slave" leaves it private.
+    local host_shared=no
+    awk -v m="$host_mount" '$5 == m' /proc/self/mountinfo | grep -q ' shared:' && host_shared=yes
+    for p in unbindable runbindable private rprivate slave rslave shared rshared; do
+        make_bundle ".linux.rootfsPropagation = \"$p\""
+        set_args sh -c "awk '\$5 == \"/\" {print}' /proc/self/mountinfo"
+        run mogu run "$ID"
+        [ "$status" -eq 0 ] || { echo "rootfsPropagation $p: $output"; return 1; }
+        case $p in
+            *unbindable) want=unbindable ;;
+            *shared) want=shared: ;;
+            *slave) [[ $host_shared == yes ]] && want=master: || want= ;;
+            *) want= ;;
+        esac
+        if [[ -n $want ]]; then
+            [[ $output == *"$want"* ]] || { echo "rootfsPropagation $p: / is not $want: $output"; return 1; }
+        else
+            [[ $output != *shared:* && $output != *master:* && $output != *unbindable* ]] || { echo "rootfsPropagation $p: $output"; return 1; }
+        fi
+    done
+    assert_nothing_left
+}
+
 @test "a namespace given by path is joined" {
     make_bundle
     set_args sleep 100
