@@ -113,6 +113,20 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     [ "$(cat "$(cg_file pids pids.max)")" = 42 ]
 }
 
+@test "keys are matched ignoring case, as runc's Go decoder does: hugepageLimits[].pagesize" {
+    local size
+    size=$(ls /sys/kernel/mm/hugepages 2>/dev/null | head -1)
+    [[ -n $size ]] || skip "this kernel offers no huge page sizes"
+    awk '$1 == "hugetlb" && $4 == 1 {found=1} END {exit !found}' /proc/cgroups || skip "this kernel has no hugetlb cgroup controller"
+    local kb=${size#hugepages-} name
+    kb=${kb%kB}
+    name=$(( kb >= 1048576 ? kb / 1048576 : kb / 1024 ))$( (( kb >= 1048576 )) && echo GB || echo MB)
+    make_bundle ".linux.resources.hugepageLimits = [{\"pagesize\": \"$name\", \"LIMIT\": 4194304}]"
+    set_args sleep 100
+    run_detached "$ID"
+    [ "$(cat "$(cg_file hugetlb "hugetlb.$name.limit_in_bytes" "hugetlb.$name.max")")" = 4194304 ]
+}
+
 @test "update changes the cgroup files, from flags and from --resources" {
     make_bundle '.linux.resources.memory = {"limit": 67108864}'
     set_args sleep 100

@@ -56,3 +56,13 @@ Test(json, null_member_reads_as_absent) {
     auto doc = JsonDoc::parse(R"({"a":null})", "x");
     cr_assert(!doc.root().get("a").has_value());
 }
+
+Test(json, keys_match_ignoring_case_and_the_last_one_wins_as_in_go) {
+    auto doc = JsonDoc::parse(R"({"pagesize": "2MB", "Limit": 1, "limit": 2, "other": true})", "t");
+    auto root = doc.root();
+    cr_assert_eq(root.get("pageSize")->as_string(), "2MB");
+    cr_assert_eq(root.get("limit")->as_int(), 2);
+    // Errors name the key as the document spells it.
+    cr_assert_eq(root.get("PAGESIZE")->path(), "pagesize");
+    cr_assert(!root.get("missing"));
+}
