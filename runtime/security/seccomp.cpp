@@ -128,6 +128,10 @@ SeccompProgram SeccompProgram::compile(const oci::Seccomp& p) {
         }
     }
 
+    // Without a listener nobody would answer: every notified syscall would block for good.
+    if (prog.notify_ && p.listener_path.empty())
+        throw SpecError("linux.seccomp.listenerPath", "is empty, but the profile uses SCMP_ACT_NOTIFY: the listener fd needs an agent's socket to go to");
+
     // Export the program; installing it is then a single syscall in the init.
     UniqueFd mem(static_cast<int>(::syscall(SYS_memfd_create, "mogu-seccomp", MFD_CLOEXEC)));
     if (!mem) throw SysError(errno, "memfd_create for the seccomp program");

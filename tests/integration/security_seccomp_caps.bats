@@ -104,6 +104,13 @@ in_container() {
     run mogu create --bundle "$BUNDLE" "$ID"
     [[ $output == *'linux.seccomp.architectures[0]: unknown architecture "SCMP_ARCH_Z80"'* ]]
     assert_nothing_left
+    # A notify action with no listener would leave every such syscall waiting for an answer.
+    make_bundle '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_NOTIFY"}]}'
+    set_args mkdir /tmp/x
+    run timeout 20 "$MOGU" --root "$ROOT" run "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"linux.seccomp.listenerPath: is empty, but the profile uses SCMP_ACT_NOTIFY"* ]]
+    assert_nothing_left
 }
 
 # The bounding/effective/permitted sets of mogu spec, with a capability added or not.
