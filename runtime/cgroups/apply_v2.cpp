@@ -115,7 +115,7 @@ void validate_unified(const Controllers& owned, const std::map<std::string, std:
         // owned also names what v2 does without a controller of that name (devices, freezer, cpuacct).
         bool real = owned.count(controller) && controller != "devices" && controller != "freezer" && controller != "cpuacct";
         if (controller != "cgroup" && !real)
-            throw SpecError(field, "the {} controller is not on this host's cgroup v2 hierarchy", controller);
+            throw SpecError(field, "invalid configuration: the {} controller is not on this host's cgroup v2 hierarchy (it is a cgroup v1 one here)", controller);
     }
 }
 
@@ -127,7 +127,7 @@ void validate(const Controllers& owned, const oci::Resources& r) {
         auto& c = *r.cpu;
         if ((c.realtime_runtime && *c.realtime_runtime != 0) || (c.realtime_period && *c.realtime_period != 0))
             throw SpecError(c.realtime_runtime ? "linux.resources.cpu.realtimeRuntime" : "linux.resources.cpu.realtimePeriod",
-                            "realtime scheduling limits exist only on cgroup v1");
+                            "invalid configuration: realtime scheduling limits exist only on cgroup v1, and this host's cpu controller is on cgroup v2");
     }
     if (owned.count("memory") && r.memory) memory_swap_to_v2(r.memory->swap.value_or(0), r.memory->limit.value_or(0));
     if (owned.count("devices") && !r.devices.empty()) device_state_of(r.devices);

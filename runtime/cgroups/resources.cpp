@@ -93,7 +93,7 @@ void check_available(const oci::Resources& r, const Controllers& available, bool
     need(r.network && !r.network->priorities.empty(), "net_prio", "linux.resources.network.priorities");
     need(!r.devices.empty(), "devices", "linux.resources.devices");
     if (!r.unified.empty() && !unified_available)
-        throw SpecError("linux.resources.unified", "needs a cgroup v2 hierarchy, and this host has only cgroup v1");
+        throw SpecError("linux.resources.unified", "invalid configuration: cannot use unified on cgroup v1 (this host has no cgroup v2 hierarchy)");
 }
 
 }  // namespace mogu::cgroups

@@ -127,6 +127,23 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
     [ "$(cat "$(cg_file hugetlb "hugetlb.$name.limit_in_bytes" "hugetlb.$name.max")")" = 4194304 ]
 }
 
+@test "a limit for the other cgroup version is an invalid configuration that names its key" {
+    if v2; then
+        # cgroup v1's realtime limits have no cgroup v2 file.
+        make_bundle '.linux.resources.cpu = {"realtimeRuntime": 1000, "realtimePeriod": 10000}'
+        local key=linux.resources.cpu.realtimeRuntime
+    else
+        # memory is a v1 hierarchy here: a cgroup v2 key for it has nowhere to go.
+        make_bundle '.linux.resources.unified = {"memory.high": "1000000"}'
+        local key=linux.resources.unified.memory.high
+    fi
+    set_args true
+    run mogu run "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"$key: invalid configuration: "* ]]
+    assert_nothing_left
+}
+
 @test "update changes the cgroup files, from flags and from --resources" {
     make_bundle '.linux.resources.memory = {"limit": 67108864}'
     set_args sleep 100
