@@ -15,6 +15,7 @@ namespace {
 
 struct Sink {
     int fd = STDERR_FILENO;
+    bool stderr_copy = false;  // fd is a copy of stderr (detach_from_stderr)
     Format format = Format::text;
     bool debug = false;
 };
@@ -61,7 +62,15 @@ void configure(const std::string& path, Format format, bool debug) {
 }
 
 bool debug_enabled() { return sink().debug; }
-bool to_file() { return sink().fd != STDERR_FILENO; }
+
+void detach_from_stderr() {
+    if (sink().fd != STDERR_FILENO) return;
+    int fd = ::fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3);
+    if (fd < 0) return;
+    sink().fd = fd;
+    sink().stderr_copy = true;
+}
+bool to_file() { return sink().fd != STDERR_FILENO && !sink().stderr_copy; }
 int sink_fd() { return sink().fd; }
 
 std::string format_line(Level level, std::string_view msg, Format format) {

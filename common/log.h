@@ -19,6 +19,9 @@ bool debug_enabled();
 bool to_file();
 // The fd log lines go to (children that close inherited fds keep this one).
 int sink_fd();
+// For a process about to hand fds 0-2 to someone else (a container's init before its terminal
+// takes them): log lines that go to stderr go to a close-on-exec copy of it from now on.
+void detach_from_stderr();
 void write(Level level, std::string_view msg);
 // Formats one line without writing it (exposed for tests).
 std::string format_line(Level level, std::string_view msg, Format format);

@@ -50,17 +50,25 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
         sync_expect(plan.sync_fd, SyncType::hooks_done, "createRuntime hooks");
     }
     if (plan.setup_dev) {
-        create_devices(root.get(), container_devices(spec), plan.mounts.in_userns);
+        auto devices = container_devices(spec);
+        create_devices(root.get(), devices, plan.mounts.in_userns);
         create_dev_symlinks(root.get());
+        log::debug("init: {} device nodes and the /dev symlinks made{}", devices.size(), plan.mounts.in_userns ? " (bound from the host)" : "");
     } else if (!linux.devices.empty()) {
         create_devices(root.get(), linux.devices, plan.mounts.in_userns);
+        log::debug("init: {} device nodes made in the bound /dev", linux.devices.size());
     }
     // runc runs createContainer hooks from the container's root directory.
     check(::chdir(plan.rootfs.c_str()), "chdir into rootfs {} for the createContainer hooks", plan.rootfs);
     run_hooks(spec.hooks.create_container, "createContainer", hook_state(plan, "creating", host_pid));
 
-    if (plan.no_pivot) move_into(plan.rootfs);
-    else pivot_into(plan.rootfs);
+    if (plan.no_pivot) {
+        move_into(plan.rootfs);
+        log::debug("init: --no-pivot: moved {} onto / and chrooted into it", plan.rootfs);
+    } else {
+        pivot_into(plan.rootfs);
+        log::debug("init: pivot_root into {}", plan.rootfs);
+    }
 }
 
 void finalize_filesystem(const InitPlan& plan) {
@@ -81,6 +89,8 @@ void finalize_filesystem(const InitPlan& plan) {
     }
     if (plan.spec->root.readonly) make_root_readonly();
     set_root_propagation(linux.rootfs_propagation);
+    log::debug("init: {} paths read-only, {} masked{}", linux.readonly_paths.size(), linux.masked_paths.size(),
+               plan.spec->root.readonly ? ", root read-only" : "");
 }
 
 [[noreturn]] void init_main(const InitPlan& plan) {
@@ -94,12 +104,18 @@ void finalize_filesystem(const InitPlan& plan) {
     auto go = sync_recv(plan.sync_fd);
     if (!go || go->type != SyncType::go) ::_exit(1);
     pid_t host_pid = go->value;
+    // Our stderr becomes the container's (its terminal, once set up): log to a copy of it.
+    if (log::debug_enabled()) log::detach_from_stderr();
+    log::debug("init {}: setting up container {}", host_pid, plan.id);
     // From here on nothing in the container may open /proc/<our pid>/exe, which is the runtime's
     // own binary until execve (CVE-2019-5736). Not earlier: an unprivileged parent writing our
     // id maps needs /proc/<pid> to be ours.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
     if (!plan.namespaces_joined) join_namespaces(ns);
-    if (ns.unshare_cgroup && ::unshare(CLONE_NEWCGROUP) < 0) throw SysError(errno, "unshare the cgroup namespace");
+    if (ns.unshare_cgroup) {
+        if (::unshare(CLONE_NEWCGROUP) < 0) throw SysError(errno, "unshare the cgroup namespace");
+        log::debug("init: new cgroup namespace, rooted at the container's cgroup");
+    }
     if (ns.creates(NS::network)) bring_up_loopback();
     if (ns.creates(NS::user) || ns.has(NS::user)) {
         // Become root of the new user namespace before touching anything it owns.
@@ -122,6 +138,7 @@ void finalize_filesystem(const InitPlan& plan) {
     std::vector<std::string> env = process_environment(proc);
     std::string exe = find_executable(proc.args[0], env);
 
+    log::debug("init: becoming uid {} gid {} with the spec's capabilities, cwd {}", proc.user.uid, proc.user.gid, proc.cwd);
     UniqueFd early_listener = assume_process_identity(proc, plan.capabilities, plan.seccomp);
 
     close_fds_on_exec(3 + plan.preserve_fds);
@@ -153,6 +170,7 @@ void finalize_filesystem(const InitPlan& plan) {
     if (late_filter) plan.seccomp->install();
     run_hooks(spec.hooks.start_container, "startContainer", hook_state(plan, "created", host_pid));
 
+    log::debug("init: exec {}", exe);
     try {
         exec_process(exe, proc, env);
     } catch (const std::exception& e) {

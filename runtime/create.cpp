@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "common/time_format.h"
 #include "runtime/bind_sources.h"
 #include "runtime/cgroups/resources.h"
@@ -168,6 +169,12 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     SpawnedInit spawned = spawn_init(plan, sync.parent.get());
     ChildProcess init(spawned.pid);
     pid_t pid = init.pid();
+    if (log::debug_enabled()) {
+        std::vector<std::string> created;
+        for (const auto& n : linux.namespaces)
+            if (namespaces.creates(n.type)) created.push_back(oci::namespace_type_name(n.type));
+        log::debug("container {}: init {} started with new namespaces: {}", opts.id, pid, created.empty() ? "none" : join(created, ", "));
+    }
     sync.child.reset();
     fifo.reset();
     console.reset();

@@ -57,6 +57,7 @@ struct ExecPlan {
         close_fds_except(plan.preserve_fds, keep);
         for (const auto& dir : *plan.v1_cgroup_dirs) cgroups::fs::write_self_task(dir);
         sync_expect(plan.sync_fd, SyncType::go, "the go-ahead from mogu");
+        if (log::debug_enabled()) log::detach_from_stderr();  // fds 0-2 become the process's
         // pid and time namespaces were entered by the parent (they apply to children).
         for (const auto& ns : *plan.namespaces) {
             if (ns.type == NS::pid || ns.type == NS::time) continue;

@@ -41,6 +41,7 @@ long now_ms() {
 }
 
 void run_one(const oci::Hook& h, const std::string& what, const std::string& state) {
+    log::debug("running {}", what);
     int in[2], out[2];
     check(::pipe2(in, O_CLOEXEC), "pipe for {}", what);
     UniqueFd in_r(in[0]), in_w(in[1]);

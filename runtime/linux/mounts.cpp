@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "runtime/linux/copy_tree.h"
 #include "runtime/linux/in_root.h"
 #include "runtime/linux/mount_options.h"
@@ -181,6 +182,7 @@ void remount_deferred_read_only(const std::vector<oci::Mount>& mounts) {
 
 void mount_entry(const oci::Mount& m, size_t index, const MountContext& ctx) {
     std::string where = fmt::format("mounts[{}] ({})", index, m.destination);
+    log::debug("init: {}: {} {} on {} ({})", where, m.type.empty() ? "bind" : m.type, m.source, m.destination, join(m.options, ","));
     MountOptions o = parse_mount_options(m.options);
     if (m.type == "cgroup" || m.type == "cgroup2") {
         mount_cgroups(m, o, ctx, where);

@@ -1,6 +1,7 @@
 #include "runtime/linux/namespaces.h"
 
 #include "common/error.h"
+#include "common/log.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -45,9 +46,11 @@ NamespacePlan plan_namespaces(const oci::Linux& linux) {
 }
 
 void join_namespaces(const NamespacePlan& plan) {
-    for (const auto& j : plan.join)
+    for (const auto& j : plan.join) {
         if (::setns(j.fd.get(), oci::namespace_clone_flag(j.type)) < 0)
             throw SysError(errno, "join {} namespace {}", oci::namespace_type_name(j.type), j.path);
+        log::debug("init: joined {} namespace {}", oci::namespace_type_name(j.type), j.path);
+    }
 }
 
 std::vector<NamespaceToJoin> open_process_namespaces(pid_t pid) {

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/fd.h"
+#include "common/log.h"
 #include "runtime/security/seccomp_enosys.h"
 
 #include <linux/filter.h>
@@ -160,6 +161,7 @@ int SeccompProgram::install() const {
     unsigned flags = flags_ | (notify_ ? SECCOMP_FILTER_FLAG_NEW_LISTENER : 0);
     long rc = ::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &fprog);
     if (rc < 0) throw SysError(errno, "install the seccomp filter ({} instructions, flags {:#x})", fprog.len, flags);
+    log::debug("seccomp filter installed: {} instructions, flags {:#x}{}", fprog.len, flags, notify_ ? ", with a notify listener" : "");
     return notify_ ? static_cast<int>(rc) : -1;
 }
 

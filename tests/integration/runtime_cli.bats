@@ -60,6 +60,31 @@ teardown() { runtime_teardown; }
     grep -q 'level=debug msg="mogu run"' "$TEST_TMP/log.txt"
 }
 
+@test "--debug logs the init's setup steps: namespaces, mounts, pivot, hooks, seccomp, exec" {
+    make_bundle '.hooks.createContainer = [{"path": "/bin/true"}]' \
+        '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
+    set_args true
+    # As JSON lines into --log.
+    "$MOGU" --root "$ROOT" --debug --log "$TEST_TMP/log.json" --log-format json run "$ID"
+    local msgs
+    msgs=$(jq -r 'select(.level == "debug") | .msg' "$TEST_TMP/log.json")
+    [[ $msgs == *"started with new namespaces: pid, network, ipc, uts, mount"* ]]
+    [[ $msgs == *"init: mounts[0] (/proc): proc proc on /proc"* ]]
+    [[ $msgs == *"running createContainer hook #0 (/bin/true)"* ]]
+    [[ $msgs == *"init: pivot_root into"* ]]
+    [[ $msgs == *"seccomp filter installed"* ]]
+    [[ $msgs == *"init: exec /bin/true"* ]]
+    # As text on stderr, which for a terminal container is not the container's own.
+    make_bundle '.process.terminal = true'
+    set_args sh -c 'echo from-the-container'
+    script -qec "$MOGU --root $ROOT --debug run $ID" /dev/null </dev/null >"$TEST_TMP/tty.out" 2>&1
+    grep -q 'level=debug msg="init: pivot_root into' "$TEST_TMP/tty.out"
+    grep -q from-the-container "$TEST_TMP/tty.out"
+    # Without --debug nothing of it.
+    run mogu run "$ID" </dev/null
+    [[ $output != *level=debug* ]]
+}
+
 @test "--systemd-cgroup is refused with a reason where systemd is absent" {
     [ ! -d /run/systemd/system ] || skip "systemd runs on this machine"
     make_bundle
