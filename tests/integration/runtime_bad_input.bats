@@ -36,7 +36,9 @@ create_fails() {
 
 @test "an unknown namespace type names its index" {
     make_bundle '.linux.namespaces += [{"type": "pdi"}]'
-    create_fails 'linux.namespaces[6].type: unknown namespace type "pdi"'
+    local index
+    index=$(( $(jq '.linux.namespaces | length' "$BUNDLE/config.json") - 1 ))
+    create_fails "linux.namespaces[$index].type: unknown namespace type \"pdi\""
 }
 
 @test "a missing rootfs names root.path" {
