@@ -9,7 +9,7 @@
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/vm_options.h"
-#include "kvm-launcher/vm_detect.h"
+#include "common/vm_detect.h"
 #include "runtime/cli/signal_name.h"
 
 #include <signal.h>

@@ -5,7 +5,7 @@
 #include "common/json.h"
 #include "common/strings.h"
 #include "kvm-launcher/host/vm_options.h"
-#include "kvm-launcher/vm_detect.h"
+#include "common/vm_detect.h"
 #include "shim/task/runtime_options.h"
 
 #include <sys/stat.h>
