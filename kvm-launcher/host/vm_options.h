@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/oci/spec.h"
+#include "common/vm_annotations.h"
 #include "kvm-launcher/host/rootfs_export.h"
 
 #include <string>
@@ -11,8 +12,7 @@
 
 namespace mogu::vm {
 
-// Annotation keys.
-inline constexpr const char* kIsolationAnnotation = "io.mogu.isolation";   // "vm" sends a container to mogu-vm
+// Annotation keys (io.mogu.isolation, which sends a container here, is in common/vm_annotations.h).
 inline constexpr const char* kVcpusAnnotation = "io.mogu.vm.vcpus";
 inline constexpr const char* kMemoryAnnotation = "io.mogu.vm.memory-mib";
 inline constexpr const char* kRootfsAnnotation = "io.mogu.vm.rootfs";      // block | 9p
