@@ -31,12 +31,11 @@ $(KVM_LIB): $(call objs_of,$(KVM_HOST_SRCS)) $(KVM_PROTO_OBJ)
 $(eval $(call binary,mogu-vm,$(KVM_CLI_SRCS),$(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
 
 # The agent is the guest's only program: fully static and stripped (yajl's static archive; libfmt's
-# compiled half from fmt_compiled.cpp, in the common library once it lives in common/, else the
-# shim's file). Not built with sanitizers, which cannot link statically.
+# compiled half from common/fmt_compiled.cpp, in the common library). Not built with sanitizers,
+# which cannot link statically.
 ifeq ($(SANITIZE),)
-KVM_FMT_SRC := $(if $(wildcard common/fmt_compiled.cpp),,$(wildcard shim/fmt_compiled.cpp))
 $(BUILD)/bin/mogu-agent: $(KVM_PROTO_OBJ)
-$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS) $(KVM_FMT_SRC),$(KVM_DEP_LIBS) $(COMMON_LIB),\
+$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS),$(KVM_DEP_LIBS) $(COMMON_LIB),\
     -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lseccomp -lcap -lpthread))
 endif
 
