@@ -5,14 +5,13 @@
 #            the keeper process, state; kvm-launcher/sandbox.h is its interface
 #   cli/     mogu-vm's runc-style command line
 #
-# This file is read before runtime/part.mk and shim/part.mk (alphabetical order), so it names
-# their libraries by path; their rules (and the .proto pattern rules) exist by the time make builds.
+# This file is read before runtime/part.mk and ttrpc/part.mk (alphabetical order), so it names
+# their libraries by path; their rules exist by the time make builds. The .proto rules are in mk/rules.mk.
 DEB_PACKAGES += qemu-system-x86 linux-image-amd64 e2fsprogs kmod libarchive-dev liblzma-dev zlib1g-dev libzstd-dev \
                 libmd-dev libprotobuf-dev protobuf-compiler libseccomp-dev libcap-dev libyajl-dev
 
-KVM_GEN        := $(BUILD)/gen
-KVM_PROTO_OBJ  := $(BUILD)/obj/gen/kvm-launcher/proto/agent.pb.o
-KVM_PROTO_H    := $(KVM_GEN)/kvm-launcher/proto/agent.pb.h
+KVM_PROTO_OBJ  := $(call proto_objs,kvm-launcher/proto/agent.proto)
+KVM_PROTO_H    := $(call proto_headers,kvm-launcher/proto/agent.proto)
 KVM_DEP_LIBS   := $(BUILD)/lib/libmogu-ttrpc.a $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a
 KVM_HOST_SRCS  := $(sort $(wildcard kvm-launcher/host/*.cpp kvm-launcher/sandbox*.cpp))
 KVM_AGENT_SRCS := $(sort $(wildcard kvm-launcher/agent/*.cpp))
@@ -21,9 +20,9 @@ KVM_LIB        := $(BUILD)/lib/libmogu-vm.a
 KVM_LIBS       := -larchive -llzma -lz -lzstd -lmd -Wl,-Bstatic -lprotobuf-lite -Wl,-Bdynamic -lpthread -lseccomp -lcap -lyajl -lfmt
 
 KVM_CXX_OBJS := $(call objs_of,$(KVM_HOST_SRCS) $(KVM_AGENT_SRCS) $(KVM_CLI_SRCS) $(wildcard tests/unit/kvm/*.cpp))
-$(KVM_CXX_OBJS): CPPFLAGS += -I$(KVM_GEN)
+$(KVM_CXX_OBJS): CPPFLAGS += -I$(PROTO_GEN)
 $(KVM_CXX_OBJS): | $(KVM_PROTO_H)
-.SECONDARY: $(KVM_GEN)/kvm-launcher/proto/agent.pb.cc $(KVM_PROTO_H)
+.SECONDARY: $(PROTO_GEN)/kvm-launcher/proto/agent.pb.cc $(KVM_PROTO_H)
 
 $(KVM_LIB): $(call objs_of,$(KVM_HOST_SRCS)) $(KVM_PROTO_OBJ)
 	@mkdir -p $(@D)
@@ -32,12 +31,11 @@ $(KVM_LIB): $(call objs_of,$(KVM_HOST_SRCS)) $(KVM_PROTO_OBJ)
 $(eval $(call binary,mogu-vm,$(KVM_CLI_SRCS),$(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
 
 # The agent is the guest's only program: fully static and stripped (yajl's static archive; libfmt's
-# compiled half from fmt_compiled.cpp, in the common library once it lives in common/, else the
-# shim's file). Not built with sanitizers, which cannot link statically.
+# compiled half from common/fmt_compiled.cpp, in the common library). Not built with sanitizers,
+# which cannot link statically.
 ifeq ($(SANITIZE),)
-KVM_FMT_SRC := $(if $(wildcard common/fmt_compiled.cpp),,$(wildcard shim/fmt_compiled.cpp))
 $(BUILD)/bin/mogu-agent: $(KVM_PROTO_OBJ)
-$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS) $(KVM_FMT_SRC),$(KVM_DEP_LIBS) $(COMMON_LIB),\
+$(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS),$(KVM_DEP_LIBS) $(COMMON_LIB),\
     -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lseccomp -lcap -lpthread))
 endif
 

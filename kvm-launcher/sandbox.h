@@ -68,6 +68,6 @@ void pause(const Context& ctx, const std::string& id);
 void resume(const Context& ctx, const std::string& id);
 void update(const Context& ctx, const std::string& id, const std::string& resources_json);
 
-// Whether an id or a bundle is a VM's: kvm-launcher/vm_detect.h.
+// Whether an id or a bundle is a VM's: common/vm_detect.h.
 
 }  // namespace mogu::vm

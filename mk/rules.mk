@@ -12,6 +12,23 @@ comma := ,
 # objs_of(sources) -> object paths
 objs_of = $(patsubst %.cpp,$(BUILD)/obj/%.o,$(patsubst %.c,$(BUILD)/obj/%.o,$(1)))
 
+# .proto -> $(PROTO_GEN)/<dir>/<name>.pb.{cc,h}, compiled to $(BUILD)/obj/gen/... (ttrpc/, shim/
+# and kvm-launcher/ have protos). An object that includes a generated header gets -I$(PROTO_GEN)
+# and an order-only prerequisite on that header from its part.
+PROTO_GEN := $(BUILD)/gen
+PROTOC    ?= protoc
+
+$(PROTO_GEN)/%.pb.cc $(PROTO_GEN)/%.pb.h: %.proto
+	@mkdir -p $(PROTO_GEN)
+	$(PROTOC) -I. --cpp_out=$(PROTO_GEN) $<
+
+$(BUILD)/obj/gen/%.pb.o: $(PROTO_GEN)/%.pb.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) -I$(PROTO_GEN) $(CXXFLAGS) -Wno-unused-parameter -c $< -o $@
+
+proto_objs = $(patsubst %.proto,$(BUILD)/obj/gen/%.pb.o,$(1))
+proto_headers = $(patsubst %.proto,$(PROTO_GEN)/%.pb.h,$(1))
+
 # $(eval $(call binary,NAME,SOURCES,OUR_STATIC_LIBS,SYSTEM_LIBS))
 define binary
 BINARIES += $(BUILD)/bin/$(1)

@@ -7,7 +7,7 @@
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
 #include "shim/task/vm_rootfs.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/socket.h"
 
 #include <signal.h>
 #include <unistd.h>

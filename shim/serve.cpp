@@ -4,8 +4,8 @@
 #include "common/log.h"
 #include "shim/task/publisher.h"
 #include "shim/task/task_service.h"
-#include "shim/ttrpc/server.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/server.h"
+#include "ttrpc/socket.h"
 
 #include <fcntl.h>
 #include <malloc.h>

@@ -3,7 +3,7 @@
 #include "common/json.h"
 #include "shim/commands.h"
 #include "shim/serve.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/socket.h"
 
 #include <fcntl.h>
 #include <sha2.h>

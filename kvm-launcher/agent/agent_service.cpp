@@ -2,7 +2,7 @@
 
 #include "common/log.h"
 #include "kvm-launcher/agent/guest_boot.h"
-#include "shim/ttrpc/status.h"
+#include "ttrpc/status.h"
 
 namespace mogu::vm::agent {
 namespace {

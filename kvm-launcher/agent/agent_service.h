@@ -2,8 +2,8 @@
 #pragma once
 
 #include "kvm-launcher/agent/container.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <functional>
 #include <memory>

@@ -12,7 +12,7 @@
 #include "runtime/linux/mount_options.h"
 #include "runtime/state.h"
 #include "runtime/terminal.h"
-#include "shim/ttrpc/status.h"
+#include "ttrpc/status.h"
 
 #include <fcntl.h>
 #include <poll.h>

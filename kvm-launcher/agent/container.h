@@ -6,8 +6,8 @@
 #include "kvm-launcher/proto/agent.pb.h"
 #include "kvm-launcher/agent/streams.h"
 #include "runtime/runtime.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <sys/types.h>
 

@@ -8,8 +8,8 @@
 #include "kvm-launcher/agent/agent_service.h"
 #include "kvm-launcher/agent/guest_boot.h"
 #include "kvm-launcher/agent/port_bridge.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <fcntl.h>
 #include <signal.h>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "common/fd.h"
-#include "shim/ttrpc/event_loop.h"
+#include "ttrpc/event_loop.h"
 
 #include <functional>
 #include <string>

@@ -4,8 +4,8 @@
 #pragma once
 
 #include "common/fd.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <deque>
 #include <functional>

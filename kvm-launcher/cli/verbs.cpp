@@ -5,11 +5,11 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "common/vm_detect.h"
 #include "kvm-launcher/host/accel.h"
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/vm_options.h"
-#include "kvm-launcher/vm_detect.h"
 #include "runtime/cli/signal_name.h"
 
 #include <signal.h>

@@ -1,7 +1,7 @@
 #include "kvm-launcher/host/agent_client.h"
 
 #include "common/error.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/socket.h"
 
 namespace mogu::vm {
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "kvm-launcher/proto/agent.pb.h"
-#include "shim/ttrpc/client.h"
+#include "ttrpc/client.h"
 
 #include <memory>
 #include <string>

@@ -5,7 +5,7 @@
 
 #include "kvm-launcher/proto/agent.pb.h"
 #include "kvm-launcher/host/qemu.h"
-#include "shim/ttrpc/client.h"
+#include "ttrpc/client.h"
 
 #include <memory>
 #include <string>

@@ -7,8 +7,8 @@
 #include "kvm-launcher/host/boot.h"
 #include "kvm-launcher/host/keeper_proxy.h"
 #include "runtime/proc_info.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/socket.h"
 
 #include <fcntl.h>
 #include <signal.h>

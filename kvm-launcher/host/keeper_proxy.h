@@ -3,9 +3,9 @@
 // answered on the event loop. Long calls (WaitProcess, ReadStream) do not hold up others.
 #pragma once
 
-#include "shim/ttrpc/client.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/client.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <atomic>
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/oci/spec.h"
+#include "common/vm_annotations.h"
 #include "kvm-launcher/host/rootfs_export.h"
 
 #include <string>
@@ -11,16 +12,11 @@
 
 namespace mogu::vm {
 
-// Annotation keys.
-inline constexpr const char* kIsolationAnnotation = "io.mogu.isolation";   // "vm" sends a container to mogu-vm
+// Annotation keys. Those the runtime and the shim set (io.mogu.isolation, and the rootfs device
+// the shim passes on) are in common/vm_annotations.h.
 inline constexpr const char* kVcpusAnnotation = "io.mogu.vm.vcpus";
 inline constexpr const char* kMemoryAnnotation = "io.mogu.vm.memory-mib";
 inline constexpr const char* kRootfsAnnotation = "io.mogu.vm.rootfs";      // block | 9p
-// A host block device (the snapshotter's thin device) as the guest's disk, no copy; its
-// filesystem type and comma-separated mount options.
-inline constexpr const char* kRootfsDeviceAnnotation = "io.mogu.vm.rootfs-device";
-inline constexpr const char* kRootfsFstypeAnnotation = "io.mogu.vm.rootfs-fstype";    // ext4 (default), ext3, ext2
-inline constexpr const char* kRootfsOptionsAnnotation = "io.mogu.vm.rootfs-options";
 inline constexpr const char* kKernelAnnotation = "io.mogu.vm.kernel";      // version in /boot or a path
 inline constexpr const char* kAccelAnnotation = "io.mogu.vm.accel";        // auto | kvm | tcg; set in `state`
 inline constexpr const char* kBootTimeoutAnnotation = "io.mogu.vm.boot-timeout";  // seconds

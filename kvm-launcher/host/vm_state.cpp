@@ -3,7 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json.h"
-#include "kvm-launcher/vm_detect.h"
+#include "common/vm_detect.h"
 #include "runtime/state.h"
 
 #include <dirent.h>

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "common/fd.h"
+#include "common/vm_detect.h"
 
 #include <sys/types.h>
 
@@ -45,7 +46,7 @@ struct VmExit {
 
 class VmDir {
 public:
-    static constexpr const char* kStateFile = "vm.json";
+    static constexpr const char* kStateFile = kVmStateFile;
     static constexpr const char* kExitFile = "exit.json";
     static constexpr const char* kSocket = "keeper.sock";
     static constexpr const char* kConsoleLog = "console.log";

@@ -2,7 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
-#include "kvm-launcher/vm_detect.h"
+#include "common/vm_detect.h"
 
 #include <unistd.h>
 

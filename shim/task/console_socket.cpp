@@ -1,7 +1,7 @@
 #include "shim/task/console_socket.h"
 
 #include "common/error.h"
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/socket.h"
 
 #include <poll.h>
 #include <sys/socket.h>

@@ -6,7 +6,7 @@
 #include "shim/task/process_io.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/server.h"
 
 #include <sys/types.h>
 

@@ -3,7 +3,7 @@
 #pragma once
 
 #include "runtime/cgroups/cgroup.h"
-#include "shim/ttrpc/event_loop.h"
+#include "ttrpc/event_loop.h"
 
 #include <sys/types.h>
 

@@ -1,7 +1,7 @@
 #include "shim/task/process_io.h"
 
 #include "common/error.h"
-#include "shim/ttrpc/status.h"
+#include "ttrpc/status.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>

@@ -6,7 +6,7 @@
 
 #include "common/fd.h"
 #include "shim/task/runtime_cli.h"
-#include "shim/ttrpc/event_loop.h"
+#include "ttrpc/event_loop.h"
 
 #include <functional>
 #include <memory>

@@ -2,7 +2,7 @@
 
 #include "common/log.h"
 #include "shim/proto/events_service.pb.h"
-#include "shim/ttrpc/client.h"
+#include "ttrpc/client.h"
 
 #include <time.h>
 

@@ -4,8 +4,8 @@
 
 #include "shim/task/container.h"
 #include "shim/task/publisher.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <functional>
 #include <map>

@@ -4,8 +4,8 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "common/strings.h"
-#include "kvm-launcher/host/vm_options.h"
-#include "kvm-launcher/vm_detect.h"
+#include "common/vm_annotations.h"
+#include "common/vm_detect.h"
 #include "shim/task/runtime_options.h"
 
 #include <sys/stat.h>

@@ -3,9 +3,9 @@
 #include "kvm-launcher/agent/streams.h"
 #include "tests/unit/kvm/expect.h"
 #include "kvm-launcher/proto/agent.pb.h"
-#include "shim/ttrpc/client.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/server.h"
+#include "ttrpc/client.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/server.h"
 
 #include <criterion/criterion.h>
 #include <fcntl.h>

@@ -10,8 +10,8 @@
 #include "shim/task/runtime_options.h"
 #include "shim/task/task_service.h"
 #include "shim/task/vm_rootfs.h"
-#include "shim/ttrpc/client.h"
-#include "shim/ttrpc/frame.h"
+#include "ttrpc/client.h"
+#include "ttrpc/frame.h"
 
 #include <criterion/criterion.h>
 #include <sys/mount.h>

@@ -1,9 +1,9 @@
 // Server and client over a real socket, with the loop on its own thread.
-#include "shim/ttrpc/client.h"
-#include "shim/ttrpc/frame.h"
-#include "shim/ttrpc/server.h"
-#include "shim/ttrpc/socket.h"
-#include "shim/ttrpc/ttrpc.pb.h"
+#include "ttrpc/client.h"
+#include "ttrpc/frame.h"
+#include "ttrpc/server.h"
+#include "ttrpc/socket.h"
+#include "ttrpc/ttrpc.pb.h"
 
 #include <criterion/criterion.h>
 #include <sys/socket.h>

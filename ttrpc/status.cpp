@@ -1,4 +1,4 @@
-#include "shim/ttrpc/status.h"
+#include "ttrpc/status.h"
 
 namespace mogu::ttrpc {
 

@@ -1,4 +1,4 @@
-#include "shim/ttrpc/socket.h"
+#include "ttrpc/socket.h"
 
 #include "common/error.h"
 

@@ -3,8 +3,8 @@
 #pragma once
 
 #include "common/fd.h"
-#include "shim/ttrpc/server.h"
-#include "shim/ttrpc/status.h"
+#include "ttrpc/server.h"
+#include "ttrpc/status.h"
 
 #include <google/protobuf/message_lite.h>
 

@@ -1,8 +1,8 @@
-#include "shim/ttrpc/client.h"
+#include "ttrpc/client.h"
 
-#include "shim/ttrpc/frame.h"
-#include "shim/ttrpc/socket.h"
-#include "shim/ttrpc/ttrpc.pb.h"
+#include "ttrpc/frame.h"
+#include "ttrpc/socket.h"
+#include "ttrpc/ttrpc.pb.h"
 
 #include <sys/socket.h>
 

@@ -1,4 +1,4 @@
-#include "shim/ttrpc/event_loop.h"
+#include "ttrpc/event_loop.h"
 
 #include "common/error.h"
 

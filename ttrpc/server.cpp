@@ -1,7 +1,7 @@
-#include "shim/ttrpc/server.h"
+#include "ttrpc/server.h"
 
-#include "shim/ttrpc/frame.h"
-#include "shim/ttrpc/ttrpc.pb.h"
+#include "ttrpc/frame.h"
+#include "ttrpc/ttrpc.pb.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>

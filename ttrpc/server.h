@@ -4,8 +4,8 @@
 #pragma once
 
 #include "common/fd.h"
-#include "shim/ttrpc/event_loop.h"
-#include "shim/ttrpc/status.h"
+#include "ttrpc/event_loop.h"
+#include "ttrpc/status.h"
 
 #include <google/protobuf/message_lite.h>
 
