@@ -15,7 +15,7 @@ KVM_PROTO_H    := $(call proto_headers,kvm-launcher/proto/agent.proto)
 KVM_DEP_LIBS   := $(BUILD)/lib/libmogu-ttrpc.a $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a
 KVM_HOST_SRCS  := $(sort $(wildcard kvm-launcher/host/*.cpp kvm-launcher/sandbox*.cpp))
 KVM_AGENT_SRCS := $(sort $(wildcard kvm-launcher/agent/*.cpp))
-KVM_CLI_SRCS   := $(sort $(wildcard kvm-launcher/cli/*.cpp)) runtime/cli/args.cpp runtime/cli/signal_name.cpp
+KVM_CLI_SRCS   := $(sort $(wildcard kvm-launcher/cli/*.cpp))
 KVM_LIB        := $(BUILD)/lib/libmogu-vm.a
 KVM_LIBS       := -larchive -llzma -lz -lzstd -lmd -Wl,-Bstatic -lprotobuf-lite -Wl,-Bdynamic -lpthread -lseccomp -lcap -lyajl -lfmt
 

@@ -7,7 +7,7 @@
 #include "common/log.h"
 #include "common/oci/spec.h"
 #include "kvm-launcher/cli/verbs.h"
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 
 #include <cstdio>
 

@@ -10,7 +10,7 @@
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/vm_options.h"
-#include "runtime/cli/signal_name.h"
+#include "common/signal_name.h"
 
 #include <signal.h>
 #include <unistd.h>

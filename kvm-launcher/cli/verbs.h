@@ -2,7 +2,7 @@
 #pragma once
 
 #include "kvm-launcher/sandbox.h"
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 
 #include <vector>
 

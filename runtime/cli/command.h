@@ -1,7 +1,7 @@
 // One CLI verb: its flags and the function that turns parsed flags into a runtime call.
 #pragma once
 
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 #include "runtime/runtime.h"
 
 #include <string>

@@ -1,7 +1,7 @@
 // Flags shared by create and run.
 #pragma once
 
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 #include "runtime/runtime.h"
 
 namespace mogu::cli {

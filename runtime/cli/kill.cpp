@@ -1,5 +1,5 @@
 #include "runtime/cli/command.h"
-#include "runtime/cli/signal_name.h"
+#include "common/signal_name.h"
 
 #include <signal.h>
 

@@ -3,7 +3,7 @@
 // create/run of such a bundle, replaces this process with mogu-vm and the same arguments.
 #pragma once
 
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 #include "runtime/runtime.h"
 
 #include <string>

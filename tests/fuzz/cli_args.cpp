@@ -14,10 +14,10 @@
 // finding: a sanitizer report, a leak, an exception of another type, a hang, or a broken
 // promise of the parser (checked below).
 #include "common/error.h"
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 #include "runtime/cli/command.h"
 #include "runtime/cli/create_flags.h"
-#include "runtime/cli/signal_name.h"
+#include "common/signal_name.h"
 #include "tests/fuzz/fuzz_support.h"
 
 #include <fcntl.h>

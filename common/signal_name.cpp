@@ -1,4 +1,4 @@
-#include "runtime/cli/signal_name.h"
+#include "common/signal_name.h"
 
 #include "common/error.h"
 #include "common/strings.h"

@@ -1,7 +1,7 @@
 // The flag parser reads command lines the way runc's does (go-runc and Docker rely on it).
 #include "common/error.h"
-#include "runtime/cli/args.h"
-#include "runtime/cli/signal_name.h"
+#include "common/cli_args.h"
+#include "common/signal_name.h"
 
 #include <criterion/criterion.h>
 

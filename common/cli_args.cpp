@@ -1,4 +1,4 @@
-#include "runtime/cli/args.h"
+#include "common/cli_args.h"
 
 #include "common/error.h"
 #include "common/strings.h"
