@@ -63,12 +63,14 @@ void allow_mogu_error(F&& f) {
 void check_signal(const std::string& token) {
     allow_mogu_error([&] {
         int sig = cli::parse_signal(token);
-        fuzz::require(sig > 0 && sig < NSIG, "parse_signal returned a number outside 1..NSIG-1");
+        // 0 is kill(2)'s "is it there" probe, which runc accepts.
+        fuzz::require(sig >= 0 && sig < NSIG, "parse_signal returned a number outside 0..NSIG-1");
     });
 }
 
 // What Args promises about what it parsed, for every flag of the table.
-void check_args(const cli::Args& a, const std::vector<cli::FlagSpec>& flags, const std::vector<std::string>& argv) {
+void check_args(const cli::Args& a, const std::vector<cli::FlagSpec>& flags, const std::vector<std::string>& argv,
+                cli::FlagPlacement placement) {
     for (const auto& spec : flags) {
         const std::string& name = spec.names.front();
         auto values = a.values(name);
@@ -81,11 +83,21 @@ void check_args(const cli::Args& a, const std::vector<cli::FlagSpec>& flags, con
         for (size_t i = 1; i < spec.names.size(); ++i)
             if (spec.names[i] != name) fuzz::require(a.values(spec.names[i]).empty(), "values stored under an alias");
     }
-    // Positional arguments are the tail of argv, in order.
     const auto& pos = a.positional();
     fuzz::require(pos.size() < argv.size(), "more positional arguments than argv has after the verb");
-    for (size_t i = 0; i < pos.size(); ++i)
-        fuzz::require(pos[i] == argv[argv.size() - pos.size() + i], "positional arguments are not argv's tail");
+    if (placement == cli::FlagPlacement::before_args) {
+        // Positional arguments are the tail of argv, in order.
+        for (size_t i = 0; i < pos.size(); ++i)
+            fuzz::require(pos[i] == argv[argv.size() - pos.size() + i], "positional arguments are not argv's tail");
+    } else {
+        // Flags may stand anywhere: the arguments are still argv's, in their order.
+        size_t next = 1;
+        for (const auto& p : pos) {
+            while (next < argv.size() && argv[next] != p) ++next;
+            fuzz::require(next < argv.size(), "a positional argument out of order or not in argv");
+            ++next;
+        }
+    }
     for (auto range : {std::pair<size_t, size_t>{0, 0}, {1, 1}, {1, SIZE_MAX}, {1, 2}})
         allow_mogu_error([&] { a.require_positional(range.first, range.second); });
 }
@@ -137,8 +149,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::vector<cli::FlagSpec> flags = command->flags;
     flags.push_back({{"help", "h"}, false, false, "show help"});
     try {
-        cli::Args parsed(command->name, flags, argv, 1);
-        check_args(parsed, flags, argv);
+        cli::Args parsed(command->name, flags, argv, 1, command->flag_placement);
+        check_args(parsed, flags, argv, command->flag_placement);
         if (parsed.flag("help")) {
             fuzz::require(!cli::flags_help(flags).empty(), "empty help text");
             return 0;
