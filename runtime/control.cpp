@@ -77,8 +77,13 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     bool own_pid_ns = spec && spec->linux && plan_namespaces(*spec->linux).creates(oci::NamespaceType::pid);
     auto cg = open_container_cgroup(ctx, st);
     if (status != Status::stopped) {
-        if (cg && !own_pid_ns) signal_all(*cg, SIGKILL);
-        else signal_process(st.pid, st.start_time, SIGKILL);
+        if (cg && !own_pid_ns) {
+            signal_all(*cg, SIGKILL);
+        } else {
+            signal_process(st.pid, st.start_time, SIGKILL);
+            // A frozen init dies only once thawed.
+            if (cg && status == Status::paused) cg->freeze(cgroups::FreezerState::thawed);
+        }
         if (!wait_for_exit(st.pid, st.start_time, 10000)) throw Error("container {}: init {} did not exit after SIGKILL", id, st.pid);
     }
     if (cg) {

@@ -152,6 +152,10 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     // (CVE-2019-5736); the flag is inherited, and execve resets it for the container's program.
     if (::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) throw SysError(errno, "prctl(PR_SET_DUMPABLE)");
     UniqueFd cgroup_dir = placement.v2_dir.empty() ? UniqueFd() : open_cgroup_dir(placement.v2_dir);
+    // A paused container freezes the child as it joins the cgroup (on v2 before it runs at all,
+    // still holding a copy of our locked fd): `resume` must be able to take the container's lock
+    // while this exec waits for it, so the lock goes before the fork.
+    if (status == Status::paused) dir = ContainerDir::open_unlocked(ctx.root, opts.id);
     bool in_v2 = false;
     pid_t pid = clone_into_cgroup(0, cgroup_dir.get(), in_v2);
     if (pid == 0) {
@@ -162,9 +166,6 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     sync.child.reset();
     console.reset();
     if (!in_v2 && !placement.v2_dir.empty()) cgroups::fs::write_pid(placement.v2_dir, pid);
-    // A paused container freezes the child as it joins the cgroup: `resume` must be able to take
-    // the container's lock while this exec waits for it.
-    if (status == Status::paused) dir = ContainerDir::open_unlocked(ctx.root, opts.id);
     set_rlimits(pid, opts.process.rlimits);
     if (opts.process.oom_score_adj) set_oom_score_adj(pid, *opts.process.oom_score_adj);
     sync_send(sync.parent.get(), {SyncType::go, pid});

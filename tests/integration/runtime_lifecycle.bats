@@ -253,6 +253,13 @@ J
     [ ! -s "$TEST_TMP/exec.out" ]
     # resume takes the container's lock: the waiting exec must not hold it.
     timeout 10 "$MOGU" --root "$ROOT" resume "$ID"
+    local i
+    for i in $(seq 100); do kill -0 "$exec_pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$exec_pid" 2>/dev/null; then
+        kill -9 "$exec_pid"
+        echo "the exec still waits 10 s after resume: $(cat "$TEST_TMP/exec.out")"
+        return 1
+    fi
     wait "$exec_pid"
     [ "$(cat "$TEST_TMP/exec.out")" = ran ]
 }

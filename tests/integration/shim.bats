@@ -238,6 +238,9 @@ assert_nothing_left() {
     # containerd notices, runs `containerd-shim-mogu-v2 delete` (which removes the container),
     # and only then drops the task.
     wait_task_state dead1 gone
+    # The init is killed; it may stay a zombie for a moment, until pid 1 reaps it.
+    local i
+    for i in $(seq 50); do kill -0 "$init" 2>/dev/null || break; sleep 0.1; done
     ! kill -0 "$init" 2>/dev/null || false
     ctr_ task delete dead1 2>/dev/null || true
     ctr_ containers delete dead1
