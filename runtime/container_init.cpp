@@ -43,6 +43,8 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     UniqueFd root = prepare_rootfs(plan.rootfs, linux.rootfs_propagation);
     ctx.root_fd = root.get();
     for (size_t i = 0; i < spec.mounts.size(); ++i) mount_entry(spec.mounts[i], i, ctx);
+    // Over the container's own /proc and /sys files, before masked and read-only paths.
+    if (plan.lxcfs_views) lxcfs::bind_views(root.get(), *plan.lxcfs_views);
 
     // createRuntime (and the deprecated prestart) hooks run in the runtime's namespaces: the parent runs them.
     if (!spec.hooks.prestart.empty() || !spec.hooks.create_runtime.empty()) {

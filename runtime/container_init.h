@@ -7,6 +7,7 @@
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/linux/mounts.h"
 #include "runtime/linux/namespaces.h"
+#include "runtime/lxcfs/lxcfs.h"
 #include "runtime/security/capabilities.h"
 
 #include <optional>
@@ -33,6 +34,7 @@ struct InitPlan {
     int preserve_fds = 0;
     bool setup_dev = true;              // /dev is not bind-mounted from the host: make nodes and links
     bool bind_sources_from_parent = false;  // the parent opens bind sources for us (bind_sources.h)
+    const lxcfs::Views* lxcfs_views = nullptr;  // bound over /proc and /sys after the mounts
     // For the state JSON of createContainer/startContainer hooks (the pid arrives with "go").
     std::string oci_version, id, bundle;
     const std::map<std::string, std::string>* annotations = nullptr;

@@ -124,6 +124,12 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
         else throw UsageError("process.terminal is true: a --console-socket is required to receive the terminal");
     }
     NamespacePlan namespaces = plan_namespaces(linux);
+    std::optional<lxcfs::Views> lxcfs_views;
+    try {
+        lxcfs_views = lxcfs::views_for_create(lxcfs::mode_for(spec.annotations, ctx.lxcfs_default), ctx.lxcfs_mount_point);
+    } catch (const SpecError& e) {
+        throw Error("{}: {}", config_path, e.what());
+    }
     cgroups::Manager& manager = cgroup_manager(ctx);
 
     ContainerDir dir = ContainerDir::create(ctx.root, opts.id);
@@ -160,6 +166,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.setup_dev = dev_is_bound(spec);
     // Not for a rootless caller: joining the init's mount namespace needs privileges it lacks.
     plan.bind_sources_from_parent = needs_bind_sources(spec, namespaces.has(NS::user) && !running_rootless());
+    plan.lxcfs_views = lxcfs_views ? &*lxcfs_views : nullptr;
     plan.oci_version = spec.oci_version;
     plan.id = opts.id;
     plan.bundle = bundle;
@@ -231,6 +238,10 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     state.annotations = spec.annotations;
     state.cgroup_path = cgroup ? cgroup->path().path : "";
     state.systemd_cgroup = ctx.systemd_cgroup;
+    if (lxcfs_views) {
+        state.lxcfs_mount_point = lxcfs_views->mount_point;
+        state.lxcfs_files = lxcfs_views->files;
+    }
     dir.write_state(state);
     if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
 

@@ -4,6 +4,7 @@
 
 #include "common/oci/spec.h"
 #include "runtime/cgroups/cgroup.h"
+#include "runtime/lxcfs/lxcfs.h"
 #include "runtime/state.h"
 
 #include <sys/types.h>
@@ -17,6 +18,9 @@ namespace mogu::runtime {
 struct Context {
     std::string root = "/run/mogu";
     bool systemd_cgroup = false;
+    // LXCFS views for containers whose spec does not say (io.mogu.lxcfs), and where LXCFS is.
+    lxcfs::Mode lxcfs_default = lxcfs::Mode::off;
+    std::string lxcfs_mount_point = lxcfs::kDefaultMountPoint;
 };
 
 struct CreateOptions {
@@ -66,6 +70,17 @@ struct ExecOptions {
 int exec(const Context& ctx, const ExecOptions& opts);
 // The process a plain `exec ID ARGS...` starts: the container's process with these args.
 oci::Process exec_process_from_config(const Context& ctx, const std::string& id);
+
+// `mogu lxcfs repair`: re-binds the LXCFS views of running (or paused) containers from the LXCFS
+// mounted now, after it died or restarted. `ids` empty: every container of ctx.root that has
+// views. One result per container; a container without views is reported, not an error.
+struct LxcfsRepair {
+    std::string id;
+    size_t rebound = 0;
+    std::string skipped;  // why nothing was done ("no LXCFS views", "stopped")
+    std::string error;
+};
+std::vector<LxcfsRepair> repair_lxcfs(const Context& ctx, const std::vector<std::string>& ids);
 
 std::vector<pid_t> container_pids(const Context& ctx, const std::string& id);
 void pause(const Context& ctx, const std::string& id);

@@ -39,6 +39,11 @@ std::string state_to_json(const ContainerState& s) {
         .kv("owner", s.owner)
         .kv("cgroupPath", s.cgroup_path)
         .kv("systemdCgroup", s.systemd_cgroup);
+    if (!s.lxcfs_files.empty()) {
+        w.key("lxcfs").begin_object().kv("mountPoint", s.lxcfs_mount_point);
+        w.key("files").string_array(s.lxcfs_files);
+        w.end_object();
+    }
     w.key("annotations").begin_object();
     for (const auto& [k, v] : s.annotations) w.kv(k, v);
     w.end_object().end_object();
@@ -60,6 +65,10 @@ ContainerState state_from_json(const std::string& text, const std::string& sourc
         s.owner = r.string_or("owner", "");
         s.cgroup_path = r.string_or("cgroupPath", "");
         if (auto v = r.get("systemdCgroup")) s.systemd_cgroup = v->as_bool();
+        if (auto l = r.get("lxcfs")) {
+            s.lxcfs_mount_point = l->string_or("mountPoint", "");
+            s.lxcfs_files = l->string_array("files");
+        }
         if (auto a = r.get("annotations"))
             a->for_each_member([&](std::string_view k, const Json& v) { s.annotations.emplace(k, v.as_string()); });
     } catch (const SpecError& e) {

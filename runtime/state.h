@@ -29,6 +29,10 @@ struct ContainerState {
     std::map<std::string, std::string> annotations;
     std::string cgroup_path;  // resolved, relative to each hierarchy's root
     bool systemd_cgroup = false;
+    // The LXCFS views bound at create (lxcfs::Views): where LXCFS was, and which files. Empty
+    // when the container has none.
+    std::string lxcfs_mount_point;
+    std::vector<std::string> lxcfs_files;
 };
 
 std::string state_to_json(const ContainerState& s);

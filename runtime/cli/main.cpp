@@ -25,6 +25,8 @@ const std::vector<cli::FlagSpec> kGlobalFlags = {
     {{"systemd-cgroup"}, false, false, "use the systemd cgroup driver (needs systemd)"},
     {{"criu"}, true, false, "path to the criu binary used for checkpoint and restore"},
     {{"rootless"}, true, false, "ignore cgroup permission errors ('true', 'false', or 'auto')"},
+    {{"lxcfs"}, true, false, "LXCFS views for containers without an io.mogu.lxcfs annotation ('true', 'false' (default), 'required')"},
+    {{"lxcfs-path"}, true, false, "where LXCFS is mounted (default: \"/var/lib/lxcfs\")"},
     {{"help", "h"}, false, false, "show help"},
     {{"version", "v"}, false, false, "print the version"},
 };
@@ -87,6 +89,15 @@ int main(int argc, char** argv) {
         runtime::Context ctx;
         ctx.root = global.value_or("root", runtime::default_state_root());
         ctx.systemd_cgroup = global.flag("systemd-cgroup");
+        if (auto v = global.value("lxcfs")) {
+            auto mode = runtime::lxcfs::parse_mode(*v);
+            if (!mode) throw UsageError("--lxcfs: \"{}\" is not one of true, false, required", *v);
+            ctx.lxcfs_default = *mode;
+        }
+        if (auto p = global.value("lxcfs-path")) {
+            if (p->empty() || (*p)[0] != '/') throw UsageError("--lxcfs-path: \"{}\" is not an absolute path", *p);
+            ctx.lxcfs_mount_point = *p;
+        }
 
         std::vector<cli::FlagSpec> flags = command->flags;
         flags.push_back({{"help", "h"}, false, false, "show help"});

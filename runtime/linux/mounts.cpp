@@ -170,6 +170,14 @@ void mount_tmpfs(const oci::Mount& m, const MountOptions& o, const MountContext&
 
 }  // namespace
 
+void bind_read_only(int root_fd, const std::string& source, const std::string& destination, const std::string& what) {
+    UniqueFd target = open_in_root(root_fd, destination, O_NOFOLLOW);
+    sys_mount(source.c_str(), fd_path(target.get()), nullptr, MS_BIND, nullptr, fmt::format("{}: bind {}", what, source));
+    // The fd above still names what lies under the new mount: the remount needs the mount itself.
+    UniqueFd mounted = open_in_root(root_fd, destination, O_NOFOLLOW);
+    bind_remount(fd_path(mounted.get()), MS_RDONLY, fmt::format("{}: make it read-only", what));
+}
+
 bool is_bind_mount(const oci::Mount& m) { return m.type == "bind" || parse_mount_options(m.options).is_bind(); }
 
 void remount_deferred_read_only(const std::vector<oci::Mount>& mounts) {

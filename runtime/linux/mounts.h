@@ -21,6 +21,11 @@ struct MountContext {
     std::map<size_t, int> bind_source_fds;
 };
 
+// Binds the host's `source` on `destination` inside root_fd's tree (resolved in the root, which
+// must exist) and makes it read-only, keeping the flags the kernel locks (nosuid, nodev, ...).
+// Errors start with `what`.
+void bind_read_only(int root_fd, const std::string& source, const std::string& destination, const std::string& what);
+
 // Whether a spec mount is a bind mount ("bind"/"rbind" option, or type "bind").
 bool is_bind_mount(const oci::Mount& m);
 

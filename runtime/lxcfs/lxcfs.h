@@ -1,0 +1,61 @@
+// LXCFS views: the per-container /proc and /sys files LXCFS serves (meminfo, cpuinfo, stat,
+// uptime, loadavg, diskstats, swaps, slabinfo, cpu/online), bound over the container's own so that
+// free, top, uptime and friends tell the container's truth. LXCFS answers each read for the
+// cgroup (and pid namespace) of the process that reads, so one mount serves every container.
+//
+// A container asks with the annotation io.mogu.lxcfs (true, false, required); the host default
+// comes from `mogu --lxcfs` or the shim's options. What LXCFS serves is probed, never assumed.
+#pragma once
+
+#include <sys/types.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mogu::runtime::lxcfs {
+
+inline constexpr const char* kAnnotation = "io.mogu.lxcfs";
+inline constexpr const char* kDefaultMountPoint = "/var/lib/lxcfs";
+
+enum class Mode {
+    off,       // the host's /proc
+    on,        // the views when LXCFS runs; a warning and the host's /proc when it does not
+    required,  // create fails when LXCFS does not run
+};
+
+// "true", "false" or "required"; nullopt for anything else (the caller names where it came from).
+std::optional<Mode> parse_mode(const std::string& value);
+const char* mode_name(Mode m);
+// The container's annotation if it has one (a bad value is a SpecError naming it), else the
+// host's default.
+Mode mode_for(const std::map<std::string, std::string>& annotations, Mode host_default);
+
+struct Views {
+    std::string mount_point;         // where LXCFS is mounted on the host
+    std::vector<std::string> files;  // relative to it, as in the container: "proc/meminfo", ...
+};
+
+// What the LXCFS mounted at `mount_point` serves now. nullopt, with the reason in `why`, when
+// nothing usable is there: no mount, not FUSE, or a dead one ("Transport endpoint is not
+// connected" after LXCFS died).
+std::optional<Views> probe(const std::string& mount_point, std::string& why);
+
+// The views a container gets at create: probed, or nothing (with the warning `on` asks for), or
+// an error naming the mount point for `required`.
+std::optional<Views> views_for_create(Mode mode, const std::string& mount_point);
+
+// In the container's init, after its /proc and /sys are mounted and before pivot_root: binds
+// each view, read-only, over the container's file when that file is on the container's own proc
+// or sysfs (a /proc that is not procfs, or a file the kernel lacks, is left alone). Returns the
+// files bound.
+std::vector<std::string> bind_views(int root_fd, const Views& views);
+
+// After LXCFS died or was restarted, a running container's views are stale ("Transport endpoint
+// is not connected"). repair_views binds the files of the LXCFS mounted now over them, inside
+// the container's mount namespace (found through its init), replacing the stale binds; the
+// container keeps running. Returns how many files were re-bound. Throws naming what failed.
+size_t repair_views(pid_t init, const Views& views);
+
+}  // namespace mogu::runtime::lxcfs
