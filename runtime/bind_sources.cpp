@@ -14,14 +14,29 @@
 
 namespace mogu::runtime {
 
-bool needs_bind_sources(const oci::Spec& spec, bool in_user_namespace) {
+std::vector<BindSource> bind_sources_of(const oci::Spec& spec, const lxcfs::Views* views) {
+    std::vector<BindSource> out;
+    for (size_t i = 0; i < spec.mounts.size(); ++i) {
+        const oci::Mount& m = spec.mounts[i];
+        if (is_bind_mount(m)) out.push_back({m.source, fmt::format("mounts[{}] ({}): bind source \"{}\"", i, m.destination, m.source)});
+        else out.push_back({});
+    }
+    if (views)
+        for (const auto& file : views->files) {
+            std::string path = views->mount_point + "/" + file;
+            out.push_back({path, fmt::format("LXCFS view {}", path)});
+        }
+    return out;
+}
+
+bool needs_bind_sources(const std::vector<BindSource>& sources, bool in_user_namespace) {
     if (!in_user_namespace) return false;
-    for (const auto& m : spec.mounts)
-        if (is_bind_mount(m)) return true;
+    for (const auto& s : sources)
+        if (!s.path.empty()) return true;
     return false;
 }
 
-void send_bind_sources(pid_t init, int sync_fd, const oci::Spec& spec) {
+void send_bind_sources(pid_t init, int sync_fd, const std::vector<BindSource>& sources) {
     UniqueFd mnt_ns(::open(fmt::format("/proc/{}/ns/mnt", init).c_str(), O_RDONLY | O_CLOEXEC));
     if (!mnt_ns) throw SysError(errno, "open the mount namespace of the container's init {}", init);
     // A child of our own joins it: setns into a mount namespace is refused to a process whose
@@ -32,11 +47,10 @@ void send_bind_sources(pid_t init, int sync_fd, const oci::Spec& spec) {
         std::string message;
         try {
             if (::setns(mnt_ns.get(), CLONE_NEWNS) < 0) throw SysError(errno, "join the container's mount namespace");
-            for (size_t i = 0; i < spec.mounts.size(); ++i) {
-                const oci::Mount& m = spec.mounts[i];
-                if (!is_bind_mount(m)) continue;
-                UniqueFd source(::open(m.source.c_str(), O_PATH | O_CLOEXEC));
-                if (!source) throw SysError(errno, "mounts[{}] ({}): bind source \"{}\"", i, m.destination, m.source);
+            for (size_t i = 0; i < sources.size(); ++i) {
+                if (sources[i].path.empty()) continue;
+                UniqueFd source(::open(sources[i].path.c_str(), O_PATH | O_CLOEXEC));
+                if (!source) throw SysError(errno, "{}", sources[i].what);
                 sync_send_with_fd(sync_fd, {SyncType::bind_source, static_cast<int32_t>(i)}, source.get());
             }
             ::_exit(0);

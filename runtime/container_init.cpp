@@ -37,14 +37,20 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     const oci::Spec& spec = *plan.spec;
     const oci::Linux& linux = *spec.linux;
     MountContext ctx = plan.mounts;
+    // Sources the parent opened for us (user namespace): the spec's bind mounts by their index,
+    // then the LXCFS views.
     std::map<size_t, UniqueFd> bind_sources;
     if (plan.bind_sources_from_parent) bind_sources = receive_bind_sources(plan.sync_fd);
-    for (const auto& [index, fd] : bind_sources) ctx.bind_source_fds[index] = fd.get();
+    std::map<size_t, int> view_fds;
+    for (const auto& [index, fd] : bind_sources) {
+        if (index < spec.mounts.size()) ctx.bind_source_fds[index] = fd.get();
+        else view_fds[index - spec.mounts.size()] = fd.get();
+    }
     UniqueFd root = prepare_rootfs(plan.rootfs, linux.rootfs_propagation);
     ctx.root_fd = root.get();
     for (size_t i = 0; i < spec.mounts.size(); ++i) mount_entry(spec.mounts[i], i, ctx);
     // Over the container's own /proc and /sys files, before masked and read-only paths.
-    if (plan.lxcfs_views) lxcfs::bind_views(root.get(), *plan.lxcfs_views);
+    if (plan.lxcfs_views) lxcfs::bind_views(root.get(), *plan.lxcfs_views, view_fds);
 
     // createRuntime (and the deprecated prestart) hooks run in the runtime's namespaces: the parent runs them.
     if (!spec.hooks.prestart.empty() || !spec.hooks.create_runtime.empty()) {

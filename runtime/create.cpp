@@ -164,9 +164,10 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.console_socket_fd = console.get();
     plan.preserve_fds = opts.preserve_fds;
     plan.setup_dev = dev_is_bound(spec);
-    // Not for a rootless caller: joining the init's mount namespace needs privileges it lacks.
-    plan.bind_sources_from_parent = needs_bind_sources(spec, namespaces.has(NS::user) && !running_rootless());
     plan.lxcfs_views = lxcfs_views ? &*lxcfs_views : nullptr;
+    std::vector<BindSource> bind_sources = bind_sources_of(spec, plan.lxcfs_views);
+    // Not for a rootless caller: joining the init's mount namespace needs privileges it lacks.
+    plan.bind_sources_from_parent = needs_bind_sources(bind_sources, namespaces.has(NS::user) && !running_rootless());
     plan.oci_version = spec.oci_version;
     plan.id = opts.id;
     plan.bundle = bundle;
@@ -209,7 +210,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
             continue;
         }
         if (m->type == SyncType::bind_sources_request) {
-            send_bind_sources(pid, sync.parent.get(), spec);
+            send_bind_sources(pid, sync.parent.get(), bind_sources);
             continue;
         }
         if (m->type == SyncType::seccomp_fd) {

@@ -2,7 +2,12 @@
 FIXTURES := tests/fixtures/out
 DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
-fixtures: $(FIXTURES)/rootfs/bin/busybox $(BUILD)/tests/tools/mogu-syscall
+fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall
+
+# The busybox rootfs with the host's procps and sysstat: what the LXCFS tests run inside.
+DEB_PACKAGES += procps sysstat
+$(FIXTURES)/tools-rootfs/usr/bin/free: tests/fixtures/make-tools-rootfs $(FIXTURES)/rootfs/bin/busybox
+	tests/fixtures/make-tools-rootfs $(FIXTURES)/rootfs $(FIXTURES)/tools-rootfs
 
 # A static helper the seccomp tests copy into a container: calls syscalls by number.
 $(BUILD)/tests/tools/mogu-syscall: tests/integration/helpers/syscall.c

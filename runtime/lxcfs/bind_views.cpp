@@ -23,16 +23,19 @@ bool lands_on_its_filesystem(int fd, const std::string& file) {
 
 }  // namespace
 
-std::vector<std::string> bind_views(int root_fd, const Views& views) {
+std::vector<std::string> bind_views(int root_fd, const Views& views, const std::map<size_t, int>& opened) {
     std::vector<std::string> bound;
-    for (const auto& file : views.files) {
+    for (size_t i = 0; i < views.files.size(); ++i) {
+        const std::string& file = views.files[i];
         std::string in_container = "/" + file;
         UniqueFd target = try_open_in_root(root_fd, in_container, O_NOFOLLOW);
         if (!target || !lands_on_its_filesystem(target.get(), file)) {
             log::debug("lxcfs: {} is not the kernel's in this container: not replaced", in_container);
             continue;
         }
-        bind_read_only(root_fd, views.mount_point + "/" + file, in_container, fmt::format("{} view of {}", kAnnotation, in_container));
+        auto given = opened.find(i);
+        std::string source = given != opened.end() ? fd_path(given->second) : views.mount_point + "/" + file;
+        bind_read_only(root_fd, source, in_container, fmt::format("{} view of {}", kAnnotation, in_container));
         bound.push_back(file);
     }
     log::debug("lxcfs: {} views from {} bound", bound.size(), views.mount_point);

@@ -49,8 +49,9 @@ std::optional<Views> views_for_create(Mode mode, const std::string& mount_point)
 // In the container's init, after its /proc and /sys are mounted and before pivot_root: binds
 // each view, read-only, over the container's file when that file is on the container's own proc
 // or sysfs (a /proc that is not procfs, or a file the kernel lacks, is left alone). Returns the
-// files bound.
-std::vector<std::string> bind_views(int root_fd, const Views& views);
+// files bound. `opened` holds fds of view files the runtime opened for us (index in views.files),
+// for an init in a user namespace that may not reach the mount point itself.
+std::vector<std::string> bind_views(int root_fd, const Views& views, const std::map<size_t, int>& opened = {});
 
 // After LXCFS died or was restarted, a running container's views are stale ("Transport endpoint
 // is not connected"). repair_views binds the files of the LXCFS mounted now over them, inside
