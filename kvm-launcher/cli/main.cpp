@@ -23,6 +23,10 @@ const std::vector<cli::FlagSpec> kGlobalFlags = {
     {{"systemd-cgroup"}, false, false, "accepted for runc compatibility; the guest has no systemd"},
     {{"criu"}, true, false, "accepted for runc compatibility"},
     {{"rootless"}, true, false, "accepted for runc compatibility"},
+    // mogu passes its own flags on with a VM container; the guest's kernel already tells the VM's
+    // own truth in its /proc, so the LXCFS views have nothing to add there.
+    {{"lxcfs"}, true, false, "accepted from mogu; a VM's /proc is the guest kernel's own"},
+    {{"lxcfs-path"}, true, false, "accepted from mogu"},
     {{"help", "h"}, false, false, "show help"},
     {{"version", "v"}, false, false, "print the version"},
 };

@@ -42,6 +42,7 @@ struct Container {
     bool paused = false;
     bool own_pid_namespace = true;  // false: the init's exit does not end the other processes
     bool rootfs_mounted = false;
+    std::string lxcfs_mount_point;  // where its LXCFS views come from; empty: it has none
     std::unique_ptr<ContainerCgroup> cgroup;  // stats and OOM events; null if it could not be opened
 };
 

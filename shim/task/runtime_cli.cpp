@@ -90,6 +90,8 @@ std::string RuntimeCli::run(const char* verb, const std::vector<std::string>& ar
                             const std::string* stdin_data, bool capture) {
     std::vector<std::string> argv{opts_.binary, "--root", opts_.root, "--log", log_, "--log-format", "json"};
     if (opts_.systemd_cgroup) argv.push_back("--systemd-cgroup");
+    if (!opts_.lxcfs.empty()) argv.push_back("--lxcfs=" + opts_.lxcfs);
+    if (!opts_.lxcfs_path.empty()) argv.push_back("--lxcfs-path=" + opts_.lxcfs_path);
     argv.push_back(verb);
     argv.insert(argv.end(), args.begin(), args.end());
 
@@ -166,6 +168,7 @@ void RuntimeCli::remove(const std::string& id, bool force) {
 }
 
 void RuntimeCli::pause(const std::string& id) { run("pause", {id}, {}); }
+std::string RuntimeCli::lxcfs_repair(const std::string& id) { return run("lxcfs", {"repair", id}, {}, nullptr, true); }
 void RuntimeCli::resume(const std::string& id) { run("resume", {id}, {}); }
 
 void RuntimeCli::update(const std::string& id, const std::string& resources_json) {

@@ -30,6 +30,8 @@ public:
     void remove(const std::string& id, bool force);
     void pause(const std::string& id);
     void resume(const std::string& id);
+    // `lxcfs repair ID`: re-binds the container's LXCFS views; returns what the runtime printed.
+    std::string lxcfs_repair(const std::string& id);
     void update(const std::string& id, const std::string& resources_json);
     std::vector<pid_t> ps(const std::string& id);
 

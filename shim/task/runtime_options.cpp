@@ -89,7 +89,15 @@ void apply_config_file(RuntimeOptions& o, const std::string& path) {
         else if (key == "SystemdCgroup") o.systemd_cgroup = parse_bool(value, key, path);
         else if (key == "NoPivotRoot") o.no_pivot_root = parse_bool(value, key, path);
         else if (key == "NoNewKeyring") o.no_new_keyring = parse_bool(value, key, path);
-        else throw Error("{}:{}: unknown option {}", path, lineno, key);
+        else if (key == "Lxcfs") {
+            if (value != "true" && value != "false" && value != "required")
+                throw Error("{}:{}: Lxcfs: \"{}\" is not one of true, false, required", path, lineno, value);
+            o.lxcfs = value;
+        } else if (key == "LxcfsPath") {
+            if (value.empty() || value[0] != '/') throw Error("{}:{}: LxcfsPath: \"{}\" is not an absolute path", path, lineno, value);
+            o.lxcfs_path = value;
+        } else
+            throw Error("{}:{}: unknown option {}", path, lineno, key);
     }
 }
 
@@ -101,6 +109,8 @@ void save_options(const std::string& bundle, const RuntimeOptions& o) {
         .kv("systemd_cgroup", o.systemd_cgroup)
         .kv("no_pivot_root", o.no_pivot_root)
         .kv("no_new_keyring", o.no_new_keyring)
+        .kv("lxcfs", o.lxcfs)
+        .kv("lxcfs_path", o.lxcfs_path)
         .end_object();
     write_file_atomic(path_join(bundle, kOptionsFile), w.str(), 0600);
 }
@@ -117,6 +127,8 @@ RuntimeOptions load_options(const std::string& bundle, const std::string& ns) {
     if (auto v = r.get("systemd_cgroup")) o.systemd_cgroup = v->as_bool();
     if (auto v = r.get("no_pivot_root")) o.no_pivot_root = v->as_bool();
     if (auto v = r.get("no_new_keyring")) o.no_new_keyring = v->as_bool();
+    o.lxcfs = r.string_or("lxcfs", "");
+    o.lxcfs_path = r.string_or("lxcfs_path", "");
     return o;
 }
 

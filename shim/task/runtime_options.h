@@ -15,6 +15,10 @@ struct RuntimeOptions {
     bool systemd_cgroup = false;
     bool no_pivot_root = false;
     bool no_new_keyring = false;
+    // LXCFS views for containers without an io.mogu.lxcfs annotation ("true", "false",
+    // "required"; empty: the runtime's default) and where LXCFS is mounted (empty: its default).
+    std::string lxcfs;
+    std::string lxcfs_path;
 };
 
 // True when this shim was started as containerd-shim-mogu-vm-v2 (every container runs in a VM).
@@ -27,7 +31,8 @@ std::string default_runtime_root(const std::string& ns);
 // Reads options sent by containerd. Unknown option types are refused with an error naming them.
 RuntimeOptions options_from_any(const mogu::wkt::Any& any, const std::string& ns);
 // Parses a runtimeoptions config file: `Key = "value"` / `Key = true` lines (a TOML subset) with
-// the runc option names BinaryName, Root, SystemdCgroup, NoPivotRoot, NoNewKeyring.
+// the runc option names BinaryName, Root, SystemdCgroup, NoPivotRoot, NoNewKeyring, and mogu's
+// Lxcfs ("true", "false", "required") and LxcfsPath.
 void apply_config_file(RuntimeOptions& opts, const std::string& path);
 
 void save_options(const std::string& bundle, const RuntimeOptions& opts);

@@ -4,6 +4,7 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/strings.h"
 #include "shim/proto/events.pb.h"
 #include "shim/proto/runc_options.pb.h"
 #include "shim/proto/shim.pb.h"
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 
 namespace mogu::shim {
 namespace task = containerd::task::v2;
@@ -36,6 +38,23 @@ uint32_t exit_code_of(int wait_status) {
 
 // Whether the spec gives the container its own pid namespace (then the kernel ends every other
 // process when the init exits; otherwise the shim must).
+// Where the container's LXCFS views come from, when it may have any: its io.mogu.lxcfs
+// annotation, else the shim's Lxcfs option, asks for them.
+std::optional<std::string> lxcfs_mount_point_for(const std::string& bundle, const RuntimeOptions& opts) {
+    std::string mode = opts.lxcfs;
+    try {
+        std::string path = path_join(bundle, "config.json");
+        JsonDoc doc = JsonDoc::parse(read_file(path), path);
+        auto annotations = doc.root().get("annotations");
+        if (annotations && annotations->is_object())
+            if (auto v = annotations->get("io.mogu.lxcfs"); v && v->is_string()) mode = v->as_string();
+    } catch (const std::exception& e) {
+        log::warn("read the io.mogu.lxcfs annotation of {}: {}", bundle, e.what());
+    }
+    if (mode != "true" && mode != "required") return std::nullopt;
+    return opts.lxcfs_path.empty() ? std::string("/var/lib/lxcfs") : opts.lxcfs_path;
+}
+
 bool has_own_pid_namespace(const std::string& bundle) {
     try {
         std::string path = path_join(bundle, "config.json");
@@ -64,7 +83,24 @@ types::Status wire_state(const Container& c, const Process& p) {
 }  // namespace
 
 TaskService::TaskService(ttrpc::EventLoop& loop, Publisher& events, std::string ns, std::function<void()> on_shutdown)
-    : loop_(loop), events_(events), ns_(std::move(ns)), on_shutdown_(std::move(on_shutdown)) {}
+    : loop_(loop),
+      events_(events),
+      ns_(std::move(ns)),
+      on_shutdown_(std::move(on_shutdown)),
+      lxcfs_watch_(loop, [this](const std::string& mount_point) { repair_lxcfs_views(mount_point); }) {}
+
+void TaskService::repair_lxcfs_views(const std::string& mount_point) {
+    for (auto& [id, c] : containers_) {
+        if (!c->lxcfs_mount_point.empty() && c->lxcfs_mount_point != mount_point) continue;
+        if (c->lxcfs_mount_point.empty() || c->init.state == ProcessState::stopped) continue;
+        try {
+            std::string said = c->runtime.lxcfs_repair(id);
+            log::info("container {}: {}", id, std::string(trim(said)));
+        } catch (const std::exception& e) {
+            log::warn("container {}: repair of its LXCFS views failed: {}", id, e.what());
+        }
+    }
+}
 
 TaskService::~TaskService() = default;
 
@@ -177,6 +213,14 @@ void TaskService::create(const CallPtr& call) {
         throw;
     }
     c->own_pid_namespace = has_own_pid_namespace(bundle);
+    if (auto mount_point = lxcfs_mount_point_for(bundle, opts)) {
+        c->lxcfs_mount_point = *mount_point;
+        try {
+            lxcfs_watch_.watch(*mount_point);
+        } catch (const std::exception& e) {
+            log::warn("container {}: LXCFS restarts will not be noticed: {}", c->id, e.what());
+        }
+    }
     try {
         std::string id = c->id;
         c->cgroup = std::make_unique<ContainerCgroup>(loop_, c->init.pid, [this, id] {

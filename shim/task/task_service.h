@@ -3,6 +3,7 @@
 #pragma once
 
 #include "shim/task/container.h"
+#include "shim/task/lxcfs_watch.h"
 #include "shim/task/publisher.h"
 #include "ttrpc/event_loop.h"
 #include "ttrpc/server.h"
@@ -51,12 +52,14 @@ private:
     Process& process(Container& c, const std::string& exec_id);
     void process_exited(Container& c, Process& p, int wait_status);
     void start_process(Container& c, Process& p);
+    void repair_lxcfs_views(const std::string& mount_point);
 
     ttrpc::EventLoop& loop_;
     Publisher& events_;
     std::string ns_;
     std::function<void()> on_shutdown_;
     std::map<std::string, std::unique_ptr<Container>> containers_;
+    LxcfsWatch lxcfs_watch_;
 };
 
 }  // namespace mogu::shim

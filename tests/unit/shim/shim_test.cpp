@@ -94,6 +94,28 @@ Test(runtime_options, config_file_sets_binary_and_root_and_names_bad_lines) {
     unlink(path);
 }
 
+Test(runtime_options, config_file_sets_the_lxcfs_default_and_refuses_a_bad_one) {
+    char path[] = "/tmp/shim-opts.XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    std::ofstream(path) << "Lxcfs = \"required\"\nLxcfsPath = \"/srv/lxcfs\"\n";
+    RuntimeOptions o{"mogu", "/run/containerd/mogu/default"};
+    apply_config_file(o, path);
+    cr_assert_str_eq(o.lxcfs.c_str(), "required");
+    cr_assert_str_eq(o.lxcfs_path.c_str(), "/srv/lxcfs");
+    for (const char* bad : {"Lxcfs = \"sometimes\"\n", "LxcfsPath = \"relative\"\n"}) {
+        std::ofstream(path) << bad;
+        try {
+            apply_config_file(o, path);
+            cr_assert_fail("accepted: %s", bad);
+        } catch (const Error& e) {
+            cr_assert(std::string(e.what()).find(":1: Lxcfs") != std::string::npos, "%s", e.what());
+        }
+    }
+    unlink(path);
+}
+
 Test(runtime_options, refuses_an_unknown_options_type_by_name) {
     mogu::wkt::Any any;
     any.set_type_url("example.com/Other");
