@@ -141,7 +141,7 @@ void finalize_filesystem(const InitPlan& plan) {
     write_sysctls(spec.linux->sysctl);
     finalize_filesystem(plan);
     // The pty comes from the container's own devpts instance, so it is opened after pivot_root.
-    if (proc.terminal) setup_console(plan.console_socket_fd, proc.console_size);
+    if (proc.terminal) setup_console(plan.console_socket_fd, proc.console_size, plan.console_proxied);
 
     std::vector<std::string> env = process_environment(proc);
     std::string exe = find_executable(proc.args[0], env);

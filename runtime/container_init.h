@@ -31,6 +31,7 @@ struct InitPlan {
     int sync_fd = -1;                   // the child's end
     int exec_fifo_fd = -1;              // O_RDWR; the init blocks reading one byte until `start`
     int console_socket_fd = -1;         // when process.terminal
+    bool console_proxied = false;       // the socket is mogu's own: a foreground run proxies the pty
     int preserve_fds = 0;
     bool setup_dev = true;              // /dev is not bind-mounted from the host: make nodes and links
     bool bind_sources_from_parent = false;  // the parent opens bind sources for us (bind_sources.h)

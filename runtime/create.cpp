@@ -162,6 +162,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     plan.sync_fd = sync.child.get();
     plan.exec_fifo_fd = fifo.get();
     plan.console_socket_fd = console.get();
+    plan.console_proxied = console_socket_fd >= 0;  // run's own socketpair
     plan.preserve_fds = opts.preserve_fds;
     plan.setup_dev = dev_is_bound(spec);
     plan.lxcfs_views = lxcfs_views ? &*lxcfs_views : nullptr;

@@ -44,6 +44,7 @@ struct ExecPlan {
     const SeccompProgram* seccomp = nullptr;
     int sync_fd = -1;
     int console_fd = -1;
+    bool console_proxied = false;  // our own socketpair: a foreground exec proxies the pty
     int preserve_fds = 0;
     const std::vector<std::string>* v1_cgroup_dirs = nullptr;
 };
@@ -64,7 +65,7 @@ struct ExecPlan {
             if (::setns(ns.fd.get(), oci::namespace_clone_flag(ns.type)) < 0)
                 throw SysError(errno, "join {} namespace of the container", oci::namespace_type_name(ns.type));
         }
-        if (proc.terminal) setup_console(plan.console_fd, proc.console_size);
+        if (proc.terminal) setup_console(plan.console_fd, proc.console_size, plan.console_proxied);
         std::vector<std::string> env = process_environment(proc);
         std::string exe = find_executable(proc.args[0], env);
         UniqueFd listener = assume_process_identity(proc, plan.caps, plan.seccomp);
@@ -134,6 +135,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         }
     }
     plan.console_fd = console.get();
+    plan.console_proxied = static_cast<bool>(ours);
 
     auto namespaces = open_process_namespaces(st.pid);
     plan.namespaces = &namespaces;

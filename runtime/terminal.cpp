@@ -46,7 +46,7 @@ void clear_onlcr(int pty_fd) {
     if (::tcsetattr(pty_fd, TCSANOW, &t) < 0) throw SysError(errno, "clear ONLCR on the terminal");
 }
 
-void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size) {
+void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size, bool proxied) {
     UniqueFd master(::open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!master) throw SysError(errno, "open /dev/ptmx in the container (is /dev/pts mounted?)");
     if (::unlockpt(master.get()) < 0) throw SysError(errno, "unlockpt");
@@ -54,6 +54,7 @@ void setup_console(int socket_fd, const std::optional<oci::ConsoleSize>& size) {
     if (::ptsname_r(master.get(), slave_name, sizeof slave_name) != 0) throw SysError(errno, "ptsname");
     UniqueFd slave(::open(slave_name, O_RDWR | O_NOCTTY | O_CLOEXEC));
     if (!slave) throw SysError(errno, "open the terminal {}", slave_name);
+    if (proxied) clear_onlcr(slave.get());
     if (size && size->height && size->width) {
         struct winsize ws = {static_cast<unsigned short>(size->height), static_cast<unsigned short>(size->width), 0, 0};
         if (::ioctl(slave.get(), TIOCSWINSZ, &ws) < 0) throw SysError(errno, "set the terminal size");

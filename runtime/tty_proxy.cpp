@@ -44,10 +44,7 @@ void TtyProxy::resize() {
 }
 
 int TtyProxy::proxy_until_exit(SignalForwarder& signals, pid_t child) {
-    master_ = receive_pty_master(socket_fd_);
-    // The caller's own terminal adds the carriage returns; the container's pty must not add a
-    // second one to every line (runc clears ONLCR on the pty it proxies, for the same reason).
-    clear_onlcr(master_.get());
+    master_ = receive_pty_master(socket_fd_);  // ONLCR is off already (setup_console)
     if (::isatty(STDIN_FILENO) && ::tcgetattr(STDIN_FILENO, &saved_) == 0) {
         struct termios raw = saved_;
         cfmakeraw(&raw);
