@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 namespace mogu::runtime {
@@ -129,11 +130,15 @@ std::vector<pid_t> container_pids(const Context& ctx, const std::string& id) {
     return cg->pids();
 }
 
-cgroups::Stats stats(const Context& ctx, const std::string& id) {
+ContainerStats stats(const Context& ctx, const std::string& id) {
     ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
     ContainerState st = dir.read_state();
     if (current_status(ctx, dir, st) == Status::stopped) throw Error("container not running");
-    return require_cgroup(ctx, st)->stats();
+    ContainerStats out;
+    out.cgroup = require_cgroup(ctx, st)->stats();
+    bool has_loadavg = std::find(st.lxcfs_files.begin(), st.lxcfs_files.end(), "proc/loadavg") != st.lxcfs_files.end();
+    if (has_loadavg) out.load = lxcfs::read_load_average(st.pid, st.lxcfs_mount_point);
+    return out;
 }
 
 std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id) {

@@ -13,7 +13,7 @@ $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_L
 endif
 
 # The runtime library (everything but the CLI) and the mogu binary.
-RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp))
+RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp))
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
 RUNTIME_LIBS := -lseccomp -lcap
 CLI_SRCS     := $(sort $(wildcard runtime/cli/*.cpp))

@@ -86,7 +86,13 @@ std::vector<pid_t> container_pids(const Context& ctx, const std::string& id);
 void pause(const Context& ctx, const std::string& id);
 void resume(const Context& ctx, const std::string& id);
 void update(const Context& ctx, const std::string& id, const oci::Resources& resources);
-cgroups::Stats stats(const Context& ctx, const std::string& id);
+// What `events --stats` and `mogu stats` report: the cgroup's numbers, and the container's own
+// load average when it has LXCFS's loadavg view.
+struct ContainerStats {
+    cgroups::Stats cgroup;
+    std::optional<lxcfs::LoadAverage> load;
+};
+ContainerStats stats(const Context& ctx, const std::string& id);
 // Watches the container's cgroup for OOM kills (nullptr without a memory controller).
 std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id);
 

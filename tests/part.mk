@@ -5,7 +5,7 @@ DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall
 
 # The busybox rootfs with the host's procps and sysstat: what the LXCFS tests run inside.
-DEB_PACKAGES += procps sysstat
+DEB_PACKAGES += procps sysstat tmux
 $(FIXTURES)/tools-rootfs/usr/bin/free: tests/fixtures/make-tools-rootfs $(FIXTURES)/rootfs/bin/busybox
 	tests/fixtures/make-tools-rootfs $(FIXTURES)/rootfs $(FIXTURES)/tools-rootfs
 

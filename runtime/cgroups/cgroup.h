@@ -68,13 +68,30 @@ struct HugetlbStats {
     uint64_t usage = 0, max_usage = 0, failcnt = 0;
 };
 
+// Pressure stall information (cgroup v2 *.pressure, kernel 4.20+ with PSI on): the share of
+// time some (or all, "full") of the cgroup's tasks waited for a resource.
+struct PressureLine {
+    double avg10 = 0, avg60 = 0, avg300 = 0;  // percent
+    uint64_t total_us = 0;                    // microseconds stalled, ever
+};
+struct Pressure {
+    PressureLine some, full;
+};
+
 struct Stats {
     MemoryStats memory;
     CpuStats cpu;
     PidsStats pids;
     BlkioStats blkio;
     std::map<std::string, HugetlbStats> hugetlb;  // by page size, "2MB"
+    // "cpu", "memory", "io": present where the cgroup has a v2 directory and the kernel PSI (also
+    // on hybrid hosts, whose cgroup2 mount has the files whatever controllers it holds).
+    std::map<std::string, Pressure> pressure;
 };
+
+// "some avg10=0.12 avg60=0.05 avg300=0.01 total=1234\nfull ..." (the full line is missing in
+// cpu.pressure before 5.13). Malformed fields read as 0.
+Pressure parse_pressure(const std::string& text);
 
 // Tells a poller (the shim) that the OOM killer acted in a cgroup: fd() becomes readable (POLLIN).
 // v1: an eventfd registered on memory.oom_control; v2: inotify on memory.events (and on the

@@ -6,6 +6,7 @@
 #include "runtime/cgroups/v2.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace mogu::cgroups::v2 {
 namespace {
@@ -70,6 +71,13 @@ void io_stats(const std::string& dir, BlkioStats& b) {
     }
 }
 
+void pressure_stats(const std::string& dir, std::map<std::string, Pressure>& out) {
+    for (const char* resource : {"cpu", "memory", "io"}) {
+        auto text = fs::read_if_exists(dir, std::string(resource) + ".pressure");
+        if (text) out[resource] = parse_pressure(*text);  // absent: no PSI in this kernel
+    }
+}
+
 void hugetlb_stats(const std::string& dir, std::map<std::string, HugetlbStats>& h) {
     for (auto& size : host_hugepage_sizes()) {
         std::string prefix = "hugetlb." + size + ".";
@@ -82,6 +90,38 @@ void hugetlb_stats(const std::string& dir, std::map<std::string, HugetlbStats>& 
 }
 
 }  // namespace
+
+}  // namespace mogu::cgroups::v2
+
+namespace mogu::cgroups {
+
+Pressure parse_pressure(const std::string& text) {
+    Pressure p;
+    for (auto& line : split(text, '\n')) {
+        auto f = split(std::string(trim(line)), ' ');
+        if (f.empty() || (f[0] != "some" && f[0] != "full")) continue;
+        PressureLine& l = f[0] == "some" ? p.some : p.full;
+        for (size_t i = 1; i < f.size(); ++i) {
+            auto eq = f[i].find('=');
+            if (eq == std::string::npos) continue;
+            std::string key = f[i].substr(0, eq), value = f[i].substr(eq + 1);
+            if (key == "total") l.total_us = parse_uint(value).value_or(0);
+            else {
+                char* end = nullptr;
+                double d = std::strtod(value.c_str(), &end);
+                if (end == value.c_str()) d = 0;
+                if (key == "avg10") l.avg10 = d;
+                else if (key == "avg60") l.avg60 = d;
+                else if (key == "avg300") l.avg300 = d;
+            }
+        }
+    }
+    return p;
+}
+
+}  // namespace mogu::cgroups
+
+namespace mogu::cgroups::v2 {
 
 void fill_stats(const std::string& dir, const Controllers& owned, Stats& s) {
     // Only what is enabled for this cgroup has files; "cpuacct" stands for the core cpu.stat.
@@ -98,6 +138,7 @@ void fill_stats(const std::string& dir, const Controllers& owned, Stats& s) {
     }
     if (has("io")) io_stats(dir, s.blkio);
     if (has("hugetlb")) hugetlb_stats(dir, s.hugetlb);
+    pressure_stats(dir, s.pressure);
 }
 
 }  // namespace mogu::cgroups::v2

@@ -29,7 +29,7 @@ const std::vector<const Command*>& all_commands();
 
 #define MOGU_COMMANDS(X) \
     X(checkpoint) X(create) X(delete) X(events) X(exec) X(features) X(kill) X(list) X(lxcfs) X(pause) X(ps) \
-    X(restore) X(resume) X(run) X(spec) X(start) X(state) X(update)
+    X(restore) X(resume) X(run) X(spec) X(start) X(state) X(stats) X(top) X(update)
 
 #define MOGU_DECLARE(name) extern const Command name##_command;
 MOGU_COMMANDS(MOGU_DECLARE)

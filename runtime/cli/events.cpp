@@ -1,6 +1,7 @@
 #include "common/error.h"
 #include "common/strings.h"
 #include "runtime/cli/command.h"
+#include "runtime/cli/duration.h"
 #include "common/json.h"
 #include "runtime/cli/stats_json.h"
 
@@ -14,39 +15,10 @@
 namespace mogu::cli {
 namespace {
 
-// Go durations: "5s", "100ms", "1m", "1m30s", "1.5s". At most a day: a stats stream that
-// waits longer is a typo, and bounding it keeps the arithmetic exact.
-std::chrono::milliseconds parse_duration(const std::string& s) {
-    auto bad = [&](const char* why) { return UsageError("events: --interval \"{}\" {} (a duration like 5s or 500ms)", s, why); };
-    if (s.empty()) throw bad("is empty");
-    constexpr double kMaxMs = 24.0 * 3600 * 1000;
-    double total_ms = 0;
-    size_t i = 0;
-    while (i < s.size()) {
-        size_t start = i;
-        while (i < s.size() && (std::isdigit(static_cast<unsigned char>(s[i])) || s[i] == '.')) ++i;
-        std::string number = s.substr(start, i - start);
-        char* end = nullptr;
-        double n = std::strtod(number.c_str(), &end);
-        if (number.empty() || end != number.c_str() + number.size()) throw bad("is not a number followed by a unit");
-        size_t ustart = i;
-        while (i < s.size() && std::isalpha(static_cast<unsigned char>(s[i]))) ++i;
-        std::string unit = s.substr(ustart, i - ustart);
-        if (unit == "ms") total_ms += n;
-        else if (unit == "s") total_ms += n * 1000;
-        else if (unit == "m") total_ms += n * 60000;
-        else if (unit == "h") total_ms += n * 3600000;
-        else throw bad("has an unknown unit");
-        if (!(total_ms <= kMaxMs)) throw bad("is longer than a day");
-    }
-    if (total_ms < 1) throw bad("is shorter than a millisecond");
-    return std::chrono::milliseconds(static_cast<long>(total_ms));
-}
-
 int run_events(const runtime::Context& ctx, const Args& a) {
     a.require_positional(1, 1);
     const std::string& id = a.positional()[0];
-    auto interval = parse_duration(a.value_or("interval", "5s"));
+    auto interval = parse_duration(a.value_or("interval", "5s"), "events: --interval");
     if (a.flag("stats")) {
         std::string line = stats_event_json(id, runtime::stats(ctx, id)) + "\n";
         fwrite(line.data(), 1, line.size(), stdout);

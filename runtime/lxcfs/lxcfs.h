@@ -59,4 +59,17 @@ std::vector<std::string> bind_views(int root_fd, const Views& views, const std::
 // container keeps running. Returns how many files were re-bound. Throws naming what failed.
 size_t repair_views(pid_t init, const Views& views);
 
+// A container's own load average, as LXCFS computes it from the runnable tasks of its cgroup
+// (sampled every 5 s), the same numbers /proc/loadavg shows inside.
+struct LoadAverage {
+    double avg1 = 0, avg5 = 0, avg15 = 0;
+    uint64_t running = 0, tasks = 0;
+};
+// "0.52 0.31 0.12 2/37 1234"; nullopt when it does not read so.
+std::optional<LoadAverage> parse_loadavg(const std::string& text);
+// Read from outside the container: LXCFS answers for the pid namespace of the process that
+// reads, so a helper joins the container's pid namespace to read mount_point/proc/loadavg.
+// nullopt when LXCFS does not answer (not running, no loadavg view).
+std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point);
+
 }  // namespace mogu::runtime::lxcfs

@@ -118,6 +118,13 @@ fuse_mounts_on_host() { grep -c ' - fuse' /proc/self/mountinfo || true; }
         sleep 1
     done
     awk -v l="$busy_load" 'BEGIN {exit !(l >= 0.2)}'
+    # The same load from outside, for a throttler on the host, with the container's PSI.
+    local stats
+    stats=$(lx events --stats "$ID")
+    jq -e '.data.loadavg.avg1 >= 0.1 and .data.loadavg.tasks >= 1' <<<"$stats"
+    if [[ -e /proc/pressure/cpu ]]; then jq -e '.data.cpu.psi.some.avg10 >= 0 and .data.memory.psi.full.total >= 0' <<<"$stats"; fi
+    run lx stats --format json "$ID"
+    jq -e '.[0].load1 >= 0.1' <<<"$output"
     local idle_load
     idle_load=$(lx exec "$idle" cat /proc/loadavg | cut -d' ' -f1)
     awk -v i="$idle_load" -v b="$busy_load" 'BEGIN {exit !(i < 0.1 && i < b)}'

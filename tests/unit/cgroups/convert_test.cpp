@@ -1,5 +1,6 @@
 // v1 values given on v2, translated as runc (opencontainers/cgroups) does.
 #include "common/error.h"
+#include "runtime/cgroups/cgroup.h"
 #include "runtime/cgroups/convert.h"
 
 #include "tests/unit/cgroups/check.h"
@@ -64,4 +65,14 @@ Test(convert, hugepage_size_names_match_the_kernels_files) {
     CHECK_STR(hugepage_size_name(64), "64KB");
     CHECK_STR(hugepage_size_name(32768), "32MB");
     CHECK_STR(hugepage_size_name(16777216), "16GB");
+}
+
+Test(convert, pressure_files_parse_with_or_without_the_full_line) {
+    auto p = parse_pressure("some avg10=1.50 avg60=0.25 avg300=0.00 total=123456\nfull avg10=0.10 avg60=0.00 avg300=0.00 total=42\n");
+    cr_assert_float_eq(p.some.avg10, 1.5, 1e-9);
+    cr_assert_eq(p.some.total_us, 123456u);
+    cr_assert_eq(p.full.total_us, 42u);
+    auto cpu_before_5_13 = parse_pressure("some avg10=2.00 avg60=1.00 avg300=0.50 total=9\n");
+    cr_assert_float_eq(cpu_before_5_13.some.avg60, 1.0, 1e-9);
+    cr_assert_eq(cpu_before_5_13.full.total_us, 0u);
 }

@@ -1,0 +1,108 @@
+#!/usr/bin/env bats
+# mogu stats and mogu top: the numbers checked against the cgroup files, containers coming and
+# going between refreshes, and the live view driven in a real terminal (tmux).
+
+load lib/runtime
+
+setup() { runtime_setup; }
+teardown() {
+    [[ -n ${TMUX_SESSION:-} ]] && tmux kill-session -t "$TMUX_SESSION" 2>/dev/null
+    runtime_teardown
+}
+
+# busy_and_idle: two running containers, $BUSY spinning, $IDLE asleep, each with limits. By
+# name the idle one comes first, by CPU the busy one.
+busy_and_idle() {
+    BUSY=$ID-z IDLE=$ID-a
+    make_bundle '.linux.resources.memory = {"limit": 134217728} | .linux.resources.pids = {"limit": 64}'
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$BUSY\""
+    set_args sh -c 'while :; do :; done'
+    run_detached "$BUSY"
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$IDLE\""
+    set_args sleep 300
+    run_detached "$IDLE"
+}
+
+cg_value() {  # cg_value ID CONTROLLER V1_FILE V2_FILE
+    local mp
+    mp=$(awk -v c="$2" '$9 == "cgroup" && $NF ~ "(^|,)"c"(,|$)" {print $5; exit}' /proc/self/mountinfo)
+    if [[ -n $mp ]]; then cat "$mp$CGROUP_PARENT/$1/$3"; else cat "$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)$CGROUP_PARENT/$1/$4"; fi
+}
+
+@test "stats --format json agrees with the cgroup files" {
+    busy_and_idle
+    run mogu stats --format json "$BUSY" "$IDLE"
+    [ "$status" -eq 0 ]
+    local busy idle
+    busy=$(jq -c --arg id "$BUSY" '.[] | select(.id == $id)' <<<"$output")
+    idle=$(jq -c --arg id "$IDLE" '.[] | select(.id == $id)' <<<"$output")
+    [ "$(jq .memory_limit <<<"$busy")" = 134217728 ]
+    [ "$(jq .pids_limit <<<"$busy")" = 64 ]
+    [ "$(jq .pids <<<"$idle")" = "$(cg_value "$IDLE" pids pids.current pids.current)" ]
+    # Memory used: within a few pages of what the cgroup says now.
+    local ours theirs
+    ours=$(jq .memory_usage <<<"$idle")
+    theirs=$(cg_value "$IDLE" memory memory.usage_in_bytes memory.current)
+    (( ours > 0 && ours - theirs < 1048576 && theirs - ours < 1048576 ))
+    # The spinning one uses about a CPU, the sleeping one next to none.
+    jq -e '.cpu_percent > 50' <<<"$busy"
+    jq -e '.cpu_percent < 10' <<<"$idle"
+    jq -e '.status == "running" and .oom_kills == 0' <<<"$busy"
+    run mogu stats nosuch
+    [ "$status" -eq 1 ]
+    [[ $output == *"container nosuch does not exist"* ]]
+}
+
+@test "top --once lists every container, sorted by CPU, as a table and as JSON" {
+    busy_and_idle
+    run mogu top --once
+    [ "$status" -eq 0 ]
+    [[ ${lines[0]} == CONTAINER* ]]
+    [[ ${lines[1]} == "$BUSY "* ]]     # the busiest first
+    [[ ${lines[2]} == "$IDLE "* ]]
+    run mogu top --once --sort id --format json
+    [ "$(jq -r '.[0].id' <<<"$output")" = "$IDLE" ]
+    [ "$(jq length <<<"$output")" = 2 ]
+    run mogu top --once --sort nonsense
+    [ "$status" -eq 1 ]
+    [[ $output == *"--sort must be cpu, mem, io, pids, load or id"* ]]
+}
+
+@test "top keeps going while containers come and go between refreshes" {
+    make_bundle
+    set_args sleep 300
+    "$MOGU" --root "$ROOT" top --format json --interval 100ms >"$TEST_TMP/top.json" 2>"$TEST_TMP/top.err" &
+    local top=$! i
+    for i in 1 2 3 4 5; do
+        edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$ID-$i\""
+        run_detached "$ID-$i"
+        mogu delete --force "$ID-$i"
+    done
+    kill -0 "$top"
+    kill -TERM "$top"
+    wait "$top" || true
+    # Every refresh is a whole JSON array; some saw a container.
+    jq -e 'type == "array"' "$TEST_TMP/top.json" >/dev/null
+    [ "$(jq -s 'map(length) | max' "$TEST_TMP/top.json")" -ge 1 ]
+    [ ! -s "$TEST_TMP/top.err" ]
+}
+
+@test "the live view in a terminal refreshes, sorts on a key and quits on q" {
+    command -v tmux >/dev/null || skip "tmux is not installed"
+    busy_and_idle
+    TMUX_SESSION=mogu-top-$$
+    tmux new-session -d -s "$TMUX_SESSION" -x 150 -y 20 "$MOGU --root $ROOT top --interval 300ms"
+    wait_for 'tmux capture-pane -p -t "$TMUX_SESSION" | grep -q "^$IDLE "'
+    local screen
+    line_of() { grep -n "^$1 " <<<"$screen" | cut -d: -f1; }
+    screen=$(tmux capture-pane -p -t "$TMUX_SESSION")
+    [[ $screen == *"mogu top"* ]]
+    (( $(line_of "$BUSY") < $(line_of "$IDLE") ))   # by CPU
+    tmux send-keys -t "$TMUX_SESSION" n                # by name
+    wait_for 'screen=$(tmux capture-pane -p -t "$TMUX_SESSION"); (( $(line_of "$IDLE") < $(line_of "$BUSY") ))'
+    tmux send-keys -t "$TMUX_SESSION" c                # by CPU again
+    wait_for 'screen=$(tmux capture-pane -p -t "$TMUX_SESSION"); (( $(line_of "$BUSY") < $(line_of "$IDLE") ))'
+    tmux send-keys -t "$TMUX_SESSION" q
+    wait_for '! tmux has-session -t "$TMUX_SESSION"'
+    TMUX_SESSION=
+}
