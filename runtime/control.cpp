@@ -134,10 +134,14 @@ ContainerStats stats(const Context& ctx, const std::string& id) {
     ContainerDir dir = ContainerDir::open_unlocked(ctx.root, id);
     ContainerState st = dir.read_state();
     if (current_status(ctx, dir, st) == Status::stopped) throw Error("container not running");
+    return stats_of(ctx, st, cgroups::StatsDetail::full, true);
+}
+
+ContainerStats stats_of(const Context& ctx, const ContainerState& st, cgroups::StatsDetail detail, bool with_load) {
     ContainerStats out;
-    out.cgroup = require_cgroup(ctx, st)->stats();
+    out.cgroup = require_cgroup(ctx, st)->stats(detail);
     bool has_loadavg = std::find(st.lxcfs_files.begin(), st.lxcfs_files.end(), "proc/loadavg") != st.lxcfs_files.end();
-    if (has_loadavg) out.load = lxcfs::read_load_average(st.pid, st.lxcfs_mount_point);
+    if (with_load && has_loadavg) out.load = lxcfs::read_load_average(st.pid, st.lxcfs_mount_point);
     return out;
 }
 

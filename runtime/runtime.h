@@ -93,6 +93,9 @@ struct ContainerStats {
     std::optional<lxcfs::LoadAverage> load;
 };
 ContainerStats stats(const Context& ctx, const std::string& id);
+// The same for a container whose state the caller has read and found running (mogu top reads
+// every container's state once per refresh): a summary, and the load average only if asked.
+ContainerStats stats_of(const Context& ctx, const ContainerState& st, cgroups::StatsDetail detail, bool with_load);
 // Watches the container's cgroup for OOM kills (nullptr without a memory controller).
 std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id);
 

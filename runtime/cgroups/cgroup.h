@@ -109,6 +109,11 @@ public:
     virtual bool cgroup_removed() const = 0;
 };
 
+// How much stats() reads. A summary is what `mogu top` shows for every container at every
+// refresh: CPU time, memory used / limit and OOM kills, IO bytes, PIDs; no memory.stat, per-CPU
+// or throttling figures, huge pages or pressure.
+enum class StatsDetail { full, summary };
+
 // One container's cgroup, possibly spread over several hierarchies. Owning: unless release()d,
 // the destructor kills nothing but removes the directories it created (best effort, for the
 // unwinding of a failed create).
@@ -122,7 +127,7 @@ public:
     virtual void apply(const oci::Resources& resources) = 0;
     virtual void freeze(FreezerState target) = 0;  // thawed or frozen; waits until reached
     virtual FreezerState freezer_state() const = 0;
-    virtual Stats stats() const = 0;
+    virtual Stats stats(StatsDetail detail = StatsDetail::full) const = 0;
     // Every process in the cgroup and below it.
     virtual std::vector<pid_t> pids() const = 0;
     // Removes the directories (retrying EBUSY briefly while processes exit). Missing ones are fine.

@@ -36,10 +36,10 @@ public:
     void freeze(FreezerState target) override { freezer().freeze(target); }
     FreezerState freezer_state() const override { return freezer().freezer_state(); }
 
-    Stats stats() const override {
+    Stats stats(StatsDetail detail) const override {
         Stats s;
-        v1_->fill_stats(s);
-        v2_->fill_stats(s);
+        v1_->fill_stats(s, detail);
+        v2_->fill_stats(s, detail);
         return s;
     }
 

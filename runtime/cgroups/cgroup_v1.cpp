@@ -56,12 +56,12 @@ public:
     void freeze(FreezerState target) override { v1::freeze(freezer_dir(), target); }
     FreezerState freezer_state() const override { return v1::freezer_state(freezer_dir()); }
 
-    Stats stats() const override {
+    Stats stats(StatsDetail detail) const override {
         Stats s;
-        fill_stats(s);
+        fill_stats(s, detail);
         return s;
     }
-    void fill_stats(Stats& s) const override { v1::fill_stats(dirs_, s); }
+    void fill_stats(Stats& s, StatsDetail detail) const override { v1::fill_stats(dirs_, s, detail); }
 
     std::vector<pid_t> pids() const override {
         if (hierarchies_.empty()) return {};

@@ -41,12 +41,12 @@ public:
     void freeze(FreezerState target) override { v2::freeze(dir_, target); }
     FreezerState freezer_state() const override { return v2::freezer_state(dir_); }
 
-    Stats stats() const override {
+    Stats stats(StatsDetail detail) const override {
         Stats s;
-        fill_stats(s);
+        fill_stats(s, detail);
         return s;
     }
-    void fill_stats(Stats& s) const override { v2::fill_stats(dir_, owned_, s); }
+    void fill_stats(Stats& s, StatsDetail detail) const override { v2::fill_stats(dir_, owned_, s, detail); }
 
     std::vector<pid_t> pids() const override { return fs::procs_recursive(dir_); }
     void destroy() override { fs::remove_tree(dir_); }

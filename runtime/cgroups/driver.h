@@ -18,7 +18,7 @@ public:
     virtual void validate(const oci::Resources& r) const = 0;
     // Writes the parts of `r` this driver owns; check_available() and validate() were done.
     virtual void apply_owned(const oci::Resources& r) = 0;
-    virtual void fill_stats(Stats& s) const = 0;
+    virtual void fill_stats(Stats& s, StatsDetail detail) const = 0;
 };
 
 // `create`: make the directories (and own them until release()); otherwise open existing ones.

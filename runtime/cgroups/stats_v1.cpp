@@ -20,10 +20,14 @@ uint64_t value_or_zero(const std::map<std::string, uint64_t>& m, const std::stri
     return it == m.end() ? 0 : it->second;
 }
 
-void memory_stats(const std::string& dir, MemoryStats& m) {
+void memory_stats(const std::string& dir, MemoryStats& m, StatsDetail detail) {
     m.usage = fs::read_u64(dir, "memory.usage_in_bytes");
-    m.max_usage = fs::read_u64(dir, "memory.max_usage_in_bytes");
     m.limit = fs::read_u64(dir, "memory.limit_in_bytes");
+    if (detail == StatsDetail::summary) {
+        m.oom_kill = value_or_zero(fs::read_keyed(dir, "memory.oom_control"), "oom_kill");
+        return;
+    }
+    m.max_usage = fs::read_u64(dir, "memory.max_usage_in_bytes");
     m.failcnt = fs::read_u64(dir, "memory.failcnt");
     // v1 counts swap together with memory (memsw): reported as the kernel gives it.
     if (fs::exists(dir, "memory.memsw.usage_in_bytes")) {
@@ -47,8 +51,9 @@ std::vector<uint64_t> numbers(const std::string& text, const std::string& where)
     return out;
 }
 
-void cpuacct_stats(const std::string& dir, CpuStats& c) {
+void cpuacct_stats(const std::string& dir, CpuStats& c, StatsDetail detail) {
     c.total_ns = fs::read_u64(dir, "cpuacct.usage");
+    if (detail == StatsDetail::summary) return;
     c.percpu_ns = numbers(fs::read(dir, "cpuacct.usage_percpu"), dir + "/cpuacct.usage_percpu");
     if (fs::exists(dir, "cpuacct.usage_user")) {
         c.user_ns = fs::read_u64(dir, "cpuacct.usage_user");
@@ -85,7 +90,7 @@ std::vector<BlkioEntry> blkio_entries(const std::string& text) {
     return out;
 }
 
-void blkio_stats(const std::string& dir, BlkioStats& b) {
+void blkio_stats(const std::string& dir, BlkioStats& b, StatsDetail detail) {
     // The first family whose files exist and have entries wins: BFQ, then CFQ, then the
     // throttling layer, which sees every I/O.
     static const std::pair<const char*, const char*> families[] = {
@@ -100,6 +105,7 @@ void blkio_stats(const std::string& dir, BlkioStats& b) {
         auto entries = blkio_entries(*bytes);
         if (entries.empty()) continue;
         b.io_service_bytes = std::move(entries);
+        if (detail == StatsDetail::summary) return;
         if (auto ios = fs::read_if_exists(dir, ios_file)) b.io_serviced = blkio_entries(*ios);
         return;
     }
@@ -119,17 +125,18 @@ void hugetlb_stats(const std::string& dir, std::map<std::string, HugetlbStats>& 
 
 }  // namespace
 
-void fill_stats(const DirMap& dirs, Stats& s) {
-    if (auto d = dir_of(dirs, "memory")) memory_stats(*d, s.memory);
-    if (auto d = dir_of(dirs, "cpuacct")) cpuacct_stats(*d, s.cpu);
-    if (auto d = dir_of(dirs, "cpu")) throttling_stats(*d, s.cpu);
+void fill_stats(const DirMap& dirs, Stats& s, StatsDetail detail) {
+    bool full = detail == StatsDetail::full;
+    if (auto d = dir_of(dirs, "memory")) memory_stats(*d, s.memory, detail);
+    if (auto d = dir_of(dirs, "cpuacct")) cpuacct_stats(*d, s.cpu, detail);
+    if (auto d = dir_of(dirs, "cpu"); d && full) throttling_stats(*d, s.cpu);
     if (auto d = dir_of(dirs, "pids")) {
         s.pids.current = fs::read_u64(*d, "pids.current");
         uint64_t max = fs::read_u64(*d, "pids.max");
         s.pids.limit = max == UINT64_MAX ? 0 : max;
     }
-    if (auto d = dir_of(dirs, "blkio")) blkio_stats(*d, s.blkio);
-    if (auto d = dir_of(dirs, "hugetlb")) hugetlb_stats(*d, s.hugetlb);
+    if (auto d = dir_of(dirs, "blkio")) blkio_stats(*d, s.blkio, detail);
+    if (auto d = dir_of(dirs, "hugetlb"); d && full) hugetlb_stats(*d, s.hugetlb);
 }
 
 }  // namespace mogu::cgroups::v1

@@ -16,8 +16,13 @@ uint64_t value_or_zero(const std::map<std::string, uint64_t>& m, const std::stri
     return it == m.end() ? 0 : it->second;
 }
 
-void memory_stats(const std::string& dir, MemoryStats& m) {
+void memory_stats(const std::string& dir, MemoryStats& m, StatsDetail detail) {
     m.usage = fs::read_u64(dir, "memory.current");
+    if (detail == StatsDetail::summary) {
+        m.limit = fs::read_u64(dir, "memory.max");
+        m.oom_kill = value_or_zero(fs::read_keyed(dir, "memory.events"), "oom_kill");
+        return;
+    }
     if (fs::exists(dir, "memory.peak")) m.max_usage = fs::read_u64(dir, "memory.peak");  // 5.19+
     m.limit = fs::read_u64(dir, "memory.max");
     // v2 counts swap apart from memory.
@@ -123,13 +128,14 @@ Pressure parse_pressure(const std::string& text) {
 
 namespace mogu::cgroups::v2 {
 
-void fill_stats(const std::string& dir, const Controllers& owned, Stats& s) {
+void fill_stats(const std::string& dir, const Controllers& owned, Stats& s, StatsDetail detail) {
+    bool full = detail == StatsDetail::full;
     // Only what is enabled for this cgroup has files; "cpuacct" stands for the core cpu.stat.
     auto enabled = split(std::string(trim(fs::read(dir, "cgroup.controllers"))), ' ');
     auto has = [&](const std::string& c) {
         return owned.count(c) && (c == "cpuacct" || std::find(enabled.begin(), enabled.end(), c) != enabled.end());
     };
-    if (has("memory")) memory_stats(dir, s.memory);
+    if (has("memory")) memory_stats(dir, s.memory, detail);
     if (has("cpu") || has("cpuacct")) cpu_stats(dir, s.cpu);
     if (has("pids")) {
         s.pids.current = fs::read_u64(dir, "pids.current");
@@ -137,8 +143,8 @@ void fill_stats(const std::string& dir, const Controllers& owned, Stats& s) {
         s.pids.limit = max == UINT64_MAX ? 0 : max;
     }
     if (has("io")) io_stats(dir, s.blkio);
-    if (has("hugetlb")) hugetlb_stats(dir, s.hugetlb);
-    pressure_stats(dir, s.pressure);
+    if (has("hugetlb") && full) hugetlb_stats(dir, s.hugetlb);
+    if (full) pressure_stats(dir, s.pressure);
 }
 
 }  // namespace mogu::cgroups::v2

@@ -22,7 +22,7 @@ void apply(const DirMap& dirs, const oci::Resources& r);
 // A new cpuset cgroup starts with empty cpus and mems, and no process may join it until they are
 // set: copy them down from the nearest ancestor, level by level (as runc's ensureParent does).
 void inherit_cpuset(const std::string& mount_point, const std::string& cgroup);
-void fill_stats(const DirMap& dirs, Stats& s);
+void fill_stats(const DirMap& dirs, Stats& s, StatsDetail detail);
 void freeze(const std::string& dir, FreezerState target);  // freezer.state, retrying FREEZING
 FreezerState freezer_state(const std::string& dir);
 

@@ -14,7 +14,7 @@ namespace mogu::cgroups::v2 {
 // rules) for the parts `owned` covers; throws SpecError.
 void validate(const Controllers& owned, const oci::Resources& r);
 void apply(const std::string& dir, const Controllers& owned, const oci::Resources& r);
-void fill_stats(const std::string& dir, const Controllers& owned, Stats& s);
+void fill_stats(const std::string& dir, const Controllers& owned, Stats& s, StatsDetail detail);
 // Writes "+<controller>" into cgroup.subtree_control of every ancestor of `cgroup` (best effort,
 // as runc does) so the controllers reach the container's directory.
 void enable_controllers(const std::string& mount_point, const std::string& cgroup, const Controllers& controllers);

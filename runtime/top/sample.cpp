@@ -30,7 +30,7 @@ void add_io(const std::vector<cgroups::BlkioEntry>& entries, ContainerSample& c)
 void read_one(const Context& ctx, const ContainerView& view, bool read_load, ContainerSample& c) {
     c.status = view.status;
     if (view.status == Status::stopped) return;
-    ContainerStats s = stats(ctx, view.state.id);
+    ContainerStats s = stats_of(ctx, view.state, cgroups::StatsDetail::summary, read_load);
     c.has_stats = true;
     c.cpu_ns = s.cgroup.cpu.total_ns;
     c.memory_usage = s.cgroup.memory.usage;
@@ -39,7 +39,7 @@ void read_one(const Context& ctx, const ContainerView& view, bool read_load, Con
     c.pids = s.cgroup.pids.current;
     c.pids_limit = s.cgroup.pids.limit;
     c.oom_kills = s.cgroup.memory.oom_kill;
-    if (read_load) c.load = s.load;
+    c.load = s.load;
 }
 
 }  // namespace
