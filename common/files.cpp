@@ -62,7 +62,8 @@ void write_file(const std::string& path, std::string_view data, mode_t mode) {
 }
 
 void write_file_atomic(const std::string& path, std::string_view data, mode_t mode) {
-    std::string tmp = path + ".tmp";
+    // Unique per writer: two processes replacing the same file must not write into one temporary.
+    std::string tmp = path + ".tmp." + std::to_string(::getpid());
     {
         UniqueFd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode));
         if (!fd) throw SysError(errno, "open {}", tmp);

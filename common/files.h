@@ -13,7 +13,8 @@ std::string read_file(const std::string& path);
 // nullopt when the file does not exist; other failures throw.
 std::optional<std::string> read_file_if_exists(const std::string& path);
 void write_file(const std::string& path, std::string_view data, mode_t mode = 0644);
-// Writes to a temporary name in the same directory, fsyncs, renames: readers never see half a file.
+// Writes to a temporary name of this process in the same directory and renames it over path:
+// readers never see half a file, concurrent writers never mix theirs (no fsync: state lives in /run).
 void write_file_atomic(const std::string& path, std::string_view data, mode_t mode = 0644);
 // Writes to an existing file without creating or truncating it (cgroup and /proc knobs).
 void write_existing(const std::string& path, std::string_view data);

@@ -126,7 +126,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     NamespacePlan namespaces = plan_namespaces(linux);
     std::optional<lxcfs::Views> lxcfs_views;
     try {
-        lxcfs_views = lxcfs::views_for_create(lxcfs::mode_for(spec.annotations, ctx.lxcfs_default), ctx.lxcfs_mount_point);
+        lxcfs_views = lxcfs::views_for_create(lxcfs::mode_for(spec.annotations, ctx.lxcfs_default), ctx.lxcfs_mount_point, ctx.root);
     } catch (const SpecError& e) {
         throw Error("{}: {}", config_path, e.what());
     }

@@ -1,12 +1,16 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "runtime/linux/in_root.h"
-#include "runtime/linux/mounts.h"
 #include "runtime/lxcfs/lxcfs.h"
 
 #include <fcntl.h>
 #include <linux/magic.h>
+#include <linux/mount.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
+
+#include <cerrno>
 
 namespace mogu::runtime::lxcfs {
 namespace {
@@ -23,6 +27,16 @@ bool lands_on_its_filesystem(int fd, const std::string& file) {
 
 }  // namespace
 
+UniqueFd detached_view(const std::string& source) {
+    UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
+    if (!tree) throw SysError(errno, "open_tree {}", source);
+    struct mount_attr attr = {};
+    attr.attr_set = MOUNT_ATTR_RDONLY;
+    if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
+        throw SysError(errno, "make the copy of {} read-only", source);
+    return tree;
+}
+
 std::vector<std::string> bind_views(int root_fd, const Views& views, const std::map<size_t, int>& opened) {
     std::vector<std::string> bound;
     for (size_t i = 0; i < views.files.size(); ++i) {
@@ -35,7 +49,16 @@ std::vector<std::string> bind_views(int root_fd, const Views& views, const std::
         }
         auto given = opened.find(i);
         std::string source = given != opened.end() ? fd_path(given->second) : views.mount_point + "/" + file;
-        bind_read_only(root_fd, source, in_container, fmt::format("{} view of {}", kAnnotation, in_container));
+        std::string what = fmt::format("{} view of {}", kAnnotation, in_container);
+        // One read-only copy attached onto the file already opened: no second lookup, no remount.
+        UniqueFd view;
+        try {
+            view = detached_view(source);
+        } catch (const SysError& e) {
+            throw Error("{}: {}", what, e.what());
+        }
+        if (::syscall(SYS_move_mount, view.get(), "", target.get(), "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+            throw SysError(errno, "{}: attach it over {}", what, in_container);
         bound.push_back(file);
     }
     log::debug("lxcfs: {} views from {} bound", bound.size(), views.mount_point);

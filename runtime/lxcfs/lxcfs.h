@@ -7,6 +7,8 @@
 // comes from `mogu --lxcfs` or the shim's options. What LXCFS serves is probed, never assumed.
 #pragma once
 
+#include "common/fd.h"
+
 #include <sys/types.h>
 
 #include <map>
@@ -42,9 +44,14 @@ struct Views {
 // connected" after LXCFS died).
 std::optional<Views> probe(const std::string& mount_point, std::string& why);
 
-// The views a container gets at create: probed, or nothing (with the warning `on` asks for), or
-// an error naming the mount point for `required`.
-std::optional<Views> views_for_create(Mode mode, const std::string& mount_point);
+// probe(), remembered in cache_dir (the state root, file kProbeCacheName) for a minute per LXCFS
+// mount: a restarted LXCFS is a new mount and is probed afresh.
+inline constexpr const char* kProbeCacheName = "lxcfs@probe";  // '@' is never in a container id
+std::optional<Views> probe_cached(const std::string& mount_point, const std::string& cache_dir, std::string& why);
+
+// The views a container gets at create: probed (through the cache in cache_dir), or nothing
+// (with the warning `on` asks for), or an error naming the mount point for `required`.
+std::optional<Views> views_for_create(Mode mode, const std::string& mount_point, const std::string& cache_dir);
 
 // In the container's init, after its /proc and /sys are mounted and before pivot_root: binds
 // each view, read-only, over the container's file when that file is on the container's own proc
@@ -52,6 +59,11 @@ std::optional<Views> views_for_create(Mode mode, const std::string& mount_point)
 // files bound. `opened` holds fds of view files the runtime opened for us (index in views.files),
 // for an init in a user namespace that may not reach the mount point itself.
 std::vector<std::string> bind_views(int root_fd, const Views& views, const std::map<size_t, int>& opened = {});
+
+// A detached, read-only copy of one LXCFS file (open_tree + mount_setattr): a mount that belongs
+// to no namespace yet, which move_mount() attaches where it is wanted, also inside another mount
+// namespace (a plain bind from outside could not cross into it).
+UniqueFd detached_view(const std::string& source);
 
 // After LXCFS died or was restarted, a running container's views are stale ("Transport endpoint
 // is not connected"). repair_views binds the files of the LXCFS mounted now over them, inside

@@ -63,10 +63,10 @@ std::optional<Views> probe(const std::string& mount_point, std::string& why) {
     return v;
 }
 
-std::optional<Views> views_for_create(Mode mode, const std::string& mount_point) {
+std::optional<Views> views_for_create(Mode mode, const std::string& mount_point, const std::string& cache_dir) {
     if (mode == Mode::off) return std::nullopt;
     std::string why;
-    if (auto views = probe(mount_point, why)) return views;
+    if (auto views = probe_cached(mount_point, cache_dir, why)) return views;
     if (mode == Mode::required)
         throw Error("{} is \"required\", but LXCFS cannot serve the container's views: {}", kAnnotation, why);
     log::warn("{}: {}; the container sees the host's /proc", kAnnotation, why);

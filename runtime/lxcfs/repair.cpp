@@ -21,19 +21,6 @@ namespace {
 
 constexpr long kFuseSuperMagic = 0x65735546;
 
-// A detached, read-only copy of one LXCFS file: a mount that belongs to no namespace yet, which
-// move_mount() can attach inside the container's (a plain bind from here could not cross into
-// another mount namespace).
-UniqueFd detached_view(const std::string& source) {
-    UniqueFd tree(static_cast<int>(::syscall(SYS_open_tree, AT_FDCWD, source.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)));
-    if (!tree) throw SysError(errno, "open_tree {}", source);
-    struct mount_attr attr = {};
-    attr.attr_set = MOUNT_ATTR_RDONLY;
-    if (::syscall(SYS_mount_setattr, tree.get(), "", AT_EMPTY_PATH, &attr, sizeof attr) < 0)
-        throw SysError(errno, "make the copy of {} read-only", source);
-    return tree;
-}
-
 // In the container's mount namespace: whether the file carries a bind of LXCFS, dead or alive.
 bool has_lxcfs_bind(const std::string& path) {
     struct statfs fs;

@@ -244,3 +244,42 @@ fuse_mounts_on_host() { grep -c ' - fuse' /proc/self/mountinfo || true; }
     run lx lxcfs repair
     [ "$status" -eq 1 ]
 }
+
+@test "what LXCFS serves is remembered per LXCFS mount for a minute; a restarted LXCFS is probed afresh" {
+    tools_bundle
+    set_args sh -c 'grep -c " - fuse" /proc/self/mountinfo'
+    # The first create of a fresh --root makes it; the answer is kept from the second on.
+    lx run "$ID" >/dev/null
+    run lx run "$ID"
+    [ "$status" -eq 0 ]
+    local all=${lines[-1]}
+    (( all >= 2 ))
+    local cache=$ROOT/lxcfs@probe
+    [ "$(sed -n 2p "$cache")" = "$LXCFS_MNT" ]
+    grep -qx proc/meminfo "$cache"
+    # The next create takes the remembered list: one file left in it gives one view.
+    sed -i '4,$d' "$cache"
+    echo proc/meminfo >>"$cache"
+    run lx run "$ID"
+    [ "${lines[-1]}" = 1 ]
+    # An old answer is not taken.
+    touch -d '2 minutes ago' "$cache"
+    run lx run "$ID"
+    [ "${lines[-1]}" = "$all" ]
+    # Nor one about another mount: a restarted LXCFS is a new mount.
+    local before
+    before=$(sed -n 3p "$cache")
+    sed -i '4,$d' "$cache"
+    echo proc/meminfo >>"$cache"
+    stop_lxcfs "$LXCFS_DIR"
+    start_lxcfs "$LXCFS_DIR"
+    run lx run "$ID"
+    [ "${lines[-1]}" = "$all" ]
+    [ "$(sed -n 3p "$cache")" != "$before" ]
+    # A cache that does not read as one is ignored.
+    echo garbage >"$cache"
+    run lx run "$ID"
+    [ "$status" -eq 0 ]
+    [ "${lines[-1]}" = "$all" ]
+    assert_nothing_left
+}
