@@ -10,28 +10,47 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <memory>
 
 namespace mogu::runtime::lxcfs {
 namespace {
 
-// In the helper: a grandchild born in the container's pid namespace reads the file.
-[[noreturn]] void read_in_pid_namespace(int pid_ns, const std::string& path, int out) {
-    if (::setns(pid_ns, CLONE_NEWPID) < 0) ::_exit(2);
-    pid_t reader = ::fork();
-    if (reader < 0) ::_exit(2);
-    if (reader == 0) {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) ::_exit(3);
-        char buf[256];
-        ssize_t n = ::read(fd, buf, sizeof buf);
-        if (n <= 0 || ::write(out, buf, static_cast<size_t>(n)) != n) ::_exit(3);
-        ::_exit(0);
-    }
-    int status = 0;
-    while (::waitpid(reader, &status, 0) < 0 && errno == EINTR) {
-    }
-    ::_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 4);
+// What the reader shares with us: it runs in our memory (CLONE_VM) while we wait (CLONE_VFORK).
+struct LoadRead {
+    const char* path;
+    char buf[256];
+    ssize_t n = -1;
+};
+
+// The reader, born in the container's pid namespace: LXCFS answers for the pid namespace of the
+// process that reads. Only system calls here: it borrows our memory and has a stack of its own.
+int read_in_child(void* arg) {
+    auto* job = static_cast<LoadRead*>(arg);
+    int fd = ::open(job->path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 1;
+    job->n = ::read(fd, job->buf, sizeof job->buf);
+    ::close(fd);
+    return 0;
 }
+
+// For the life of this guard, children of this thread are born in another pid namespace; then
+// they are born in ours again. Only this thread is touched (setns changes one task). Coming back
+// cannot fail (our own, active namespace is always allowed): if it ever did, forking on in the
+// container's namespace would be worse than stopping.
+class PidNamespaceForChildren {
+public:
+    PidNamespaceForChildren(int ours, int theirs) : ours_(ours) {
+        if (::setns(theirs, CLONE_NEWPID) < 0) throw SysError(errno, "join the container's pid namespace for children");
+    }
+    ~PidNamespaceForChildren() {
+        if (::setns(ours_, CLONE_NEWPID) < 0) std::abort();
+    }
+    PidNamespaceForChildren(const PidNamespaceForChildren&) = delete;
+    PidNamespaceForChildren& operator=(const PidNamespaceForChildren&) = delete;
+
+private:
+    int ours_;
+};
 
 }  // namespace
 
@@ -55,24 +74,28 @@ std::optional<LoadAverage> parse_loadavg(const std::string& text) {
 }
 
 std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point) {
-    UniqueFd pid_ns(::open(fmt::format("/proc/{}/ns/pid", init).c_str(), O_RDONLY | O_CLOEXEC));
-    if (!pid_ns) return std::nullopt;  // the container is gone
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) < 0) throw SysError(errno, "pipe to read the load average");
-    UniqueFd from_helper(fds[0]), to_parent(fds[1]);
-    pid_t helper = ::fork();
-    if (helper < 0) throw SysError(errno, "fork to read the load average");
-    if (helper == 0) read_in_pid_namespace(pid_ns.get(), mount_point + "/proc/loadavg", to_parent.get());
-    to_parent.reset();
-    std::string text;
-    char buf[256];
-    ssize_t n;
-    while ((n = ::read(from_helper.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-    int status = 0;
-    while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
+    UniqueFd theirs(::open(fmt::format("/proc/{}/ns/pid", init).c_str(), O_RDONLY | O_CLOEXEC));
+    if (!theirs) return std::nullopt;  // the container is gone
+    UniqueFd ours(::open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC));
+    if (!ours) throw SysError(errno, "open /proc/thread-self/ns/pid");
+    std::string path = mount_point + "/proc/loadavg";
+    LoadRead job;
+    job.path = path.c_str();
+    // One child that shares our memory, not a fork of the whole process: a refresh of mogu top
+    // reads a hundred containers. Exit signal 0: a subreaper's waitpid(-1) (the shim's) never
+    // reaps it; __WCLONE below does.
+    constexpr size_t kStack = 256 * 1024;
+    std::unique_ptr<char[]> stack(new char[kStack]);
+    pid_t reader;
+    {
+        PidNamespaceForChildren in_theirs(ours.get(), theirs.get());
+        reader = ::clone(read_in_child, stack.get() + kStack, CLONE_VM | CLONE_VFORK, &job);
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
-    return parse_loadavg(text);
+    if (reader < 0) return std::nullopt;  // ENOMEM: the namespace's init is gone, the container with it
+    while (::waitpid(reader, nullptr, __WCLONE) < 0 && errno == EINTR) {
+    }
+    if (job.n <= 0) return std::nullopt;
+    return parse_loadavg(std::string(job.buf, static_cast<size_t>(job.n)));
 }
 
 }  // namespace mogu::runtime::lxcfs
