@@ -17,7 +17,7 @@ RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/secu
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
 RUNTIME_LIBS := -lseccomp -lcap
 CLI_SRCS     := $(sort $(wildcard runtime/cli/*.cpp))
-DEB_PACKAGES += libseccomp-dev libcap-dev runc crun time util-linux lxcfs
+DEB_PACKAGES += libseccomp-dev libcap-dev runc crun time util-linux lxcfs strace
 
 $(RUNTIME_LIB): $(call objs_of,$(RUNTIME_SRCS))
 	@mkdir -p $(@D)

@@ -130,6 +130,9 @@ namespace mogu::cgroups::v2 {
 
 void fill_stats(const std::string& dir, const Controllers& owned, Stats& s, StatsDetail detail) {
     bool full = detail == StatsDetail::full;
+    if (full) pressure_stats(dir, s.pressure);
+    // A hybrid host's v1 hierarchies may hold every controller: nothing more to read here.
+    if (owned.empty()) return;
     // Only what is enabled for this cgroup has files; "cpuacct" stands for the core cpu.stat.
     auto enabled = split(std::string(trim(fs::read(dir, "cgroup.controllers"))), ' ');
     auto has = [&](const std::string& c) {
@@ -144,7 +147,6 @@ void fill_stats(const std::string& dir, const Controllers& owned, Stats& s, Stat
     }
     if (has("io")) io_stats(dir, s.blkio);
     if (has("hugetlb") && full) hugetlb_stats(dir, s.hugetlb);
-    if (full) pressure_stats(dir, s.pressure);
 }
 
 }  // namespace mogu::cgroups::v2

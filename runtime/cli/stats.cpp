@@ -16,7 +16,10 @@ static int run_stats(const runtime::Context& ctx, const Args& a) {
     runtime::top::SampleOptions opts{{ctx.root}, a.positional()};
     // Rates need two looks: this far apart.
     auto interval = parse_duration(a.value_or("interval", "500ms"), "stats: --interval");
+    // The load average comes from the second look only: one helper per container, not two.
+    opts.read_load = false;
     auto before = runtime::top::take_sample(opts);
+    opts.read_load = true;
     for (const auto& id : opts.ids) {
         bool found = false;
         for (const auto& c : before.containers) found |= c.id == id;

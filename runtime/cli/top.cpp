@@ -101,9 +101,12 @@ static int run_top(const runtime::Context& ctx, const Args& a) {
     runtime::top::SampleOptions opts;
     opts.roots = a.flag("all") ? runtime::top::known_roots() : std::vector<std::string>{ctx.root};
 
+    // A row's load average is the later look's: the first look does not read it.
+    opts.read_load = false;
     auto before = runtime::top::take_sample(opts);
     if (a.flag("once")) {
         std::this_thread::sleep_for(std::min(interval, std::chrono::milliseconds(1000)));
+        opts.read_load = true;
         auto rows = runtime::top::make_rows(before, runtime::top::take_sample(opts));
         runtime::top::sort_rows(rows, *sort);
         print(format == "json" ? runtime::top::render_json(rows) : runtime::top::render_table(rows, 4096));
