@@ -22,7 +22,11 @@ setup() {
 teardown() {
     [[ -n ${PROM_PID:-} ]] && { kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null || true; }
     [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
-    [[ -n ${CTD_DIR:-} ]] && stop_containerd
+    if [[ -n ${CTD_DIR:-} ]]; then
+        stop_containerd
+        # The shim's state roots of our namespaces (empty once their containers are gone).
+        rmdir "/run/containerd/mogu/$CTD_NS" "/run/containerd/mogu/$CTD_NS_B" 2>/dev/null || true
+    fi
     remove_cgroup_parent "/$CTD_NS_B"
     runtime_teardown
 }
