@@ -36,6 +36,7 @@ CgroupPath resolve_path(const std::string& cgroups_path, const std::string& cont
 struct MemoryStats {
     uint64_t usage = 0, max_usage = 0, limit = 0, failcnt = 0;
     uint64_t swap_usage = 0, swap_limit = 0;  // v1: memory.memsw.* (memory+swap); v2: memory.swap.* (swap alone)
+    bool swap_counts_memory = false;          // true when swap_* are v1's memsw figures
     uint64_t kernel_usage = 0;
     uint64_t cache = 0;
     uint64_t oom_events = 0;   // v2 memory.events oom; v1 keeps no such count: oom_kill + under_oom (best effort)

@@ -33,6 +33,7 @@ void memory_stats(const std::string& dir, MemoryStats& m, StatsDetail detail) {
     if (fs::exists(dir, "memory.memsw.usage_in_bytes")) {
         m.swap_usage = fs::read_u64(dir, "memory.memsw.usage_in_bytes");
         m.swap_limit = fs::read_u64(dir, "memory.memsw.limit_in_bytes");
+        m.swap_counts_memory = true;
     }
     if (fs::exists(dir, "memory.kmem.usage_in_bytes")) m.kernel_usage = fs::read_u64(dir, "memory.kmem.usage_in_bytes");
     m.raw = fs::read_keyed(dir, "memory.stat");

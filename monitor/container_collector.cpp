@@ -1,0 +1,73 @@
+#include "monitor/container_collector.h"
+
+#include "common/error.h"
+#include "common/log.h"
+#include "monitor/container_metrics.h"
+#include "monitor/discovery.h"
+#include "runtime/runtime.h"
+
+namespace mogu::monitor {
+namespace {
+
+// After a failed read: true when the container is simply gone (deleted, or its init exited).
+bool vanished(const runtime::Context& ctx, const std::string& id) {
+    try {
+        return runtime::query(ctx, id).status == runtime::Status::stopped;
+    } catch (const Error&) {
+        return true;
+    }
+}
+
+}  // namespace
+
+std::string ContainerCollector::device_name(uint64_t major, uint64_t minor) {
+    auto key = std::make_pair(major, minor);
+    auto it = device_names_.find(key);
+    if (it != device_names_.end()) return it->second;
+    return device_names_[key] = block_device_name(major, minor);
+}
+
+void ContainerCollector::collect(MetricSet& set) {
+    auto now = std::chrono::steady_clock::now();
+    bool read_load = now - last_load_read_ >= std::chrono::seconds(5);
+    if (read_load) last_load_read_ = now;
+
+    auto roots = expand_roots(patterns_);
+    auto found = find_containers(roots);
+    std::map<std::string, runtime::lxcfs::LoadAverage> loads;
+    std::set<std::string> warned;
+    uint64_t seen = 0;
+    for (const auto& c : found) {
+        const auto& st = c.view.state;
+        std::string key = c.root + "/" + st.id;
+        runtime::Context ctx;
+        ctx.root = c.root;
+        ContainerFigures f;
+        try {
+            f.stats = runtime::stats_of(ctx, st, cgroups::StatsDetail::full, read_load);
+        } catch (const Error& e) {
+            if (!vanished(ctx, st.id)) {
+                ++read_errors_;
+                if (!warned_.count(key)) log::warn("container {}: cannot read its cgroup: {}", key, e.what());
+                warned.insert(key);
+            }
+            continue;
+        }
+        if (f.stats.load) loads[key] = *f.stats.load;
+        else if (!read_load && loads_.count(key)) f.stats.load = loads[key] = loads_[key];
+        f.start_time = parse_rfc3339(st.created);
+        add_container_metrics(set, container_labels(st), f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
+        ++seen;
+    }
+    // Only containers that still exist are remembered.
+    loads_ = std::move(loads);
+    warned_ = std::move(warned);
+
+    set.add("mogu_monitor_containers", MetricType::gauge, "Containers whose cgroups were read in the last collection.", {}, seen);
+    set.add("mogu_monitor_state_roots", MetricType::gauge, "State roots (directories) the last collection looked in.", {},
+            static_cast<uint64_t>(roots.size()));
+    set.add("mogu_monitor_container_read_errors_total", MetricType::counter,
+            "Reads of a running container's cgroup that failed (containers that vanished mid-read are not counted).", {}, read_errors_);
+}
+
+}  // namespace mogu::monitor

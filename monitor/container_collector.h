@@ -1,0 +1,39 @@
+// Reads every container's cgroup once per collection, through the runtime's state and cgroups
+// libraries (never by running mogu). A container that vanishes mid-read is left out of this
+// collection, so its series disappear; nothing about it is kept beyond the next collection.
+#pragma once
+
+#include "monitor/exposition.h"
+#include "runtime/lxcfs/lxcfs.h"
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace mogu::monitor {
+
+class ContainerCollector {
+public:
+    explicit ContainerCollector(std::vector<std::string> root_patterns) : patterns_(std::move(root_patterns)) {}
+
+    // Adds every container's series and the collector's own (containers seen, read errors).
+    void collect(MetricSet& set);
+
+private:
+    std::string device_name(uint64_t major, uint64_t minor);
+
+    std::vector<std::string> patterns_;
+    std::map<std::pair<uint64_t, uint64_t>, std::string> device_names_;
+    // LXCFS refreshes load averages every 5 s and reading one costs a helper process: read them
+    // no more often, and show the last reading in between.
+    std::chrono::steady_clock::time_point last_load_read_{};
+    std::map<std::string, runtime::lxcfs::LoadAverage> loads_;
+    // Containers whose cgroup could not be read although they still run: warned about once.
+    std::set<std::string> warned_;
+    uint64_t read_errors_ = 0;
+};
+
+}  // namespace mogu::monitor

@@ -1,0 +1,86 @@
+#include "monitor/discovery.h"
+
+#include "common/error.h"
+#include "common/vm_detect.h"
+
+#include <glob.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+namespace mogu::monitor {
+namespace {
+
+bool is_dir(const std::string& path) {
+    struct stat st;
+    return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The first annotation present of those named: CRI's name first, then dockershim's.
+std::string annotation(const runtime::ContainerState& st, std::initializer_list<const char*> keys) {
+    for (const char* k : keys) {
+        auto it = st.annotations.find(k);
+        if (it != st.annotations.end()) return it->second;
+    }
+    return "";
+}
+
+}  // namespace
+
+std::vector<std::string> expand_roots(const std::vector<std::string>& patterns) {
+    std::vector<std::string> out;
+    for (const auto& p : patterns) {
+        glob_t g{};
+        if (::glob(p.c_str(), GLOB_NOSORT, nullptr, &g) == 0)
+            for (size_t i = 0; i < g.gl_pathc; ++i)
+                if (is_dir(g.gl_pathv[i])) out.emplace_back(g.gl_pathv[i]);
+        ::globfree(&g);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots) {
+    std::vector<FoundContainer> out;
+    for (const auto& root : roots) {
+        runtime::Context ctx;
+        ctx.root = root;
+        std::vector<runtime::ContainerView> views;
+        try {
+            views = runtime::list(ctx);  // skips what does not parse or went away
+        } catch (const Error&) {
+            continue;  // the root went away, or cannot be read: nothing of it this time
+        }
+        for (auto& v : views) {
+            if (v.status == runtime::Status::stopped || v.status == runtime::Status::creating) continue;
+            if (vm::is_vm_container(root, v.state.id)) continue;
+            out.push_back(FoundContainer{root, std::move(v)});
+        }
+    }
+    return out;
+}
+
+std::string containerd_namespace_of(const std::string& bundle) {
+    static const std::string marker = "/io.containerd.runtime.v2.task/";
+    auto at = bundle.find(marker);
+    if (at == std::string::npos) return "";
+    auto ns_start = at + marker.size();
+    auto slash = bundle.find('/', ns_start);
+    if (slash == std::string::npos || slash == ns_start) return "";
+    return bundle.substr(ns_start, slash - ns_start);
+}
+
+Labels container_labels(const runtime::ContainerState& st) {
+    return {
+        {"id", st.cgroup_path},
+        {"name", st.id},
+        {"containerd_namespace", containerd_namespace_of(st.bundle)},
+        {"namespace", annotation(st, {"io.kubernetes.cri.sandbox-namespace", "io.kubernetes.pod.namespace"})},
+        {"pod", annotation(st, {"io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name"})},
+        {"container", annotation(st, {"io.kubernetes.cri.container-name", "io.kubernetes.container.name"})},
+        {"image", annotation(st, {"io.kubernetes.cri.image-name"})},
+    };
+}
+
+}  // namespace mogu::monitor

@@ -1,0 +1,41 @@
+// Which containers there are: mogu's state roots (glob patterns from the config, expanded at
+// every collection because containerd namespaces come and go) and, for each container, the labels
+// its series carry: cAdvisor's and the kubelet's (id, name, namespace, pod, container, image) and
+// the containerd namespace.
+#pragma once
+
+#include "monitor/exposition.h"
+#include "runtime/runtime.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mogu::monitor {
+
+// Existing directories that match the patterns, sorted, each once.
+std::vector<std::string> expand_roots(const std::vector<std::string>& patterns);
+
+struct FoundContainer {
+    std::string root;
+    runtime::ContainerView view;
+};
+
+// The containers under the roots that have a cgroup to read (created, running or paused), not
+// mogu-vm's (their cgroup is the VM's; later). State directories of others (runc's own, under
+// roots containerd's runc shim shares) do not parse as mogu's and are passed over, as are
+// containers deleted while being listed.
+std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots);
+
+// containerd's namespace from a bundle path ".../io.containerd.runtime.v2.task/<ns>/<id>"
+// (the mogu shim, and containerd's runc shim under Docker), "" for anything else.
+std::string containerd_namespace_of(const std::string& bundle);
+
+// The labels of every series of one container:
+//   id                    its cgroup path, as cAdvisor's id ("/default/web")
+//   name                  the container id
+//   containerd_namespace  containerd's namespace ("" when mogu was run directly)
+//   namespace, pod, container, image   Kubernetes' names, from CRI's (or dockershim's) annotations
+Labels container_labels(const runtime::ContainerState& st);
+
+}  // namespace mogu::monitor

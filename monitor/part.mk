@@ -1,0 +1,28 @@
+# monitor/: mogu-monitor, the node's watcher: discovers every container mogu runs (whatever
+# started it), reads their cgroups through the runtime's state and cgroups libraries, and serves
+# Prometheus's text format. Like mogu-vm it links the runtime library; it never runs mogu.
+#   config        monitor.toml (toml++, header-only), errors with file, line and key
+#   discovery     state roots and container labels
+#   container_*   one container's figures as series; the collector over all of them
+#   exposition    the text format
+#   http_listener libmicrohttpd, one internal thread
+#
+# This file is read before runtime/part.mk (alphabetical order), so it names the runtime's
+# libraries by path; their rules exist by the time make builds.
+DEB_PACKAGES += libtomlplusplus-dev libmicrohttpd-dev prometheus
+
+MONITOR_SRCS     := $(sort $(wildcard monitor/*.cpp))
+MONITOR_LIB      := $(BUILD)/lib/libmogu-monitor.a
+MONITOR_DEP_LIBS := $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a $(COMMON_LIB)
+# Linked dynamically: a static libmicrohttpd drags in GnuTLS and its whole chain.
+MONITOR_LIBS     := -lmicrohttpd -lseccomp -lcap -lyajl -lpthread
+
+$(MONITOR_LIB): $(call objs_of,$(filter-out monitor/main.cpp,$(MONITOR_SRCS)))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(eval $(call binary,mogu-monitor,monitor/main.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),$(MONITOR_LIBS)))
+
+ifneq ($(wildcard tests/unit/monitor/*.cpp),)
+$(eval $(call unit_test,monitor,$(wildcard tests/unit/monitor/*.cpp),$(MONITOR_LIB) $(MONITOR_DEP_LIBS),$(MONITOR_LIBS)))
+endif

@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# mogu-monitor against real containers: run by mogu directly (a private --root) and by a private
+# containerd with the mogu shim (two containerd namespaces), scraped with curl, checked with
+# promtool, and scraped by Debian's Prometheus, queried over its HTTP API.
+
+load lib/runtime
+
+# Our own containerd namespaces: /run/containerd/mogu/<ns> is shared with whoever else runs
+# containerd tests on this host, and the monitor must look only at ours.
+CTD_NS=mogu-monitor-a
+CTD_NS_B=mogu-monitor-b
+load lib/containerd
+
+MONITOR=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-monitor
+
+setup() {
+    runtime_setup
+    [[ -x $MONITOR ]] || { echo "mogu-monitor missing at $MONITOR (run make)" >&2; return 1; }
+    command -v curl >/dev/null || { echo "curl missing (make deps)" >&2; return 1; }
+}
+
+teardown() {
+    [[ -n ${PROM_PID:-} ]] && { kill "$PROM_PID" 2>/dev/null; wait "$PROM_PID" 2>/dev/null || true; }
+    [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
+    if [[ -n ${CTD_DIR:-} ]]; then
+        stop_containerd
+        # The shim's state roots of our namespaces (empty once their containers are gone).
+        rmdir "/run/containerd/mogu/$CTD_NS" "/run/containerd/mogu/$CTD_NS_B" 2>/dev/null || true
+    fi
+    remove_cgroup_parent "/$CTD_NS_B"
+    runtime_teardown
+}
+
+# start_monitor ROOT_PATTERN...: mogu-monitor on a port the kernel picks, collecting every
+# 200 ms from those roots; sets MON_PID and MON_URL once it answers.
+start_monitor() {
+    local roots
+    roots=$(printf '"%s",' "$@")
+    cat >"$TEST_TMP/monitor.toml" <<EOF
+listen = "127.0.0.1:0"
+interval = "200ms"
+[containers]
+roots = [${roots%,}]
+EOF
+    "$MONITOR" --config "$TEST_TMP/monitor.toml" </dev/null >"$TEST_TMP/monitor.log" 2>&1 3>&- 4>&- &
+    MON_PID=$!
+    local i
+    for i in $(seq 100); do
+        MON_URL=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$TEST_TMP/monitor.log" | head -1)
+        [[ -n $MON_URL ]] && curl -sf "$MON_URL" >/dev/null && return 0
+        kill -0 "$MON_PID" 2>/dev/null || break
+        sleep 0.05
+    done
+    echo "mogu-monitor did not start; its log:" >&2
+    cat "$TEST_TMP/monitor.log" >&2
+    return 1
+}
+
+scrape() { curl -sf "$MON_URL"; }
+
+# The value of the one series of METRIC whose labels contain each LABEL="VALUE" given.
+metric_value() {
+    local metric=$1 line
+    shift
+    line=$(scrape | grep -E "^$metric(\{| )")
+    local l
+    for l in "$@"; do line=$(grep -F "$l" <<<"$line"); done
+    [[ $(wc -l <<<"$line") == 1 && -n $line ]] || { echo "want one series of $metric with $*, got: $line" >&2; return 1; }
+    echo "${line##* }"
+}
+
+# wait_until SECONDS 'SHELL CONDITION'
+wait_until() {
+    local end=$((SECONDS + $1))
+    while ((SECONDS < end)); do
+        eval "$2" >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    eval "$2"
+}
+
+# A container of mogu's with a memory and a PID limit that keeps 16 MiB in its tmpfs /tmp.
+run_memory_holder() {
+    local id=$1
+    make_bundle '.linux.resources.memory.limit = 67108864' '.linux.resources.pids.limit = 32'
+    set_args /bin/sh -c 'dd if=/dev/zero of=/tmp/fill bs=1M count=16 2>/dev/null; exec sleep 300'
+    run_detached "$id"
+    wait_for "[[ \$(mogu state $id | jq -r .status) == running ]]"
+}
+
+# The container's memory usage as the kernel reports it (cgroup v1 memory controller or v2).
+cgroup_memory_usage() {
+    local id=$1 m
+    for m in $(cgroup_mounts); do
+        [[ -f $m$CGROUP_PARENT/$id/memory.usage_in_bytes ]] && { cat "$m$CGROUP_PARENT/$id/memory.usage_in_bytes"; return; }
+        [[ -f $m$CGROUP_PARENT/$id/memory.current ]] && { cat "$m$CGROUP_PARENT/$id/memory.current"; return; }
+    done
+    echo "no memory cgroup for $id" >&2
+    return 1
+}
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+@test "the scrape of a running container passes promtool check metrics" {
+    command -v promtool >/dev/null || skip "promtool missing (Debian's prometheus package; make deps)"
+    run_memory_holder "$ID"
+    start_monitor "$ROOT"
+    wait_until 5 "scrape | grep -q 'name=\"$ID\"'"
+    scrape >"$TEST_TMP/scrape.txt"
+    # The container's series are there: the check is not of an empty page.
+    grep -q "^container_cpu_usage_seconds_total{.*name=\"$ID\"" "$TEST_TMP/scrape.txt"
+    grep -q "^container_spec_memory_limit_bytes{.*name=\"$ID\".*} 67108864$" "$TEST_TMP/scrape.txt"
+    grep -q "^container_threads_max{.*name=\"$ID\".*} 32$" "$TEST_TMP/scrape.txt"
+    grep -q "^container_oom_events_total{" "$TEST_TMP/scrape.txt"
+    run promtool check metrics <"$TEST_TMP/scrape.txt"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ -z "$output" ]
+    # The content type Prometheus negotiates for the text format.
+    curl -sfI "$MON_URL" | grep -qi '^content-type: text/plain; version=0.0.4'
+}
+
+@test "a container's memory usage in the metrics matches its cgroup file" {
+    run_memory_holder "$ID"
+    start_monitor "$ROOT"
+    wait_until 5 "scrape | grep -q 'name=\"$ID\"'"
+    # The 16 MiB in /tmp are in: the container has settled.
+    wait_until 10 "(( \$(cgroup_memory_usage $ID) >= 16 << 20 ))"
+    local before after metric
+    before=$(cgroup_memory_usage "$ID")
+    sleep 0.5  # at least one collection after `before`
+    metric=$(metric_value container_memory_usage_bytes "name=\"$ID\"")
+    after=$(cgroup_memory_usage "$ID")
+    echo "cgroup before $before, metric $metric, cgroup after $after"
+    local lo=$((before < after ? before : after)) hi=$((before > after ? before : after))
+    (( metric >= lo - 262144 && metric <= hi + 262144 ))
+    # The tmpfs file is page cache (shmem): container_memory_cache sees it.
+    (( $(metric_value container_memory_cache "name=\"$ID\"") >= 16 << 20 ))
+    [ "$(metric_value container_spec_memory_limit_bytes "name=\"$ID\"")" = 67108864 ]
+    # Labels: the cgroup path as cAdvisor's id, no containerd namespace for mogu run directly.
+    scrape | grep -q "^container_memory_usage_bytes{id=\"$CGROUP_PARENT/$ID\",name=\"$ID\",containerd_namespace=\"\","
+}
+
+@test "a deleted container disappears from the metrics and the monitor keeps going" {
+    run_memory_holder "$ID-a"
+    run_memory_holder "$ID-b"
+    start_monitor "$ROOT"
+    wait_until 5 "scrape | grep -q 'name=\"$ID-a\"' && scrape | grep -q 'name=\"$ID-b\"'"
+    mogu delete --force "$ID-a"
+    wait_until 5 "! scrape | grep -q 'name=\"$ID-a\"'"
+    scrape | grep -q "name=\"$ID-b\""
+    [ "$(metric_value mogu_monitor_containers)" = 1 ]
+    kill -0 "$MON_PID"
+}
+
+@test "containers coming and going during collections never crash the monitor nor leave series" {
+    make_bundle
+    set_args /bin/sleep 300
+    start_monitor "$ROOT"
+    # Containers created and deleted while the monitor reads every 200 ms; some deletes land
+    # between its listing and its reading of their cgroups.
+    local i
+    for i in $(seq 12); do
+        run_detached "$ID-$i"
+        mogu delete --force "$ID-$i"
+    done
+    run_detached "$ID-last"
+    wait_until 5 "scrape | grep -q 'name=\"$ID-last\"'"
+    kill -0 "$MON_PID"
+    run bash -c "curl -sf '$MON_URL' | grep -c 'name=\"$ID-[0-9]*\"'"
+    [ "$output" = 0 ]
+    [ "$(metric_value mogu_monitor_container_read_errors_total)" = 0 ]
+}
+
+@test "containerd's containers, in every namespace, with their namespace, and gone when deleted" {
+    if why=$(containerd_missing); then skip "$why"; fi
+    start_containerd
+    ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" images import "$CTD_IMAGE_TAR" >/dev/null
+    ctr_ run -d --runtime io.containerd.mogu.v2 --memory-limit 33554432 "$CTD_IMAGE" "$ID-c1" /bin/sleep 300 </dev/null
+    ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" run -d --runtime io.containerd.mogu.v2 "$CTD_IMAGE" "$ID-c2" /bin/sleep 300 </dev/null
+    # The shim's roots, one per containerd namespace, found by a pattern as the default config's
+    # /run/containerd/mogu/* does (this host's other containerd tests keep to their namespaces).
+    start_monitor "/run/containerd/mogu/mogu-monitor-*"
+    wait_until 10 "scrape | grep -q 'name=\"$ID-c1\"' && scrape | grep -q 'name=\"$ID-c2\"'"
+    [ "$(metric_value container_spec_memory_limit_bytes "name=\"$ID-c1\"" "containerd_namespace=\"$CTD_NS\"")" = 33554432 ]
+    # containerd puts the cgroup at /<namespace>/<id>: that is the id label.
+    metric_value container_memory_usage_bytes "id=\"/$CTD_NS_B/$ID-c2\"" "containerd_namespace=\"$CTD_NS_B\""
+    ctr_ task kill -s SIGKILL "$ID-c1"
+    wait_until 10 "! ctr_ task ls -q | grep -qx '$ID-c1'" || true
+    ctr_ task rm -f "$ID-c1" >/dev/null 2>&1 || true
+    ctr_ container rm "$ID-c1"
+    wait_until 5 "! scrape | grep -q 'name=\"$ID-c1\"'"
+    scrape | grep -q "name=\"$ID-c2\""
+    ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" task kill -s SIGKILL "$ID-c2"
+    ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" task rm -f "$ID-c2" >/dev/null 2>&1 || true
+    ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" container rm "$ID-c2" || true
+}
+
+@test "Prometheus scrapes mogu-monitor and PromQL returns the container's memory" {
+    command -v prometheus >/dev/null || skip "prometheus missing (Debian's prometheus package; make deps)"
+    run_memory_holder "$ID"
+    start_monitor "$ROOT"
+    local target=${MON_URL#http://}
+    target=${target%/metrics}
+    local port
+    port=$(free_port)
+    mkdir -p "$TEST_TMP/prom"
+    cat >"$TEST_TMP/prom/prometheus.yml" <<EOF
+global:
+  scrape_interval: 1s
+scrape_configs:
+  - job_name: mogu
+    static_configs:
+      - targets: ["$target"]
+EOF
+    prometheus --config.file "$TEST_TMP/prom/prometheus.yml" --storage.tsdb.path "$TEST_TMP/prom/data" \
+        --web.listen-address "127.0.0.1:$port" </dev/null >"$TEST_TMP/prom/log" 2>&1 3>&- 4>&- &
+    PROM_PID=$!
+    local api="http://127.0.0.1:$port/api/v1"
+    wait_until 30 "curl -sf '$api/status/buildinfo'" || { tail -20 "$TEST_TMP/prom/log"; false; }
+    local q="container_memory_usage_bytes{job=\"mogu\",name=\"$ID\"}" value=
+    wait_until 30 "curl -sf '$api/query' --data-urlencode 'query=$q' | jq -e '.data.result | length == 1'" || {
+        curl -s "$api/targets" | jq '.data.activeTargets[] | {health, lastError}'
+        false
+    }
+    value=$(curl -sf "$api/query" --data-urlencode "query=$q" | jq -r '.data.result[0].value[1]')
+    echo "PromQL: $value, cgroup: $(cgroup_memory_usage "$ID")"
+    (( value >= 16 << 20 && value <= 64 << 20 ))
+    # The scrape had no errors Prometheus noticed.
+    [ "$(curl -sf "$api/targets" | jq -r '.data.activeTargets[0].health')" = up ]
+}
+
+@test "a bad config is refused with its file, line and key" {
+    printf 'interval = "1s"\n[containers]\nroot = ["/run/mogu"]\n' >"$TEST_TMP/bad.toml"
+    run "$MONITOR" --config "$TEST_TMP/bad.toml"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == "mogu-monitor: $TEST_TMP/bad.toml:3: containers.root: unknown key (known: containers.roots)" ]]
+    printf 'listen = "127.0.0.1:9338"\ninterval = "fast"\n' >"$TEST_TMP/bad.toml"
+    run "$MONITOR" --config "$TEST_TMP/bad.toml"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"$TEST_TMP/bad.toml:2: interval: \"fast\" is not a duration"* ]]
+    run "$MONITOR" --config "$TEST_TMP/missing.toml"
+    [ "$status" -eq 1 ]
+    [[ $output == *"config $TEST_TMP/missing.toml does not exist"* ]]
+}
+
+@test "a listen address in use is named in the error" {
+    start_monitor "$ROOT"
+    local taken=${MON_URL#http://}
+    taken=${taken%/metrics}
+    printf 'listen = "%s"\n' "$taken" >"$TEST_TMP/second.toml"
+    run timeout 10 "$MONITOR" --config "$TEST_TMP/second.toml"
+    echo "$output"
+    [ "$status" -eq 1 ]
+    [[ $output == *"listen on $taken: Address already in use"* ]]
+}
