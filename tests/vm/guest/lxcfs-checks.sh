@@ -4,7 +4,7 @@
 # the same way: its LXCFS helpers (lib/lxcfs.bash: a private mount point, --enable-loadavg
 # --enable-cfs), mogu's --lxcfs-path and io.mogu.lxcfs=required, the tools rootfs (procps).
 # Plain bash and few processes rather than bats: under TCG each fork and exec of the host's
-# binaries costs 0.1-0.5 s, and bats spends ~8 s a test on its own.
+# binaries costs 0.1-0.5 s, and bats took 17 s for a file of two empty tests.
 set -uo pipefail
 . "$MOGU_SRC/tests/vm/lib/tap.sh"
 . "$MOGU_SRC/tests/integration/lib/lxcfs.bash"
