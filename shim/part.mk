@@ -27,10 +27,14 @@ $(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call pro
 SHIM_SYSLIBS  := $(if $(SANITIZE),-lyajl,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-lite -lmd -lpthread
 SHIM_TESTLIBS := -lyajl -lprotobuf-lite -lmd -lpthread
 
-$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_LIB) $(SHIM_TTRPC_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(SHIM_SYSLIBS)))
+# Of the runtime library the shim takes only what it calls (an archive gives no more): the
+# LXCFS load average reader for Stats (runtime/lxcfs/load_average.cpp).
+SHIM_OUR_LIBS := $(SHIM_LIB) $(SHIM_TTRPC_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB)
+
+$(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_OUR_LIBS),$(SHIM_SYSLIBS)))
 
 ifneq ($(wildcard tests/unit/shim/*.cpp),)
-$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_LIB) $(SHIM_TTRPC_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(SHIM_TESTLIBS)))
+$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
 endif
 
 # The fixture image the containerd and Docker tests import (an OCI layout tar).
