@@ -4,11 +4,15 @@
 #include "runtime/lxcfs/lxcfs.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdlib>
 
 namespace mogu::runtime::lxcfs {
@@ -54,7 +58,7 @@ std::optional<LoadAverage> parse_loadavg(const std::string& text) {
     return l;
 }
 
-std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point) {
+std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point, int timeout_ms) {
     UniqueFd pid_ns(::open(fmt::format("/proc/{}/ns/pid", init).c_str(), O_RDONLY | O_CLOEXEC));
     if (!pid_ns) return std::nullopt;  // the container is gone
     int fds[2];
@@ -62,16 +66,42 @@ std::optional<LoadAverage> read_load_average(pid_t init, const std::string& moun
     UniqueFd from_helper(fds[0]), to_parent(fds[1]);
     pid_t helper = ::fork();
     if (helper < 0) throw SysError(errno, "fork to read the load average");
-    if (helper == 0) read_in_pid_namespace(pid_ns.get(), mount_point + "/proc/loadavg", to_parent.get());
+    if (helper == 0) {
+        ::setpgid(0, 0);  // its own group, which the reader joins: one kill ends both
+        read_in_pid_namespace(pid_ns.get(), mount_point + "/proc/loadavg", to_parent.get());
+    }
+    ::setpgid(helper, helper);  // either side may run first
     to_parent.reset();
     std::string text;
     char buf[256];
     ssize_t n;
-    while ((n = ::read(from_helper.get(), buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+    bool timed_out = false;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+    for (;;) {
+        if (timeout_ms >= 0) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            struct pollfd p = {from_helper.get(), POLLIN, 0};
+            int r = ::poll(&p, 1, int(std::max<int64_t>(left.count(), 0)));
+            if (r < 0 && errno == EINTR) continue;
+            if (r == 0) {
+                timed_out = true;
+                break;
+            }
+        }
+        n = ::read(from_helper.get(), buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<size_t>(n));
+    }
+    // A hung FUSE read is killable: the helper and the reader go, nothing is left behind.
+    if (timed_out) {
+        ::kill(-helper, SIGKILL);
+        ::kill(helper, SIGKILL);
+    }
     int status = 0;
     while (::waitpid(helper, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
+    if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return std::nullopt;
     return parse_loadavg(text);
 }
 

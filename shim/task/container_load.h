@@ -16,7 +16,8 @@ namespace mogu::shim {
 bool has_loadavg_view(const std::string& mountinfo);
 
 // nullopt when the container has no loadavg view, LXCFS does not answer at lxcfs_mount_point
-// now, or the init is gone. Forks a short-lived helper (see runtime/lxcfs/load_average.cpp).
+// now (within a second), or the init is gone. Forks a short-lived helper (see
+// runtime/lxcfs/load_average.cpp).
 std::optional<runtime::lxcfs::LoadAverage> container_load_average(pid_t init, const std::string& lxcfs_mount_point);
 
 }  // namespace mogu::shim

@@ -6,6 +6,15 @@
 #include "shim/task/metrics.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
 
 using namespace mogu;
 using namespace mogu::shim;
@@ -103,4 +112,30 @@ Test(container_load, a_fuse_file_bound_over_proc_loadavg_is_the_view) {
     cr_assert(!has_loadavg_view(proc));
     cr_assert(!has_loadavg_view(proc + view + masked));  // the spec masks it: /dev/null on top
     cr_assert(!has_loadavg_view("30 22 0:45 /proc/meminfo /proc/meminfo ro - fuse.lxcfs lxcfs rw\n"));
+}
+
+Test(container_load, a_read_that_hangs_gives_up_in_time_and_leaves_no_process) {
+    if (geteuid() != 0) cr_skip_test("joining a pid namespace needs root");
+    // A FIFO without a writer stands in for a hung LXCFS: opening it blocks.
+    char tmpl[] = "/tmp/mogu-loadavg.XXXXXX";
+    cr_assert_not_null(mkdtemp(tmpl));
+    std::string dir = tmpl;
+    std::filesystem::create_directories(dir + "/proc");
+    cr_assert_eq(mkfifo((dir + "/proc/loadavg").c_str(), 0600), 0);
+    auto started = std::chrono::steady_clock::now();
+    auto load = runtime::lxcfs::read_load_average(getpid(), dir, 200);
+    auto took = std::chrono::steady_clock::now() - started;
+    cr_assert(!load.has_value());
+    cr_assert(took < std::chrono::seconds(2), "took %lld ms", (long long)std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+    // The helper was reaped, and its reader (blocked in open, still counted as the FIFO's
+    // reader) was killed too: a non-blocking open for writing finds no reader (ENXIO).
+    cr_assert_eq(waitpid(-1, nullptr, WNOHANG), -1);
+    // (Once: a successful open would wake a surviving reader. The SIGKILL went out with the
+    // helper's, which has been reaped; 200 ms more for the reader's exit.)
+    usleep(200000);
+    int fd = open((dir + "/proc/loadavg").c_str(), O_WRONLY | O_NONBLOCK);
+    if (fd >= 0) close(fd);
+    cr_assert_lt(fd, 0, "the reader is still there");
+    cr_assert_eq(errno, ENXIO);
+    std::filesystem::remove_all(dir);
 }
