@@ -5,6 +5,8 @@
 
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,6 +20,7 @@ namespace {
 // What the reader shares with us: it runs in our memory (CLONE_VM) while we wait (CLONE_VFORK).
 struct LoadRead {
     const char* path;
+    int timeout_ms = -1;
     char buf[256];
     ssize_t n = -1;
 };
@@ -26,6 +29,23 @@ struct LoadRead {
 // process that reads. Only system calls here: it borrows our memory and has a stack of its own.
 int read_in_child(void* arg) {
     auto* job = static_cast<LoadRead*>(arg);
+    if (job->timeout_ms >= 0) {
+        // A hung LXCFS: SIGALRM at its default action ends this child even in a blocked FUSE
+        // read (a fatal signal wakes it), and the parent, suspended until then, goes on. Our
+        // signal handlers and mask are this child's own copies (no CLONE_SIGHAND).
+        struct sigaction dfl = {};
+        dfl.sa_handler = SIG_DFL;
+        ::sigaction(SIGALRM, &dfl, nullptr);
+        sigset_t alarm;
+        sigemptyset(&alarm);
+        sigaddset(&alarm, SIGALRM);
+        ::sigprocmask(SIG_UNBLOCK, &alarm, nullptr);
+        int ms = job->timeout_ms > 0 ? job->timeout_ms : 1;
+        struct itimerval t = {};
+        t.it_value.tv_sec = ms / 1000;
+        t.it_value.tv_usec = (ms % 1000) * 1000;
+        ::setitimer(ITIMER_REAL, &t, nullptr);
+    }
     int fd = ::open(job->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) return 1;
     job->n = ::read(fd, job->buf, sizeof job->buf);
@@ -73,7 +93,7 @@ std::optional<LoadAverage> parse_loadavg(const std::string& text) {
     return l;
 }
 
-std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point) {
+std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point, int timeout_ms) {
     UniqueFd theirs(::open(fmt::format("/proc/{}/ns/pid", init).c_str(), O_RDONLY | O_CLOEXEC));
     if (!theirs) return std::nullopt;  // the container is gone
     UniqueFd ours(::open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC));
@@ -81,6 +101,7 @@ std::optional<LoadAverage> read_load_average(pid_t init, const std::string& moun
     std::string path = mount_point + "/proc/loadavg";
     LoadRead job;
     job.path = path.c_str();
+    job.timeout_ms = timeout_ms;
     // One child that shares our memory, not a fork of the whole process: a refresh of mogu top
     // reads a hundred containers. Exit signal 0: a subreaper's waitpid(-1) (the shim's) never
     // reaps it; __WCLONE below does.

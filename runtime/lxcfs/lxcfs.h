@@ -80,8 +80,9 @@ struct LoadAverage {
 // "0.52 0.31 0.12 2/37 1234"; nullopt when it does not read so.
 std::optional<LoadAverage> parse_loadavg(const std::string& text);
 // Read from outside the container: LXCFS answers for the pid namespace of the process that
-// reads, so a helper joins the container's pid namespace to read mount_point/proc/loadavg.
-// nullopt when LXCFS does not answer (not running, no loadavg view).
-std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point);
+// reads, so a child born in the container's pid namespace reads mount_point/proc/loadavg.
+// nullopt when LXCFS does not answer (not running, no loadavg view), or not within timeout_ms
+// (-1: no limit) when given: a hung LXCFS must not hang a caller that serves others (the shim).
+std::optional<LoadAverage> read_load_average(pid_t init, const std::string& mount_point, int timeout_ms = -1);
 
 }  // namespace mogu::runtime::lxcfs

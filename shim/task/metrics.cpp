@@ -29,7 +29,35 @@ void fill_blkio(google::protobuf::RepeatedPtrField<v1::BlkIOEntry>* out, const s
     }
 }
 
-mogu::wkt::Any metrics_v1(const cgroups::Stats& s) {
+// mogu's extension fields, the same in both Metrics types: set only for what was read, so a
+// cgroup without PSI or a container without an LXCFS load average leaves them unset.
+template <typename Metrics>
+void fill_extensions(Metrics& m, const cgroups::Stats& s, const std::optional<runtime::lxcfs::LoadAverage>& load) {
+    auto line = [](auto* out, const cgroups::PressureLine& in) {
+        out->set_avg10(in.avg10);
+        out->set_avg60(in.avg60);
+        out->set_avg300(in.avg300);
+        out->set_total(in.total_us);
+    };
+    auto pressure = [&](auto* out, const cgroups::Pressure& in) {
+        line(out->mutable_some(), in.some);
+        line(out->mutable_full(), in.full);
+    };
+    // mutable_*() creates the message: called only for a resource whose file was read.
+    if (auto it = s.pressure.find("cpu"); it != s.pressure.end()) pressure(m.mutable_cpu_pressure(), it->second);
+    if (auto it = s.pressure.find("memory"); it != s.pressure.end()) pressure(m.mutable_memory_pressure(), it->second);
+    if (auto it = s.pressure.find("io"); it != s.pressure.end()) pressure(m.mutable_io_pressure(), it->second);
+    if (load) {
+        auto* l = m.mutable_load_average();
+        l->set_load1(load->avg1);
+        l->set_load5(load->avg5);
+        l->set_load15(load->avg15);
+        l->set_running(load->running);
+        l->set_tasks(load->tasks);
+    }
+}
+
+mogu::wkt::Any metrics_v1(const cgroups::Stats& s, const std::optional<runtime::lxcfs::LoadAverage>& load) {
     v1::Metrics m;
     auto* ms = m.mutable_memory();
     const auto& raw = s.memory.raw;
@@ -92,10 +120,11 @@ mogu::wkt::Any metrics_v1(const cgroups::Stats& s) {
         o->set_max(h.max_usage);
         o->set_failcnt(h.failcnt);
     }
+    fill_extensions(m, s, load);
     return pack(m);
 }
 
-mogu::wkt::Any metrics_v2(const cgroups::Stats& s) {
+mogu::wkt::Any metrics_v2(const cgroups::Stats& s, const std::optional<runtime::lxcfs::LoadAverage>& load) {
     v2::Metrics m;
     m.mutable_pids()->set_current(s.pids.current);
     m.mutable_pids()->set_limit(s.pids.limit);
@@ -163,13 +192,15 @@ mogu::wkt::Any metrics_v2(const cgroups::Stats& s) {
         o->set_current(h.usage);
         o->set_max(h.max_usage);
     }
+    fill_extensions(m, s, load);
     return pack(m);
 }
 
 }  // namespace
 
-mogu::wkt::Any metrics_any(cgroups::Layout layout, const cgroups::Stats& stats) {
-    return layout == cgroups::Layout::v2 ? metrics_v2(stats) : metrics_v1(stats);
+mogu::wkt::Any metrics_any(cgroups::Layout layout, const cgroups::Stats& stats,
+                           const std::optional<runtime::lxcfs::LoadAverage>& load) {
+    return layout == cgroups::Layout::v2 ? metrics_v2(stats, load) : metrics_v1(stats, load);
 }
 
 }  // namespace mogu::shim

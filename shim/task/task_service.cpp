@@ -9,6 +9,7 @@
 #include "shim/proto/runc_options.pb.h"
 #include "shim/proto/shim.pb.h"
 #include "shim/task/console_socket.h"
+#include "shim/task/container_load.h"
 #include "shim/task/metrics.h"
 #include "shim/task/vm_rootfs.h"
 #include "shim/version.h"
@@ -494,8 +495,11 @@ void TaskService::stats(const CallPtr& call) {
     Container& c = container(req.id());
     if (!c.cgroup) throw StatusError(Code::not_found, "stats {}: the container's cgroup could not be opened", c.id);
     task::StatsResponse r;
+    std::optional<runtime::lxcfs::LoadAverage> load;
+    if (!c.lxcfs_mount_point.empty() && c.init.state != ProcessState::stopped)
+        load = container_load_average(c.init.pid, c.lxcfs_mount_point);
     try {
-        *r.mutable_stats() = metrics_any(c.cgroup->layout(), c.cgroup->stats());
+        *r.mutable_stats() = metrics_any(c.cgroup->layout(), c.cgroup->stats(), load);
     } catch (const Error& e) {
         throw StatusError(Code::unavailable, "stats {}: {}", c.id, e.what());
     }
