@@ -141,7 +141,9 @@ ContainerStats stats_of(const Context& ctx, const ContainerState& st, cgroups::S
     ContainerStats out;
     out.cgroup = require_cgroup(ctx, st)->stats(detail);
     bool has_loadavg = std::find(st.lxcfs_files.begin(), st.lxcfs_files.end(), "proc/loadavg") != st.lxcfs_files.end();
-    if (with_load && has_loadavg) out.load = lxcfs::read_load_average(st.pid, st.lxcfs_mount_point);
+    // A hung LXCFS costs a caller at most this much per container, never its whole run.
+    constexpr int kLoadTimeoutMs = 1000;
+    if (with_load && has_loadavg) out.load = lxcfs::read_load_average(st.pid, st.lxcfs_mount_point, kLoadTimeoutMs);
     return out;
 }
 

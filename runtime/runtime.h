@@ -94,7 +94,8 @@ struct ContainerStats {
 };
 ContainerStats stats(const Context& ctx, const std::string& id);
 // The same for a container whose state the caller has read and found running (mogu top reads
-// every container's state once per refresh): a summary, and the load average only if asked.
+// every container's state once per refresh): a summary, and the load average only if asked
+// (given up after 1 s when LXCFS hangs: the load is then absent).
 ContainerStats stats_of(const Context& ctx, const ContainerState& st, cgroups::StatsDetail detail, bool with_load);
 // Watches the container's cgroup for OOM kills (nullptr without a memory controller).
 std::unique_ptr<cgroups::OomWatcher> watch_oom(const Context& ctx, const std::string& id);
