@@ -197,13 +197,12 @@ std::optional<KernelEvent> KernelEventClassifier::classify(const KmsgRecord& r) 
     // error, dev ...", "timeout error, dev ..."), and the buffer layer's "Buffer I/O error on dev sda1, ..."
     if ((contains(m, " error, dev ") && contains(m, ", sector ")) || starts_with(m, "I/O error, dev ")) {
         e.kind = KernelEventKind::io_error;
-        e.device = field_after(m, "error, dev ", ", ");
+        e.device = field_after(m, "error, dev ", ",");
         return e;
     }
     if (contains(m, "Buffer I/O error on dev")) {
         e.kind = KernelEventKind::io_error;
-        e.device = field_after(m, "Buffer I/O error on dev", ", ");
-        e.device = std::string(trim(e.device));
+        e.device = field_after(m, "Buffer I/O error on dev ", ",");
         return e;
     }
     // a.out[1234]: segfault at 0 ip 000055d5c8c1b129 sp 00007ffd5a0f6f00 error 6 in a.out[55d5c8c1b000+1000]
