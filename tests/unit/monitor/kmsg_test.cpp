@@ -19,15 +19,17 @@ using namespace mogu::monitor;
 
 namespace {
 
-// What reads of /dev/kmsg returned during a real memory-cgroup OOM kill on this host (the call
-// trace and the memory dump between these lines are left out; they are not events).
+// What reads of /dev/kmsg returned during a real memory-cgroup OOM kill on this host
+// (monitor_host.bats's container; the call trace and the memory dump between these records are
+// left out, they are not events).
 const char* kOomRecords[] = {
-    "4,5120,63265004116,-;sh invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n",
-    "6,5121,63265004131,-;CPU: 1 PID: 30912 Comm: sh Not tainted 6.18.0 #1\n",
-    "6,5160,63265004900,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=oom-ctr,mems_allowed=0,oom_memcg=/mogu-test/oom-ctr,"
-    "task_memcg=/mogu-test/oom-ctr,task=sh,pid=30912,uid=0\n",
-    "3,5161,63265004925,-;Memory cgroup out of memory: Killed process 30912 (sh) total-vm:4688kB, anon-rss:31232kB, file-rss:0kB, "
-    "shmem-rss:0kB, UID:0 pgtables:84kB oom_score_adj:0\n",
+    "4,3865,59950481906,-;sh invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n",
+    "4,3866,59950481920,-;CPU: 1 UID: 0 PID: 28616 Comm: sh Not tainted 6.18.44-fc-v1272 #1 PREEMPT(none) \n",
+    "6,3941,59950482157,-;[  28616]     0 28616     6713     4404     4040      364         0    81920        0             0 sh\n",
+    "6,3942,59950482161,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=t1-28563,mems_allowed=0,"
+    "oom_memcg=/mogu-test/t1-28563,task_memcg=/mogu-test/t1-28563,task=sh,pid=28616,uid=0\n",
+    "3,3943,59950482176,-;Memory cgroup out of memory: Killed process 28616 (sh) total-vm:26852kB, anon-rss:16160kB, "
+    "file-rss:1456kB, shmem-rss:0kB, UID:0 pgtables:80kB oom_score_adj:0\n",
 };
 
 KernelEvent only_event(const std::vector<std::string>& records) {
@@ -92,12 +94,12 @@ Test(kmsg_record, refuses_what_is_not_a_record) {
 }
 
 Test(kernel_events, oom_kill_names_the_process_and_its_memory_cgroup) {
-    auto e = only_event({kOomRecords[0], kOomRecords[1], kOomRecords[2], kOomRecords[3]});
+    auto e = only_event({kOomRecords[0], kOomRecords[1], kOomRecords[2], kOomRecords[3], kOomRecords[4]});
     cr_assert_eq(e.kind, KernelEventKind::oom_kill);
-    cr_assert_eq(e.pid, 30912);
+    cr_assert_eq(e.pid, 28616);
     cr_assert_eq(e.comm, "sh");
-    cr_assert_eq(e.cgroup, "/mogu-test/oom-ctr");
-    cr_assert_eq(e.seq, 5161u);
+    cr_assert_eq(e.cgroup, "/mogu-test/t1-28563");
+    cr_assert_eq(e.seq, 3943u);
     cr_assert(e.from_kernel());
     cr_assert_eq(std::string(kind_name(e.kind)), "oom_kill");
 }
@@ -205,7 +207,7 @@ Test(kernel_log, counts_by_kind_keeps_a_bounded_ring_and_calls_the_subscriber) {
     for (auto r : kOomRecords) log.feed(r);
     log.feed("3,5200,63265100000,-;INFO: task dd:77 blocked for more than 120 seconds.\n");
     log.feed("3,5201,63265100001,-;INFO: task dd:78 blocked for more than 120 seconds.\n");
-    cr_assert_eq(seen, (std::vector<uint64_t>{5161, 5200, 5201}));
+    cr_assert_eq(seen, (std::vector<uint64_t>{3943, 5200, 5201}));
     auto recent = log.recent();
     cr_assert_eq(recent.size(), 2u);  // the ring holds 2: the OOM kill fell out
     cr_assert_eq(recent[0].seq, 5200u);
@@ -216,9 +218,9 @@ Test(kernel_log, counts_by_kind_keeps_a_bounded_ring_and_calls_the_subscriber) {
     cr_assert(text.find("\nmogu_kernel_events_total{kind=\"oom_kill\"} 1\n") != std::string::npos, "%s", text.c_str());
     cr_assert(text.find("\nmogu_kernel_events_total{kind=\"hung_task\"} 2\n") != std::string::npos);
     cr_assert(text.find("\nmogu_kernel_events_total{kind=\"thin_out_of_metadata_space\"} 0\n") != std::string::npos);
-    cr_assert(text.find("\nmogu_kernel_log_records_total 6\n") != std::string::npos);
-    // 5121 -> 5160 and 5161 -> 5200: records that were never read.
-    cr_assert(text.find("\nmogu_kernel_log_lost_records_total 76\n") != std::string::npos);
+    cr_assert(text.find("\nmogu_kernel_log_records_total 7\n") != std::string::npos);
+    // 3866 -> 3941 (the call trace and memory dump left out of kOomRecords) and 3943 -> 5200.
+    cr_assert(text.find("\nmogu_kernel_log_lost_records_total " + std::to_string(74 + 1256) + "\n") != std::string::npos, "%s", text.c_str());
     cr_assert(text.find("\nmogu_kernel_log_up 0\n") != std::string::npos);
 }
 
