@@ -47,7 +47,61 @@ std::string get_string(const std::string& source, const toml::node& n, const std
     return *s;
 }
 
+std::vector<std::string> get_paths(const std::string& source, const toml::node& n, const std::string& key) {
+    auto* arr = n.as_array();
+    if (!arr) bad(source, n.source(), key, fmt::format("expected an array of paths, not {}", toml_type_name(n)));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < arr->size(); ++i) {
+        const toml::node& e = *arr->get(i);
+        std::string ekey = fmt::format("{}[{}]", key, i);
+        auto path = get_string(source, e, ekey, "a path");
+        if (path.empty() || path[0] != '/') bad(source, e.source(), ekey, fmt::format("\"{}\" is not an absolute path", path));
+        out.push_back(path);
+    }
+    return out;
+}
+
+void parse_host(const std::string& source, const toml::node& n, HostConfig& h) {
+    auto* t = n.as_table();
+    if (!t) bad(source, n.source(), "host", fmt::format("expected a table ([host]), not {}", toml_type_name(n)));
+    refuse_unknown_keys(source, *t, "host.", {"paths", "daemons", "thin_pool", "kernel_log"});
+    if (auto p = t->get("paths")) h.paths = get_paths(source, *p, "host.paths");
+    if (auto d = t->get("daemons")) {
+        auto* arr = d->as_array();
+        if (!arr) bad(source, d->source(), "host.daemons", fmt::format("expected an array of process names, not {}", toml_type_name(*d)));
+        h.daemons.clear();
+        for (size_t i = 0; i < arr->size(); ++i) {
+            std::string key = fmt::format("host.daemons[{}]", i);
+            auto name = get_string(source, *arr->get(i), key, "a process name");
+            if (name.empty() || name.find('/') != std::string::npos)
+                bad(source, arr->get(i)->source(), key, fmt::format("\"{}\" is not an executable's name", name));
+            h.daemons.push_back(name);
+        }
+    }
+    if (auto p = t->get("thin_pool")) h.thin_pool = get_string(source, *p, "host.thin_pool", "a device-mapper name (\"\": none)");
+    if (auto k = t->get("kernel_log")) {
+        h.kernel_log = get_string(source, *k, "host.kernel_log", "a path");
+        if (h.kernel_log.empty() || h.kernel_log[0] != '/') bad(source, k->source(), "host.kernel_log", fmt::format("\"{}\" is not an absolute path", h.kernel_log));
+    }
+}
+
 }  // namespace
+
+HostConfig default_host_config() {
+    HostConfig h;
+    h.paths = {"/"};
+    if (path_exists("/var/lib/containerd")) h.paths.push_back("/var/lib/containerd");
+    h.daemons = {"containerd", "dockerd", "mogu-snapshotter", "lxcfs"};
+    // The snapshotter's own config names its pool; a broken one just means no pool figures.
+    try {
+        if (auto text = read_file_if_exists("/etc/mogu/snapshotter.toml")) {
+            toml::table t = toml::parse(*text, std::string("/etc/mogu/snapshotter.toml"));
+            if (auto name = t["pool_name"].value<std::string>()) h.thin_pool = *name;
+        }
+    } catch (const std::exception&) {
+    }
+    return h;
+}
 
 std::string ListenAddress::text() const {
     return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
@@ -118,6 +172,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     std::string unused;
     parse_listen_address(kDefaultListen, c.listen, unused);
     c.roots = default_roots();
+    c.host = default_host_config();
 
     toml::table t;
     try {
@@ -125,7 +180,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     } catch (const toml::parse_error& e) {
         throw Error("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description());
     }
-    refuse_unknown_keys(source, t, "", {"listen", "interval", "containers"});
+    refuse_unknown_keys(source, t, "", {"listen", "interval", "containers", "host"});
 
     if (auto n = t.get("listen")) {
         std::string why;
@@ -155,6 +210,7 @@ Config parse_config(const std::string& text, const std::string& source) {
             }
         }
     }
+    if (auto n = t.get("host")) parse_host(source, *n, c.host);
     return c;
 }
 

@@ -22,6 +22,20 @@ struct ListenAddress {
     std::string text() const;  // "127.0.0.1:9338", "[::1]:9338"
 };
 
+// [host]: the node's own figures (host_collector.h). Every key is optional.
+struct HostConfig {
+    // Free space and inodes of these paths; default "/" and /var/lib/containerd when it exists.
+    std::vector<std::string> paths;
+    // Daemons watched for up/down and restarts, by executable name.
+    std::vector<std::string> daemons;
+    // mogu-snapshotter's thin pool (its device-mapper name); default: pool_name in
+    // /etc/mogu/snapshotter.toml, none without that file.
+    std::string thin_pool;
+    std::string kernel_log = "/dev/kmsg";
+};
+
+HostConfig default_host_config();
+
 struct Config {
     std::string source;  // the file it came from, for messages
     ListenAddress listen;
@@ -29,6 +43,7 @@ struct Config {
     // Where mogu keeps container state, whoever ran it: mogu itself, the mogu shim (one root per
     // containerd namespace), containerd's runc shim or Docker told to use the mogu binary.
     std::vector<std::string> roots;
+    HostConfig host;
 };
 
 std::vector<std::string> default_roots();

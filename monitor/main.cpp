@@ -6,7 +6,9 @@
 #include "monitor/config.h"
 #include "monitor/container_collector.h"
 #include "monitor/exposition.h"
+#include "monitor/host_collector.h"
 #include "monitor/http_listener.h"
+#include "monitor/kernel_log.h"
 #include "runtime/version.h"
 
 #include <signal.h>
@@ -30,10 +32,12 @@ using namespace mogu;
 using namespace mogu::monitor;
 
 // One collection, rendered: what /metrics serves until the next one.
-std::string collect(ContainerCollector& containers) {
+std::string collect(ContainerCollector& containers, HostCollector* host = nullptr, const KernelLog* kernel = nullptr) {
     auto start = std::chrono::steady_clock::now();
     MetricSet set;
     containers.collect(set);
+    if (host) host->collect(set);
+    if (kernel) kernel->add_metrics(set);
     set.add("mogu_monitor_build_info", MetricType::gauge, "Always 1; the labels say which mogu-monitor this is.", {{"version", kMoguVersion}},
             uint64_t{1});
     set.add("mogu_monitor_collection_duration_seconds", MetricType::gauge, "Wall time the last collection took.", {},
@@ -55,8 +59,12 @@ int serve(const Config& config) {
     ::signal(SIGPIPE, SIG_IGN);
 
     ContainerCollector containers(config.roots);
+    HostCollector host(config.host);
+    KernelLog kernel(config.host.kernel_log);
+    kernel.subscribe([](const KernelEvent& e) { log::info("kernel: {}", describe(e)); });
+    kernel.start();
     std::mutex mu;
-    auto latest = std::make_shared<const std::string>(collect(containers));
+    auto latest = std::make_shared<const std::string>(collect(containers, &host, &kernel));
     HttpListener listener(config.listen, [&] {
         std::lock_guard<std::mutex> lock(mu);
         return latest;
@@ -77,7 +85,7 @@ int serve(const Config& config) {
             if (sig < 0 && errno != EAGAIN) continue;  // EINTR
             if (sig < 0 && std::chrono::steady_clock::now() < next) continue;
         }
-        auto text = std::make_shared<const std::string>(collect(containers));
+        auto text = std::make_shared<const std::string>(collect(containers, &host, &kernel));
         {
             std::lock_guard<std::mutex> lock(mu);
             latest = std::move(text);
@@ -121,7 +129,8 @@ int main(int argc, char** argv) {
         auto config = load_config(config_path, config_given);
         if (cmd == "metrics") {
             ContainerCollector containers(config.roots);
-            std::fputs(collect(containers).c_str(), stdout);
+            HostCollector host(config.host);  // the kernel log needs the daemon: it counts from its start
+            std::fputs(collect(containers, &host).c_str(), stdout);
             return 0;
         }
         return serve(config);
