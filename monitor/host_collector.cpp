@@ -78,11 +78,13 @@ void HostCollector::add_files(MetricSet& set) {
 void HostCollector::add_memory(MetricSet& set) {
     auto text = read(proc_ + "/meminfo");
     if (!text) return;
+    // node-exporter keeps the kernel's CamelCase (node_memory_MemAvailable_bytes), which
+    // Prometheus's naming rules (and promtool) refuse: ours are snake_case under our prefix.
     for (const auto& f : parse_meminfo(*text)) {
-        if (f.bytes)
-            set.add("node_memory_" + f.name + "_bytes", gauge, "Memory information field " + f.name + "_bytes.", {}, f.value);
-        else
-            set.add("node_memory_" + f.name, gauge, "Memory information field " + f.name + ".", {}, f.value);
+        // Fields without a unit count huge pages (HugePages_Total): "_pages" keeps a gauge's name
+        // from ending in "_total", which Prometheus keeps for counters.
+        std::string name = "mogu_host_meminfo_" + snake_case(f.name) + (f.bytes ? "_bytes" : "_pages");
+        set.add(name, gauge, "The " + f.name + " field of /proc/meminfo" + (f.bytes ? ", in bytes." : ", in (huge) pages."), {}, f.value);
     }
 }
 

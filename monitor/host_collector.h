@@ -2,7 +2,7 @@
 // against pid_max and threads-max, open files against file-max, memory and swap, PSI, load,
 // free space and inodes of the configured paths, sockets, conntrack, the snapshotter's thin pool
 // and the daemons the node depends on. Names are node-exporter's where they mean the same
-// (node_load1, node_memory_MemAvailable_bytes, ...); docs/monitoring.md lists which.
+// (node_load1, node_filesystem_avail_bytes, ...; meminfo as mogu_host_meminfo_*); docs/monitoring.md lists which.
 #pragma once
 
 #include "monitor/config.h"

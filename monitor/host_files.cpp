@@ -2,7 +2,10 @@
 
 #include "common/strings.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <iterator>
+#include <map>
 
 namespace mogu::monitor {
 namespace {
@@ -81,6 +84,36 @@ std::optional<FileNr> parse_file_nr(std::string_view text) {
     auto a = parse_uint(w[0]), u = parse_uint(w[1]), m = parse_uint(w[2]);
     if (!a || !u || !m) return std::nullopt;
     return FileNr{*a, *u, *m};
+}
+
+std::string snake_case(std::string_view field) {
+    auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+    auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+    // Words start at an upper-case letter after a lower-case one ("mA" in MemAvailable); runs of
+    // capitals and digits stay in their word (SUnreclaim, DirectMap2M), and so do the short
+    // words Prometheus reads as abbreviated units ("s", "m", "sec", ...).
+    std::vector<std::string> words{""};
+    for (size_t i = 0; i < field.size(); ++i) {
+        char c = field[i];
+        if (c == '_') {
+            if (!words.back().empty()) words.emplace_back();
+            continue;
+        }
+        if (i > 0 && upper(c) && lower(field[i - 1]) && !words.back().empty()) words.emplace_back();
+        words.back() += upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    static const std::map<std::string, std::string> spelled_out = {{"sec", "secondary"}};
+    static const char* unit_like[] = {"s", "ms", "us", "ns", "b", "kb", "mb", "gb", "tb", "pb", "m", "h", "d"};
+    std::string out;
+    bool glue = false;
+    for (auto w : words) {
+        if (w.empty()) continue;
+        if (auto it = spelled_out.find(w); it != spelled_out.end()) w = it->second;
+        if (!out.empty() && !glue) out += '_';
+        out += w;
+        glue = std::find(std::begin(unit_like), std::end(unit_like), w) != std::end(unit_like);
+    }
+    return out;
 }
 
 std::vector<MeminfoField> parse_meminfo(std::string_view text) {

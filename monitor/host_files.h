@@ -33,6 +33,9 @@ struct MeminfoField {
     bool bytes = false;
 };
 std::vector<MeminfoField> parse_meminfo(std::string_view text);
+// A /proc/meminfo field name as Prometheus wants metric names: "MemAvailable" -> "mem_available",
+// "HugePages_Total" -> "huge_pages_total", "Active_anon" -> "active_anon", "DirectMap4k" -> "direct_map4k".
+std::string snake_case(std::string_view field);
 
 // /proc/net/sockstat and sockstat6: "TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1" -> [TCP][inuse] = 5.
 using Sockstat = std::map<std::string, std::map<std::string, uint64_t>>;

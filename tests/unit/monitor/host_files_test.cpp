@@ -189,8 +189,8 @@ Test(host_collector, series_from_a_proc_like_directory) {
     cr_assert(has_line(text, "node_processes_max_threads 192735"));
     cr_assert(has_line(text, "node_filefd_allocated 542"));
     cr_assert(has_line(text, "node_filefd_maximum 2466248"));
-    cr_assert(has_line(text, "node_memory_MemAvailable_bytes 23963664384"));
-    cr_assert(has_line(text, "node_memory_HugePages_Total 0"));
+    cr_assert(has_line(text, "mogu_host_meminfo_mem_available_bytes 23963664384"));
+    cr_assert(has_line(text, "mogu_host_meminfo_huge_pages_total_pages 0"));
     cr_assert(has_line(text, "node_sockstat_TCP_tw 3"));
     cr_assert(has_line(text, "node_sockstat_TCP_mem_bytes " + std::to_string(216 * sysconf(_SC_PAGESIZE))));
     cr_assert(has_line(text, "node_sockstat_sockets_used 11"));
@@ -259,4 +259,17 @@ Test(daemon_health, a_new_pid_or_start_time_is_a_restart_and_a_gone_process_is_d
     h.observe(scan_processes(dir));
     cr_assert_eq(up_and_restarts(h), std::make_pair(true, 1));
     cr_assert_eq(system(("rm -rf " + dir).c_str()), 0);
+}
+
+Test(host_files, meminfo_fields_become_snake_case) {
+    cr_assert_eq(snake_case("MemAvailable"), std::string("mem_available"), "%s", snake_case("MemAvailable").c_str());
+    cr_assert_eq(snake_case("HugePages_Total"), std::string("huge_pages_total"), "%s", snake_case("HugePages_Total").c_str());
+    cr_assert_eq(snake_case("Active_anon"), std::string("active_anon"), "%s", snake_case("Active_anon").c_str());
+    cr_assert_eq(snake_case("SUnreclaim"), std::string("sunreclaim"), "%s", snake_case("SUnreclaim").c_str());
+    cr_assert_eq(snake_case("SecPageTables"), std::string("secondary_page_tables"), "%s", snake_case("SecPageTables").c_str());
+    cr_assert_eq(snake_case("DirectMap2M"), std::string("direct_map2m"), "%s", snake_case("DirectMap2M").c_str());
+    cr_assert_eq(snake_case("NFS_Unstable"), std::string("nfs_unstable"), "%s", snake_case("NFS_Unstable").c_str());
+    cr_assert_eq(snake_case("DirectMap4k"), std::string("direct_map4k"), "%s", snake_case("DirectMap4k").c_str());
+    cr_assert_eq(snake_case("VmallocUsed"), std::string("vmalloc_used"), "%s", snake_case("VmallocUsed").c_str());
+    cr_assert_eq(snake_case("Hugetlb"), std::string("hugetlb"), "%s", snake_case("Hugetlb").c_str());
 }
