@@ -12,6 +12,17 @@ ifneq ($(wildcard tests/unit/cgroups/*.cpp),)
 $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_LIB) $(COMMON_LIB),$(COMMON_LIBS)))
 endif
 
+# criu 4.1 (checkpoint/restore), built by `make deps` from Debian trixie's source into a private
+# prefix: Debian 12's criu 3.17 cannot dump on this kernel. runtime/criu/build-criu does nothing
+# when a working criu of the series is there. Its build dependencies come from Debian 12.
+CRIU_PREFIX ?= /opt/mogu/criu
+DEB_PACKAGES += libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev libprotobuf-c-dev \
+                libprotobuf-dev pkgconf protobuf-c-compiler protobuf-compiler uuid-dev iptables
+.PHONY: deps-criu
+deps: deps-criu
+deps-criu: deps-packages
+	@runtime/criu/build-criu $(CRIU_PREFIX)
+
 # The runtime library (everything but the CLI) and the mogu binary.
 RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp))
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
