@@ -97,7 +97,9 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
         add_masked_files(opts, spec, st.pid);
         add_external_namespaces(opts, spec);
 
-        if (o.pre_dump) {
+        // Both need the kernel's soft-dirty bits (CONFIG_MEM_SOFT_DIRTY): without them criu
+        // refuses track_mem, and a dump on a parent could not tell which pages changed.
+        if (o.pre_dump || !o.parent_path.empty()) {
             criu::Swrk probe(criu_bin.path, {});
             criu::rpc::criu_req feat;
             feat.set_type(criu::rpc::FEATURE_CHECK);
@@ -105,8 +107,8 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
             auto r = probe.call(feat);
             probe.finish();
             if (!r.success() || !r.features().mem_track())
-                throw Error("checkpoint --pre-dump needs the kernel's memory tracking (soft-dirty bits), which criu {} says this kernel lacks",
-                            criu::version_text(criu_bin.version));
+                throw Error("checkpoint {} needs the kernel's dirty memory tracking (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY), which criu {} says this kernel lacks",
+                            o.pre_dump ? "--pre-dump" : "--parent-path", criu::version_text(criu_bin.version));
         }
         std::vector<std::string> descriptors = criu::stdio_descriptors(st.pid);
         for (const auto& d : descriptors)

@@ -7,6 +7,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -38,6 +39,13 @@ int fd_mount_id(pid_t pid, int fd) {
     return -1;
 }
 
+// Ptys (majors 136-143), ttys and the console (4, 5), as criu's is_tty() tells them.
+bool is_terminal(const struct stat& st) {
+    if (!S_ISCHR(st.st_mode)) return false;
+    unsigned maj = major(st.st_rdev);
+    return maj == 4 || maj == 5 || (maj >= 136 && maj <= 143);
+}
+
 }  // namespace
 
 std::vector<std::string> stdio_descriptors(pid_t pid) {
@@ -50,7 +58,8 @@ std::vector<std::string> stdio_descriptors(pid_t pid) {
         // A closed stdio fd: runc records "" too, and restore inherits nothing for it.
         std::string name = n < 0 ? std::string() : std::string(target, static_cast<size_t>(n));
         struct stat st;
-        if (name.starts_with("/") && ::stat(link.c_str(), &st) == 0) {
+        // A terminal from outside is criu's shell job (--shell-job), not an external file.
+        if (name.starts_with("/") && ::stat(link.c_str(), &st) == 0 && !is_terminal(st)) {
             int mnt = fd_mount_id(pid, fd);
             if (mnt >= 0 && !mounts.count(mnt)) name = fmt::format("file[{:x}:{:x}]", mnt, static_cast<uint64_t>(st.st_ino));
         }
