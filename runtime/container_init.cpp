@@ -142,6 +142,9 @@ void finalize_filesystem(const InitPlan& plan) {
     finalize_filesystem(plan);
     // The pty comes from the container's own devpts instance, so it is opened after pivot_root.
     if (proc.terminal) setup_console(plan.console_socket_fd, proc.console_size, plan.console_proxied);
+    // A session of its own, with or without a terminal, as runc's init (nsexec) does: the caller's
+    // session leader is outside the container, and criu refuses to dump such a "shell job".
+    else if (::setsid() < 0) throw SysError(errno, "setsid");
 
     std::vector<std::string> env = process_environment(proc);
     std::string exe = find_executable(proc.args[0], env);

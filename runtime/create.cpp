@@ -73,8 +73,8 @@ void check_existing_cgroup(const cgroups::Cgroup& cg) {
     if (auto pids = cg.pids(); !pids.empty()) log::warn("container's cgroup {} is not empty: {} process(es) found", cg.path().path, pids.size());
 }
 
-// The container's cgroup. A rootless caller without a delegated cgroup runs without one, as runc
-// and crun do, unless the spec asks for limits that only a cgroup can enforce.
+}  // namespace
+
 std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manager, const oci::Spec& spec, const std::string& id) {
     cgroups::CgroupPath path = cgroups::resolve_path(spec.linux->cgroups_path, id, manager.own_cgroup());
     try {
@@ -90,8 +90,6 @@ std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manag
         return nullptr;
     }
 }
-
-}  // namespace
 
 void PreparedContainer::commit() {
     if (cgroup) cgroup->release();

@@ -27,6 +27,11 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
 // Opens the FIFO and lets the init exec; runs poststart hooks.
 void start_container(const Context& ctx, ContainerDir& dir, const ContainerState& st, const oci::Spec& spec);
 
+// The container's cgroup, made and limited as the spec says (restore uses it too). A rootless
+// caller without a delegated cgroup gets nullptr, as with runc and crun, unless the spec asks for
+// limits that only a cgroup can enforce.
+std::unique_ptr<cgroups::Cgroup> create_container_cgroup(cgroups::Manager& manager, const oci::Spec& spec, const std::string& id);
+
 // The spec saved beside the state at create time.
 oci::Spec load_saved_spec(const ContainerDir& dir);
 

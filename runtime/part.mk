@@ -12,20 +12,39 @@ ifneq ($(wildcard tests/unit/cgroups/*.cpp),)
 $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_LIB) $(COMMON_LIB),$(COMMON_LIBS)))
 endif
 
+# criu 4.1 (checkpoint/restore), built by `make deps` from Debian trixie's source into a private
+# prefix: Debian 12's criu 3.17 cannot dump on this kernel. runtime/criu/build-criu does nothing
+# when a working criu of the series is there. Its build dependencies come from Debian 12.
+CRIU_PREFIX ?= /opt/mogu/criu
+DEB_PACKAGES += libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev libprotobuf-c-dev \
+                libprotobuf-dev pkgconf protobuf-c-compiler protobuf-compiler uuid-dev iptables
+.PHONY: deps-criu
+deps: deps-criu
+deps-criu: deps-packages
+	@runtime/criu/build-criu $(CRIU_PREFIX)
+
+# criu's RPC messages (runtime/criu/rpc.proto, from criu's images/rpc.proto).
+CRIU_PROTO_OBJ := $(call proto_objs,runtime/criu/rpc.proto)
+CRIU_PROTO_H   := $(call proto_headers,runtime/criu/rpc.proto)
+.SECONDARY: $(PROTO_GEN)/runtime/criu/rpc.pb.cc $(CRIU_PROTO_H)
+
 # The runtime library (everything but the CLI) and the mogu binary.
-RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp))
+RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp runtime/criu/*.cpp))
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
-RUNTIME_LIBS := -lseccomp -lcap
+RUNTIME_LIBS := -lseccomp -lcap -lprotobuf-lite -lpthread
+CRIU_CXX_OBJS := $(call objs_of,$(filter runtime/criu/%,$(RUNTIME_SRCS)))
+$(CRIU_CXX_OBJS): CPPFLAGS += -I$(PROTO_GEN)/runtime/criu -DMOGU_CRIU_PREFIX='"$(CRIU_PREFIX)"'
+$(CRIU_CXX_OBJS): | $(CRIU_PROTO_H)
 CLI_SRCS     := $(sort $(wildcard runtime/cli/*.cpp))
 DEB_PACKAGES += libseccomp-dev libcap-dev runc crun time util-linux lxcfs strace
 
-$(RUNTIME_LIB): $(call objs_of,$(RUNTIME_SRCS))
+$(RUNTIME_LIB): $(call objs_of,$(RUNTIME_SRCS)) $(CRIU_PROTO_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
 # mogu is linked statically outside sanitizer builds: no dynamic loader at every container
 # start (symbol lookup was ~70% of the instructions of a `mogu state`), one file to install.
-MOGU_SYSLIBS := $(if $(SANITIZE),$(RUNTIME_LIBS) $(COMMON_LIBS),-static -Wl,--gc-sections -l:libseccomp.a -l:libcap.a -l:libyajl_s.a)
+MOGU_SYSLIBS := $(if $(SANITIZE),$(RUNTIME_LIBS) $(COMMON_LIBS),-static -Wl,--gc-sections -l:libseccomp.a -l:libcap.a -l:libyajl_s.a -l:libprotobuf-lite.a -lpthread)
 $(eval $(call binary,mogu,$(CLI_SRCS),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(MOGU_SYSLIBS)))
 
 ifneq ($(wildcard tests/unit/runtime/*.cpp),)

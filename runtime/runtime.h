@@ -21,6 +21,8 @@ struct Context {
     // LXCFS views for containers whose spec does not say (io.mogu.lxcfs), and where LXCFS is.
     lxcfs::Mode lxcfs_default = lxcfs::Mode::off;
     std::string lxcfs_mount_point = lxcfs::kDefaultMountPoint;
+    // --criu: the criu binary for checkpoint and restore ("" = the one `make deps` built, else PATH).
+    std::string criu_path;
 };
 
 struct CreateOptions {
@@ -81,6 +83,44 @@ struct LxcfsRepair {
     std::string error;
 };
 std::vector<LxcfsRepair> repair_lxcfs(const Context& ctx, const std::vector<std::string>& ids);
+
+// checkpoint and restore through criu (runtime/criu/), with runc's options. What both take:
+struct CriuOptions {
+    std::string image_path;   // default ./checkpoint, as runc
+    std::string work_path;    // criu's logs; default: the image path
+    bool tcp_established = false;
+    bool ext_unix_sk = false;
+    bool shell_job = false;
+    bool file_locks = false;
+    bool auto_dedup = false;
+    std::string manage_cgroups_mode;        // "", soft, full, strict, ignore
+    std::vector<std::string> empty_ns;      // namespace names ("network")
+    // Parsed but refused for now (they need a page server and lazy-pages daemon around criu):
+    bool lazy_pages = false;
+    std::string page_server;  // ADDRESS:PORT
+    int status_fd = -1;       // as runc: criu writes \0 there once lazy pages are served
+};
+struct CheckpointOptions : CriuOptions {
+    std::string id;
+    std::string parent_path;  // previous (pre-)dump, relative to the image path (criu's --prev-images-dir)
+    bool leave_running = false;
+    bool pre_dump = false;
+};
+struct RestoreOptions : CriuOptions {
+    std::string id;
+    std::string bundle = ".";
+    std::string pid_file;
+    std::string console_socket;
+    bool detach = false;
+    bool no_subreaper = false;
+    bool no_pivot = false;
+};
+// Dumps the container into opts.image_path. Without leave_running or pre_dump the container is
+// gone afterwards (killed by criu and deleted, as runc does).
+void checkpoint(const Context& ctx, const CheckpointOptions& opts);
+// Restores opts.id from the images into a new container of the bundle: an ordinary container
+// afterwards. Foreground: returns the process's exit code and deletes the container; detached: 0.
+int restore(const Context& ctx, const RestoreOptions& opts);
 
 std::vector<pid_t> container_pids(const Context& ctx, const std::string& id);
 void pause(const Context& ctx, const std::string& id);

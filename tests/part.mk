@@ -2,7 +2,8 @@
 FIXTURES := tests/fixtures/out
 DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
-fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall
+fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall \
+          $(BUILD)/tests/tools/mogu-lock-writer
 
 # The busybox rootfs with the host's procps and sysstat: what the LXCFS tests run inside.
 DEB_PACKAGES += procps sysstat tmux
@@ -11,6 +12,11 @@ $(FIXTURES)/tools-rootfs/usr/bin/free: tests/fixtures/make-tools-rootfs $(FIXTUR
 
 # A static helper the seccomp tests copy into a container: calls syscalls by number.
 $(BUILD)/tests/tools/mogu-syscall: tests/integration/helpers/syscall.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The checkpoint tests' process with a file lock and an open file.
+$(BUILD)/tests/tools/mogu-lock-writer: tests/integration/helpers/lock_writer.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

@@ -94,6 +94,7 @@ int main(int argc, char** argv) {
             if (!mode) throw UsageError("--lxcfs: \"{}\" is not one of true, false, required", *v);
             ctx.lxcfs_default = *mode;
         }
+        ctx.criu_path = global.value_or("criu", "");
         if (auto p = global.value("lxcfs-path")) {
             if (p->empty() || (*p)[0] != '/') throw UsageError("--lxcfs-path: \"{}\" is not an absolute path", *p);
             ctx.lxcfs_mount_point = *p;

@@ -29,7 +29,10 @@ void dispatch_vm_container(const std::vector<std::string>& argv, const runtime::
     std::string id = verb.positional().empty() ? "" : verb.positional()[0];
     bool vm = vm::is_vm_container(ctx.root, id);  // an id a VM holds stays the VM's, whatever the bundle
     if (!vm && (name == "create" || name == "run")) vm = vm::bundle_wants_vm(verb.value_or("bundle", "."));
+    if (!vm && name == "restore") vm = vm::bundle_wants_vm(verb.value_or("bundle", "."));
     if (!vm || name == "list" || name == "spec" || name == "features") return;
+    if (name == "checkpoint" || name == "restore")
+        throw Error("container {} runs in a VM (io.mogu.isolation=vm): {} of VM containers is not supported yet", id, name);
 
     std::string binary = mogu_vm_binary();
     std::vector<char*> args;
