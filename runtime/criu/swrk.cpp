@@ -19,6 +19,19 @@ Swrk::Swrk(const std::string& criu_path, const std::vector<int>& keep_fds, const
     check(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), "socketpair for criu swrk");
     UniqueFd ours(sv[0]), theirs(sv[1]);
     std::string fd_arg = std::to_string(theirs.get());
+    // criu stops a task leaving its parasite with an x86 hardware breakpoint; in VMs whose
+    // hypervisor does not deliver debug-register traps (Firecracker, these hosts) the task runs
+    // on and criu waits forever. CRIU_FAULT=130 (FI_NO_BREAKPOINTS) makes criu stop it at
+    // rt_sigreturn's exit with PTRACE_SYSCALL instead, which works everywhere; nothing else in
+    // criu looks at that value. The environment is built here: the child may not allocate.
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "CRIU_FAULT=", 11) != 0) env_text.emplace_back(*e);
+    env_text.emplace_back("CRIU_FAULT=130");
+    std::vector<char*> envp;
+    for (auto& e : env_text) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    const char* argv[] = {criu_path.c_str(), "swrk", fd_arg.c_str(), nullptr};
     pid_t pid = ::fork();
     if (pid < 0) throw SysError(errno, "fork for {} swrk", criu_path);
     if (pid == 0) {
@@ -32,14 +45,7 @@ Swrk::Swrk(const std::string& criu_path, const std::vector<int>& keep_fds, const
                 if (stdio[i] >= 0 && ::dup2(stdio[i], i) < 0) ::_exit(126);
         ::fcntl(theirs.get(), F_SETFD, 0);
         for (int fd : keep_fds) ::fcntl(fd, F_SETFD, 0);
-        // criu stops a task leaving its parasite with an x86 hardware breakpoint; in VMs whose
-        // hypervisor does not deliver debug-register traps (Firecracker, these hosts) the task
-        // runs on and criu waits forever. CRIU_FAULT=130 (FI_NO_BREAKPOINTS) makes criu stop it at
-        // rt_sigreturn's exit with PTRACE_SYSCALL instead, which works everywhere; nothing else
-        // in criu looks at that value.
-        ::setenv("CRIU_FAULT", "130", 1);
-        const char* argv[] = {criu_path.c_str(), "swrk", fd_arg.c_str(), nullptr};
-        ::execv(argv[0], const_cast<char* const*>(argv));
+        ::execve(argv[0], const_cast<char* const*>(argv), envp.data());
         ::_exit(127);
     }
     pid_ = pid;
