@@ -3,6 +3,7 @@
 // serves the last collection to scrapers.
 #include "common/error.h"
 #include "common/log.h"
+#include "monitor/alerting.h"
 #include "monitor/config.h"
 #include "monitor/container_collector.h"
 #include "monitor/exposition.h"
@@ -32,7 +33,7 @@ using namespace mogu;
 using namespace mogu::monitor;
 
 // One collection, rendered: what /metrics serves until the next one.
-std::string collect(ContainerCollector& containers, HostCollector* host = nullptr, const KernelLog* kernel = nullptr) {
+std::string collect(ContainerCollector& containers, HostCollector* host = nullptr, const KernelLog* kernel = nullptr, Alerting* alerting = nullptr) {
     auto start = std::chrono::steady_clock::now();
     MetricSet set;
     containers.collect(set);
@@ -46,6 +47,7 @@ std::string collect(ContainerCollector& containers, HostCollector* host = nullpt
     clock_gettime(CLOCK_REALTIME, &ts);
     set.add("mogu_monitor_last_collection_timestamp_seconds", MetricType::gauge, "When the last collection ended, in Unix seconds.", {},
             static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9);
+    if (alerting) alerting->after_collection(set);
     return set.render();
 }
 
@@ -60,11 +62,15 @@ int serve(const Config& config) {
 
     ContainerCollector containers(config.roots);
     HostCollector host(config.host);
+    Alerting alerting(config);  // before the kernel log: its thread calls alerting until stopped
     KernelLog kernel(config.host.kernel_log);
-    kernel.subscribe([](const KernelEvent& e) { log::info("kernel: {}", describe(e)); });
+    kernel.subscribe([&alerting](const KernelEvent& e) {
+        log::info("kernel: {}", describe(e));
+        alerting.on_kernel_event(e);
+    });
     kernel.start();
     std::mutex mu;
-    auto latest = std::make_shared<const std::string>(collect(containers, &host, &kernel));
+    auto latest = std::make_shared<const std::string>(collect(containers, &host, &kernel, &alerting));
     HttpListener listener(config.listen, [&] {
         std::lock_guard<std::mutex> lock(mu);
         return latest;
@@ -85,7 +91,7 @@ int serve(const Config& config) {
             if (sig < 0 && errno != EAGAIN) continue;  // EINTR
             if (sig < 0 && std::chrono::steady_clock::now() < next) continue;
         }
-        auto text = std::make_shared<const std::string>(collect(containers, &host, &kernel));
+        auto text = std::make_shared<const std::string>(collect(containers, &host, &kernel, &alerting));
         {
             std::lock_guard<std::mutex> lock(mu);
             latest = std::move(text);

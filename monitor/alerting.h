@@ -1,0 +1,33 @@
+// Alerting as the collector loop sees it: rules evaluated after each collection, the OOM alert
+// raised from the kernel log's thread, delivery to the log and the webhook, and the firing
+// alerts for the status page (firing()).
+#pragma once
+
+#include "monitor/alert_delivery.h"
+#include "monitor/alerts.h"
+#include "monitor/config.h"
+#include "monitor/kmsg.h"
+#include "monitor/oom_alert.h"
+
+namespace mogu::monitor {
+
+class Alerting {
+public:
+    explicit Alerting(const Config& config);
+
+    // After a collection, before it is rendered: evaluates the rules over `set`, delivers what
+    // fired or resolved, and adds the alert series to `set`.
+    void after_collection(MetricSet& set);
+    // On the kernel log's thread: an OOM kill in a container raises ContainerOOMKilled now.
+    void on_kernel_event(const KernelEvent& e);
+
+    std::vector<Alert> firing() const { return engine_.firing(); }
+
+private:
+    AlertDeliveryConfig config_;
+    AlertEngine engine_;
+    AlertDelivery delivery_;
+    ContainerIndex containers_;
+};
+
+}  // namespace mogu::monitor
