@@ -87,19 +87,29 @@ void AlertDelivery::deliver(const std::vector<Alert>& alerts) {
             log::warn("alerts log {}: {}", config_.log, strerror(errno));
         if (fd >= 0) ::close(fd);
     }
-    if (!config_.webhook.empty()) {
-        {
-            std::lock_guard<std::mutex> lock(mu_);
-            for (auto& a : alerts) {
-                if (queue_.size() >= config_.queue_limit) {
-                    queue_.pop_front();
-                    ++dropped_;
-                }
-                queue_.push_back(a);
+    enqueue(alerts);
+}
+
+void AlertDelivery::repeat(const std::vector<Alert>& alerts) { enqueue(alerts); }
+
+void AlertDelivery::enqueue(const std::vector<Alert>& alerts) {
+    if (config_.webhook.empty() || alerts.empty()) return;
+    {
+        std::lock_guard<std::mutex> lock(mu_);
+        for (auto& a : alerts) {
+            if (queue_.size() >= config_.queue_limit) {
+                queue_.pop_front();
+                ++dropped_;
             }
+            queue_.push_back(a);
         }
-        cv_.notify_one();
     }
+    cv_.notify_one();
+}
+
+void AlertDelivery::set_generator_url(std::string url) {
+    std::lock_guard<std::mutex> lock(mu_);
+    generator_url_ = std::move(url);
 }
 
 bool AlertDelivery::post(const std::string& body, std::string& why) {
@@ -140,9 +150,10 @@ void AlertDelivery::run() {
         if (stop_) return;
         std::vector<Alert> batch(queue_.begin(), queue_.end());
         queue_.clear();
+        std::string body = alertmanager_body(batch, generator_url_);
         lock.unlock();
         std::string why;
-        bool ok = post(alertmanager_body(batch, generator_url_), why);
+        bool ok = post(body, why);
         lock.lock();
         if (ok) {
             ++posted_ok_;

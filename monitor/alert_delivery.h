@@ -34,12 +34,17 @@ public:
 
     // Writes the log lines and queues the webhook post; never waits on the network. Any thread.
     void deliver(const std::vector<Alert>& alerts);
+    // Firing alerts posted again (webhook only, not logged).
+    void repeat(const std::vector<Alert>& alerts);
+    // The monitor's address is known once the listener has bound its port.
+    void set_generator_url(std::string url);
 
     // mogu_alert_webhook_posts_total{result}, mogu_alert_webhook_dropped_total, queue length.
     void add_metrics(MetricSet& set) const;
 
 private:
     void run();
+    void enqueue(const std::vector<Alert>& alerts);
     bool post(const std::string& body, std::string& why);
 
     AlertDeliveryConfig config_;

@@ -128,7 +128,7 @@ std::vector<AlertRule> parse_alert_rules(const std::string& source, const toml::
 AlertDeliveryConfig parse_alert_delivery(const std::string& source, const toml::node& node) {
     auto* t = node.as_table();
     if (!t) bad(source, node, "alerts", "expected a table ([alerts])");
-    refuse_unknown(source, *t, "alerts.", {"log", "webhook", "webhook_timeout", "oom", "oom_resolve_after"});
+    refuse_unknown(source, *t, "alerts.", {"log", "webhook", "webhook_timeout", "webhook_repeat", "oom", "oom_resolve_after"});
     AlertDeliveryConfig d;
     if (auto n = t->get("log")) {
         d.log = string_of(source, *n, "alerts.log");
@@ -143,6 +143,11 @@ AlertDeliveryConfig parse_alert_delivery(const std::string& source, const toml::
         d.webhook_timeout = duration_of(source, *n, "alerts.webhook_timeout");
         if (d.webhook_timeout < std::chrono::milliseconds(100) || d.webhook_timeout > std::chrono::minutes(1))
             bad(source, *n, "alerts.webhook_timeout", "outside 100ms .. 1m");
+    }
+    if (auto n = t->get("webhook_repeat")) {
+        d.webhook_repeat = duration_of(source, *n, "alerts.webhook_repeat");
+        if (d.webhook_repeat.count() != 0 && d.webhook_repeat < std::chrono::seconds(1))
+            bad(source, *n, "alerts.webhook_repeat", "shorter than 1s (\"0s\" turns repeating off)");
     }
     if (auto n = t->get("oom")) {
         auto b = n->value_exact<bool>();
@@ -177,8 +182,9 @@ bool known_metric(std::string_view name) {
         "node_processes_pids", "node_processes_threads",
     };
     if (names.count(name)) return true;
-    // Families named after what the kernel lists (/proc/meminfo fields, PSI resources, sockstat).
-    for (std::string_view prefix : {"mogu_host_meminfo_", "node_pressure_", "node_sockstat_"})
+    // Families named after what the kernel lists (/proc/meminfo fields, PSI resources of the host
+    // and of each container, sockstat).
+    for (std::string_view prefix : {"mogu_host_meminfo_", "node_pressure_", "node_sockstat_", "container_pressure_"})
         if (name.size() > prefix.size() && name.substr(0, prefix.size()) == prefix && valid_metric_name(name)) return true;
     return false;
 }

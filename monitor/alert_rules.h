@@ -14,6 +14,7 @@
 //   log               = "/var/log/mogu/alerts.jsonl"   # JSON lines, one per firing/resolving
 //   webhook           = "http://127.0.0.1:9093/api/v2/alerts"   # Alertmanager API v2
 //   webhook_timeout   = "5s"
+//   webhook_repeat    = "1m"                            # firing alerts posted again ("0s": never)
 //   oom               = true                            # the built-in ContainerOOMKilled alert
 //   oom_resolve_after = "5m"
 #pragma once
@@ -46,6 +47,9 @@ struct AlertDeliveryConfig {
     std::string log;      // "" : none
     std::string webhook;  // "" : none
     std::chrono::milliseconds webhook_timeout{5000};
+    // Firing alerts are posted again this often (0: never), so that Alertmanager, which ends an
+    // alert it has not heard of for its resolve_timeout (5m), keeps them active.
+    std::chrono::milliseconds webhook_repeat{60000};
     size_t queue_limit = 1024;  // webhook posts waiting; the oldest is dropped beyond it
     bool oom = true;
     std::chrono::milliseconds oom_resolve_after{300000};

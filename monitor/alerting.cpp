@@ -19,6 +19,11 @@ Alerting::Alerting(const Config& config)
 void Alerting::after_collection(MetricSet& set) {
     containers_.update(set);
     delivery_.deliver(engine_.evaluate(set));
+    auto now = std::chrono::steady_clock::now();
+    if (config_.webhook_repeat.count() > 0 && now - last_repeat_ >= config_.webhook_repeat) {
+        last_repeat_ = now;
+        delivery_.repeat(engine_.firing());
+    }
     engine_.add_metrics(set);
     delivery_.add_metrics(set);
 }

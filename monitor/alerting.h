@@ -22,12 +22,14 @@ public:
     void on_kernel_event(const KernelEvent& e);
 
     std::vector<Alert> firing() const { return engine_.firing(); }
+    void set_generator_url(std::string url) { delivery_.set_generator_url(std::move(url)); }
 
 private:
     AlertDeliveryConfig config_;
     AlertEngine engine_;
     AlertDelivery delivery_;
     ContainerIndex containers_;
+    std::chrono::steady_clock::time_point last_repeat_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace mogu::monitor

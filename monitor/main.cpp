@@ -75,6 +75,7 @@ int serve(const Config& config) {
         std::lock_guard<std::mutex> lock(mu);
         return latest;
     });
+    alerting.set_generator_url("http://" + listener.address().text() + "/metrics");
     log::info("mogu-monitor {}: serving http://{}/metrics, collecting every {} ms", kMoguVersion, listener.address().text(),
               config.interval.count());
 

@@ -128,7 +128,7 @@ EOF
     set_args /bin/sh -c 'sleep 2; x=0123456789abcdef; while :; do x=$x$x; done'
     run_detached "$ID"
     # A 10 s interval: the alert must come from the kernel log, not from a collection.
-    start_monitor 10s "[alerts]" "webhook = \"http://127.0.0.1:$port/api/v2/alerts\"" "log = \"$TEST_TMP/alerts.jsonl\""
+    start_monitor 10s "[alerts]" "webhook = \"http://127.0.0.1:$port/api/v2/alerts\"" "webhook_repeat = \"1s\"" "log = \"$TEST_TMP/alerts.jsonl\""
     local end=$((SECONDS + 20))
     while (( $(cgroup_oom_kills) == 0 && SECONDS < end )); do sleep 0.02; done
     local killed_at
@@ -150,6 +150,12 @@ EOF
     [ "$(jq -r .annotations.value <<<"$alert")" = 16777216 ]
     jq -r .annotations.summary <<<"$alert" | grep -q "container $ID (cgroup $CGROUP_PARENT/$ID): process sh (pid [0-9]*) killed by the OOM killer; memory limit 16777216 bytes"
     [ "$(jq -r .status.state <<<"$alert")" = active ]
+    [[ $(jq -r .generatorURL <<<"$alert") == "$MON_URL" ]]
+    # Still firing: posted again at the first collection (10 s) after webhook_repeat (1 s), as
+    # Alertmanager ends what it stops hearing of.
+    local updated
+    updated=$(jq -r .updatedAt <<<"$alert")
+    wait_until 15 "[[ \$(eval \"\$q\" | jq -r .updatedAt) != '$updated' ]]"
     # The same alert in the JSON lines log.
     grep '"alertname":"ContainerOOMKilled"' "$TEST_TMP/alerts.jsonl" | grep -q "\"name\":\"$ID\""
 }
@@ -185,6 +191,25 @@ while True:
     scrape | grep -q '^mogu_alerts_firing{alertname="AlwaysFiring"'
     scrape | grep -q '^mogu_alert_webhook_posts_total{result="ok"} 0$'
     grep -q '"alertname":"AlwaysFiring"' "$TEST_TMP/alerts.jsonl"
+}
+
+@test "every series a scrape shows, but the alerts' own, can be the metric of a rule" {
+    make_bundle '.linux.resources.memory.limit = 67108864' '.linux.resources.pids.limit = 32' \
+        '.linux.resources.cpu.quota = 50000' '.linux.resources.cpu.period = 100000'
+    set_args /bin/sh -c 'dd if=/dev/zero of=/tmp/f bs=1M count=1 2>/dev/null; exec sleep 300'
+    run_detached "$ID"
+    start_monitor 200ms
+    wait_until 5 "scrape | grep -q 'name=\"$ID\"'"
+    local names
+    names=$(scrape | awk '$1 == "#" && $2 == "TYPE" {print $3}' | grep -vE '^mogu_(alerts_|alert_webhook_)')
+    (( $(wc -l <<<"$names") > 40 ))
+    grep -qx container_threads <<<"$names"
+    local n i=0
+    for n in $names; do
+        printf '[[rules]]\nname = "R%d"\nmetric = "%s"\nop = ">"\nthreshold = 0\nseverity = "info"\n' $((i++)) "$n"
+    done >"$TEST_TMP/all.toml"
+    run "$MONITOR" --config "$TEST_TMP/all.toml" metrics
+    [ "$status" = 0 ] || { echo "$output" | head -3; return 1; }
 }
 
 @test "a rule on a metric the monitor does not expose, or with a bad value, is refused at start with file, line and rule" {

@@ -94,6 +94,10 @@ Test(alert_rules, refuses_bad_values_naming_line_and_rule) {
     cr_assert(contains(e, ":10: rules[1] (PidsNearLimit): a rule of that name comes earlier"), "%s", e.c_str());
     e = error_of("[alerts]\nwebhook = \"localhost:9093\"\n");
     cr_assert(contains(e, ":2: alerts.webhook: \"localhost:9093\" is not an http"), "%s", e.c_str());
+    e = error_of("[alerts]\nwebhook_repeat = \"100ms\"\n");
+    cr_assert(contains(e, ":2: alerts.webhook_repeat: shorter than 1s"), "%s", e.c_str());
+    cr_assert_eq(parse_config("[alerts]\nwebhook_repeat = \"0s\"\n", "m.toml").alerts.webhook_repeat.count(), 0);
+    cr_assert_eq(parse_config("", "m.toml").alerts.webhook_repeat.count(), 60000);
     e = error_of("[alerts]\nwebhok = \"http://x\"\n");
     cr_assert(contains(e, ":2: alerts.webhok: unknown key"), "%s", e.c_str());
 }
@@ -103,6 +107,7 @@ Test(alert_rules, knows_the_series_of_every_collector) {
     cr_assert(known_metric("container_threads_max"));
     cr_assert(known_metric("mogu_host_meminfo_mem_available_bytes"));
     cr_assert(known_metric("node_filesystem_avail_bytes"));
+    cr_assert(known_metric("container_pressure_memory_stalled_seconds_total"));
     cr_assert(!known_metric("container_memory"));
     cr_assert(!known_metric("mogu_host_meminfo_"));
 }
