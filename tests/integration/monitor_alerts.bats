@@ -190,6 +190,12 @@ while True:
     python3 -c "import sys; sys.exit(0 if $t2 - $t1 >= 1.5 else 1)"
     scrape | grep -q '^mogu_alerts_firing{alertname="AlwaysFiring"'
     scrape | grep -q '^mogu_alert_webhook_posts_total{result="ok"} 0$'
+    # The alert and webhook series pass promtool's checks like the rest.
+    if command -v promtool >/dev/null; then
+        run bash -c "curl -sf '$MON_URL' | promtool check metrics 2>&1"
+        echo "$output"
+        [ -z "$output" ]
+    fi
     grep -q '"alertname":"AlwaysFiring"' "$TEST_TMP/alerts.jsonl"
 }
 
