@@ -21,6 +21,11 @@ std::string value_text(double v) { return format_value(Value(v)); }
 
 size_t discard(char*, size_t size, size_t n, void*) { return size * n; }
 
+// Non-zero aborts the transfer; libcurl calls it about once a second even when nothing moves.
+int abort_when_stopping(void* stopping, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+    return static_cast<std::atomic<bool>*>(stopping)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 std::string alert_json_line(const Alert& a) {
@@ -67,6 +72,7 @@ AlertDelivery::~AlertDelivery() {
     {
         std::lock_guard<std::mutex> lock(mu_);
         stop_ = true;
+        stopping_ = true;
     }
     cv_.notify_all();
     if (thread_.joinable()) thread_.join();
@@ -127,6 +133,9 @@ bool AlertDelivery::post(const std::string& body, std::string& why) {
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.webhook_timeout.count()));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // a thread of a threaded process: no SIGALRM
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stopping_);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     CURLcode rc = curl_easy_perform(c);
     long status = 0;
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);

@@ -9,6 +9,7 @@
 #include "monitor/alerts.h"
 #include "monitor/exposition.h"
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -28,7 +29,7 @@ std::string alertmanager_body(const std::vector<Alert>& alerts, const std::strin
 class AlertDelivery {
 public:
     AlertDelivery(AlertDeliveryConfig config, std::string generator_url);
-    ~AlertDelivery();  // stops the sender after at most one webhook timeout
+    ~AlertDelivery();  // stops the sender, aborting a post in flight
     AlertDelivery(const AlertDelivery&) = delete;
     AlertDelivery& operator=(const AlertDelivery&) = delete;
 
@@ -54,6 +55,7 @@ private:
     std::condition_variable cv_;
     std::deque<Alert> queue_;
     bool stop_ = false;
+    std::atomic<bool> stopping_{false};  // read by curl's progress callback: a stop aborts a post in flight
     uint64_t posted_ok_ = 0, posted_failed_ = 0, dropped_ = 0;
     bool warned_ = false;
     std::thread thread_;

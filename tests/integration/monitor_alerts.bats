@@ -197,6 +197,13 @@ while True:
         [ -z "$output" ]
     fi
     grep -q '"alertname":"AlwaysFiring"' "$TEST_TMP/alerts.jsonl"
+    # Stopping does not wait out the stuck post's 30 s timeout.
+    local start=$SECONDS
+    kill "$MON_PID"
+    wait "$MON_PID" || true
+    MON_PID=
+    echo "stopped in $((SECONDS - start)) s"
+    (( SECONDS - start <= 3 ))
 }
 
 @test "every series a scrape shows, but the alerts' own, can be the metric of a rule" {
