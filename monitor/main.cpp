@@ -7,6 +7,8 @@
 #include "monitor/container_collector.h"
 #include "monitor/exposition.h"
 #include "monitor/http_listener.h"
+#include "monitor/status_command.h"
+#include "monitor/status_http.h"
 #include "runtime/version.h"
 
 #include <signal.h>
@@ -21,8 +23,11 @@ namespace {
 
 const char* kUsage =
     "usage: mogu-monitor [--config FILE] [--debug] [--log FILE] [COMMAND]\n"
-    "  serve     (default) collect at the configured interval and serve GET /metrics\n"
+    "  serve     (default) collect at the configured interval and serve GET /metrics,\n"
+    "            the status page at / and its JSON at /api/status\n"
     "  metrics   collect once and print the metrics to stdout\n"
+    "  status [--address HOST:PORT] [--json] [ID...]\n"
+    "            the running monitor's status page (GET /api/status) for a terminal\n"
     "config: a TOML file (default /etc/mogu/monitor.toml; missing there means the defaults),\n"
     "        see docs/monitoring.md\n";
 
@@ -55,12 +60,17 @@ int serve(const Config& config) {
     ::signal(SIGPIPE, SIG_IGN);
 
     ContainerCollector containers(config.roots);
+    StatusBoard board(std::chrono::duration<double>(config.interval).count());
     std::mutex mu;
     auto latest = std::make_shared<const std::string>(collect(containers));
-    HttpListener listener(config.listen, [&] {
-        std::lock_guard<std::mutex> lock(mu);
-        return latest;
-    });
+    board.update(containers.readings(), unix_now());
+    HttpListener listener(
+        config.listen,
+        [&] {
+            std::lock_guard<std::mutex> lock(mu);
+            return latest;
+        },
+        status_pages(board));
     log::info("mogu-monitor {}: serving http://{}/metrics, collecting every {} ms", kMoguVersion, listener.address().text(),
               config.interval.count());
 
@@ -78,6 +88,7 @@ int serve(const Config& config) {
             if (sig < 0 && std::chrono::steady_clock::now() < next) continue;
         }
         auto text = std::make_shared<const std::string>(collect(containers));
+        board.update(containers.readings(), unix_now());
         {
             std::lock_guard<std::mutex> lock(mu);
             latest = std::move(text);
@@ -116,6 +127,10 @@ int main(int argc, char** argv) {
         }
         log::configure(log_path, log::Format::text, debug);
         std::string cmd = i < argc ? argv[i++] : "serve";
+        if (cmd == "status") {
+            auto options = parse_status_args(std::vector<std::string>(argv + i, argv + argc));
+            return run_status(load_config(config_path, config_given), options);
+        }
         if (i < argc) throw UsageError("unexpected argument \"{}\"", argv[i]);
         if (cmd != "serve" && cmd != "metrics") throw UsageError("unknown command \"{}\"", cmd);
         auto config = load_config(config_path, config_given);
