@@ -31,11 +31,12 @@ td{padding:6px 8px;border-bottom:1px solid #eef0f4;vertical-align:middle;white-s
 tr:last-child td{border-bottom:0}
 .name{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-weight:600}
 .sub{color:#5a6478;font-size:12px}
-.fig{display:inline-block;min-width:150px;font-variant-numeric:tabular-nums}
-.bar{display:block;width:150px;height:7px;background:#e6e9ef;border-radius:4px;overflow:hidden;margin-top:3px}
+.fig{font-variant-numeric:tabular-nums}
+td.who{white-space:normal;max-width:320px;overflow-wrap:anywhere}
+.bar{display:block;width:120px;height:6px;background:#e6e9ef;border-radius:3px;overflow:hidden;margin:2px 0}
 .bar>i{display:block;height:100%;background:#2f9e6e}
 .bar>i.warn{background:#e0a526}.bar>i.crit{background:#d64545}
-svg.spark{vertical-align:middle;margin-left:6px}
+svg.spark{display:block;margin-top:2px}
 .ok{color:#2f7d5b}.muted{color:#5a6478}
 .sev{display:inline-block;padding:0 6px;border-radius:3px;color:#fff;font-size:12px;font-weight:600}
 .sev.critical{background:#d64545}.sev.warning{background:#e0a526}.sev.info{background:#4a7fd6}
@@ -109,12 +110,12 @@ void render_container(std::string& out, const StatusSnapshot& s, const Container
     if (!pod.empty()) sub += "pod " + html_escape(pod) + (c.container.empty() ? "" : " · " + html_escape(c.container));
     if (!c.image.empty()) sub += (sub.empty() ? "" : " · ") + html_escape(c.image);
     if (sub.empty()) sub = "cgroup " + html_escape(c.cgroup);
-    out += fmt::format("<tr data-key=\"{}\"><td title=\"cgroup {}\">{}<br><span class=\"sub\">{}</span></td>", html_escape(c.key),
+    out += fmt::format("<tr data-key=\"{}\"><td class=\"who\" title=\"cgroup {}\">{}<br><span class=\"sub\">{}</span></td>", html_escape(c.key),
                        html_escape(c.cgroup), who, sub);
 
     auto cpu = series(c.history, &HistoryPoint::cpu_percent);
-    out += fmt::format("<td><span class=\"fig\">{}</span>{}</td>", percent(c.now.cpu_percent),
-                       sparkline_svg(cpu, s.history_points, 5, 120, 26, "CPU % of one core, " + window_text(s)));
+    out += fmt::format("<td><div class=\"fig\">{}</div>{}</td>", percent(c.now.cpu_percent),
+                       sparkline_svg(cpu, s.history_points, 5, 120, 24, "CPU % of one core, " + window_text(s)));
 
     std::string mem = human_bytes(static_cast<double>(r.memory_used));
     if (r.memory_limit) {
@@ -124,26 +125,26 @@ void render_container(std::string& out, const StatusSnapshot& s, const Container
         mem += " <span class=\"muted\">no limit</span>";
     }
     auto memory = series(c.history, &HistoryPoint::memory_used);
-    out += fmt::format("<td><span class=\"fig\" data-memory-bytes=\"{}\">{}{}</span>{}</td>", r.memory_used, mem,
+    out += fmt::format("<td><div class=\"fig\" data-memory-bytes=\"{}\">{}</div>{}{}</td>", r.memory_used, mem,
                        bar(static_cast<double>(r.memory_used), static_cast<double>(r.memory_limit)),
-                       sparkline_svg(memory, s.history_points, 0, 120, 26, "memory used, " + window_text(s)));
+                       sparkline_svg(memory, s.history_points, 0, 120, 24, "memory used, " + window_text(s)));
 
     auto io = series(c.history, &HistoryPoint::io_bytes_per_second);
     std::string io_now = std::isnan(c.now.io_bytes_per_second) ? "–" : human_bytes(c.now.io_bytes_per_second) + "/s";
-    out += fmt::format("<td><span class=\"fig\" style=\"min-width:90px\">{}</span>{}</td>", io_now,
-                       sparkline_svg(io, s.history_points, 4096, 120, 26, "block IO read+written per second, " + window_text(s)));
+    out += fmt::format("<td><div class=\"fig\">{}</div>{}</td>", io_now,
+                       sparkline_svg(io, s.history_points, 4096, 120, 24, "block IO read+written per second, " + window_text(s)));
 
     std::string pids = fmt::format("{}", r.pids);
     pids += r.pids_limit ? fmt::format(" / {}", r.pids_limit) : " <span class=\"muted\">no limit</span>";
     auto pid_series = series(c.history, &HistoryPoint::pids);
-    out += fmt::format("<td><span class=\"fig\" style=\"min-width:110px\">{}{}</span>{}</td>", pids,
+    out += fmt::format("<td><div class=\"fig\">{}</div>{}{}</td>", pids,
                        bar(static_cast<double>(r.pids), static_cast<double>(r.pids_limit)),
-                       sparkline_svg(pid_series, s.history_points, 1, 120, 26, "tasks, " + window_text(s)));
+                       sparkline_svg(pid_series, s.history_points, 1, 120, 24, "tasks, " + window_text(s)));
 
     if (r.load1) {
         auto load = series(c.history, &HistoryPoint::load1);
-        out += fmt::format("<td><span class=\"fig\" style=\"min-width:40px\">{:.2f}</span>{}</td>", *r.load1,
-                           sparkline_svg(load, s.history_points, 1, 80, 26, "load average (1 min), " + window_text(s)));
+        out += fmt::format("<td><div class=\"fig\">{:.2f}</div>{}</td>", *r.load1,
+                           sparkline_svg(load, s.history_points, 1, 120, 24, "load average (1 min), " + window_text(s)));
     } else {
         out += "<td class=\"muted\" title=\"the container's own load average needs LXCFS's loadavg view\">–</td>";
     }
