@@ -69,6 +69,15 @@ HistoryPoint ContainerHistory::newest() const {
     return ring_[(head_ + capacity_ - 1) % capacity_];
 }
 
+HistoryPoint ContainerHistory::current() const {
+    HistoryPoint p = newest();
+    if (count_ < 2 || !anchor_ || latest_.time - anchor_->time >= step_ / 2) return p;
+    const HistoryPoint& before = ring_[(head_ + capacity_ - 2) % capacity_];
+    if (!std::isnan(before.cpu_percent)) p.cpu_percent = before.cpu_percent;
+    if (!std::isnan(before.io_bytes_per_second)) p.io_bytes_per_second = before.io_bytes_per_second;
+    return p;
+}
+
 History::History(double interval) : step_(history_step(interval)), capacity_(history_capacity(step_)) {}
 
 void History::record(const std::string& key, const Reading& r) {

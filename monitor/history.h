@@ -55,8 +55,12 @@ public:
     std::vector<HistoryPoint> points() const;
     size_t size() const { return count_; }
     const Reading& latest() const { return latest_; }
-    // The newest point (CPU % and IO rate over the last step); all NaN before the first reading.
+    // The newest point; all NaN before the first reading.
     HistoryPoint newest() const;
+    // What to show as "now": the newest point, but while its rates span less than half a step
+    // (a fast collector just began it), the rates of the point before, so the figure does not
+    // jump between 0 and a peak with every collection.
+    HistoryPoint current() const;
     double step() const { return step_; }
 
 private:

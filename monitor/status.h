@@ -42,7 +42,7 @@ struct ContainerStatus {
     // Kubernetes' namespace/pod/container and the image where known.
     std::string name, cgroup, containerd_namespace, k8s_namespace, pod, container, image;
     Reading latest;         // the last collection's raw figures (limits: 0 = none)
-    HistoryPoint now;       // the newest point: CPU % and IO rate over the last step
+    HistoryPoint now;       // ContainerHistory::current(): CPU % and IO rate over about a step
     std::vector<HistoryPoint> history;  // oldest first, `step` seconds apart, the last one newest
 };
 

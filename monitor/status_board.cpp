@@ -56,7 +56,7 @@ StatusSnapshot StatusBoard::snapshot() const {
             c.latest = r.reading;
             if (const auto* h = history_.find(r.key)) {
                 c.history = h->points();
-                c.now = h->newest();
+                c.now = h->current();
             }
             s.containers.push_back(std::move(c));
         }

@@ -5,8 +5,16 @@
 #include <criterion/criterion.h>
 
 #include <cmath>
+#include <string>
 
 using namespace mogu::monitor;
+
+// The text a call returns, compared as a string (kept alive while Criterion compares it).
+#define expect_text(actual, expected)                \
+    do {                                             \
+        std::string text_ = (actual);                \
+        cr_assert_str_eq(text_.c_str(), (expected)); \
+    } while (0)
 
 static Reading at(double t, uint64_t cpu_ns, uint64_t mem, uint64_t io = 0) {
     Reading r;
@@ -49,6 +57,17 @@ Test(history, readings_within_one_step_overwrite_its_point) {
     cr_assert_eq(h.size(), 2u);
     cr_assert_eq(h.newest().memory_used, 3000.0f);
     cr_assert_float_eq(h.newest().cpu_percent, 25.0f, 1e-3);
+}
+
+Test(history, the_figure_now_spans_at_least_half_a_step) {
+    ContainerHistory h(10, 90);
+    h.record(at(95, 0, 1));
+    h.record(at(109, 7'000'000'000, 1));  // 50% over the 14 s since 95
+    h.record(at(111, 7'000'000'000, 1));  // a new step, 2 s in: idle over those 2 s
+    cr_assert_float_eq(h.newest().cpu_percent, 0.0f, 1e-3);
+    cr_assert_float_eq(h.current().cpu_percent, 50.0f, 1e-3);
+    h.record(at(115, 9'000'000'000, 1));  // 6 s in: its own rate, 2 s of CPU in 6 s
+    cr_assert_float_eq(h.current().cpu_percent, 100.0f / 3, 1e-3);
 }
 
 Test(history, the_ring_keeps_the_newest_ninety_points_in_order) {
@@ -107,8 +126,8 @@ Test(status_board, snapshots_carry_labels_figures_and_history_sorted_by_namespac
     auto s = board.snapshot();
     cr_assert_eq(s.containers.size(), 2u);
     cr_assert_str_eq(s.containers[0].name.c_str(), "a");
-    cr_assert_str_eq(display_name(s.containers[1]).c_str(), "ns/web");
-    cr_assert_str_eq(pod_name(s.containers[1]).c_str(), "k/p");
+    expect_text(display_name(s.containers[1]), "ns/web");
+    expect_text(pod_name(s.containers[1]), "k/p");
     cr_assert_eq(s.containers[1].latest.memory_limit, 8192u);
     cr_assert_eq(s.containers[1].history.size(), 1u);
     cr_assert_not(s.alerting);
