@@ -32,6 +32,7 @@ void ContainerHistory::push(const HistoryPoint& p) {
 void ContainerHistory::record(const Reading& r) {
     if (have_latest_ && r.time <= latest_.time) return;  // not after the last one: ignored
     auto bucket = static_cast<int64_t>(std::floor(r.time / step_));
+    if (!have_latest_) anchor_ = r;  // the first step's rates run from its first reading
     if (bucket != bucket_) {
         // A new step: the last reading of the step before anchors this step's rates.
         if (have_latest_) anchor_ = latest_;
@@ -49,7 +50,7 @@ void ContainerHistory::record(const Reading& r) {
     p.memory_used = static_cast<float>(r.memory_used);
     p.pids = static_cast<float>(r.pids);
     p.load1 = r.load1 ? static_cast<float>(*r.load1) : NAN;
-    if (anchor_) {
+    if (anchor_ && r.time > anchor_->time) {
         double dt = r.time - anchor_->time;
         float cpu = rate(anchor_->cpu_ns, r.cpu_ns, dt);
         p.cpu_percent = std::isnan(cpu) ? NAN : cpu / 1e9f * 100.0f;

@@ -72,8 +72,8 @@ private:
     size_t head_ = 0;   // where the next new point goes
     size_t count_ = 0;  // points in use
     int64_t bucket_ = -1;  // the step the newest point belongs to
-    // Rates of the newest point run from `anchor_` (the last reading of the step before) to
-    // `latest_`.
+    // Rates of the newest point run from `anchor_` (the last reading of the step before; in the
+    // first step, the first reading) to `latest_`.
     std::optional<Reading> anchor_;
     Reading latest_;
     bool have_latest_ = false;

@@ -49,6 +49,15 @@ Test(history, rates_run_from_the_last_reading_of_the_step_before) {
     cr_assert_eq(h.newest().pids, 3.0f);
 }
 
+Test(history, the_first_step_has_a_rate_from_its_first_reading) {
+    ContainerHistory h(10, 90);
+    h.record(at(101, 0, 1));
+    h.record(at(103, 1'000'000'000, 1));  // same step, 2 s later: 50%
+    cr_assert_eq(h.size(), 1u);
+    cr_assert_float_eq(h.newest().cpu_percent, 50.0f, 1e-3);
+    cr_assert_float_eq(h.current().cpu_percent, 50.0f, 1e-3);
+}
+
 Test(history, readings_within_one_step_overwrite_its_point) {
     ContainerHistory h(10, 90);
     h.record(at(100, 0, 1000));
