@@ -6,10 +6,13 @@
 #   container_*   one container's figures as series; the collector over all of them
 #   exposition    the text format
 #   http_listener libmicrohttpd, one internal thread
+#   history, status_*  15 minutes per container; the status page, /api/status, `status`
 #
 # This file is read before runtime/part.mk (alphabetical order), so it names the runtime's
 # libraries by path; their rules exist by the time make builds.
 DEB_PACKAGES += libtomlplusplus-dev libmicrohttpd-dev prometheus
+# The status page's test (headless Chromium) and bench/monitor.sh's reference (node-exporter).
+DEB_PACKAGES += chromium chromium-driver prometheus-node-exporter
 
 MONITOR_SRCS     := $(sort $(wildcard monitor/*.cpp))
 MONITOR_LIB      := $(BUILD)/lib/libmogu-monitor.a
