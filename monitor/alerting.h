@@ -8,6 +8,9 @@
 #include "monitor/config.h"
 #include "monitor/kmsg.h"
 #include "monitor/oom_alert.h"
+#include "monitor/status.h"
+
+#include <memory>
 
 namespace mogu::monitor {
 
@@ -23,6 +26,8 @@ public:
 
     std::vector<Alert> firing() const { return engine_.firing(); }
     void set_generator_url(std::string url) { delivery_.set_generator_url(std::move(url)); }
+    // The status page's view of the firing alerts; it must not outlive this object.
+    std::shared_ptr<const AlertSource> status_source() const;
 
 private:
     AlertDeliveryConfig config_;

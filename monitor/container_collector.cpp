@@ -18,6 +18,22 @@ bool vanished(const runtime::Context& ctx, const std::string& id) {
     }
 }
 
+// The figures the status page keeps 15 minutes of.
+Reading reading_of(const runtime::ContainerStats& s) {
+    Reading r;
+    r.time = std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    const auto& cg = s.cgroup;
+    r.cpu_ns = cg.cpu.total_ns;
+    r.memory_used = cg.memory.usage;
+    r.memory_limit = cg.memory.limit >= (1ULL << 62) ? 0 : cg.memory.limit;
+    for (const auto& e : cg.blkio.io_service_bytes)
+        if (e.op == "Read" || e.op == "Write") r.io_bytes += e.value;
+    r.pids = cg.pids.current;
+    r.pids_limit = cg.pids.limit;
+    if (s.load) r.load1 = s.load->avg1;
+    return r;
+}
+
 }  // namespace
 
 std::string ContainerCollector::device_name(uint64_t major, uint64_t minor) {
@@ -37,6 +53,7 @@ void ContainerCollector::collect(MetricSet& set) {
     std::map<std::string, runtime::lxcfs::LoadAverage> loads;
     std::set<std::string> warned;
     uint64_t seen = 0;
+    readings_.clear();
     for (const auto& c : found) {
         const auto& st = c.view.state;
         std::string key = c.root + "/" + st.id;
@@ -56,7 +73,9 @@ void ContainerCollector::collect(MetricSet& set) {
         if (f.stats.load) loads[key] = *f.stats.load;
         else if (!read_load && loads_.count(key)) f.stats.load = loads[key] = loads_[key];
         f.start_time = parse_rfc3339(st.created);
-        add_container_metrics(set, container_labels(st), f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
+        auto labels = container_labels(st);
+        add_container_metrics(set, labels, f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
+        readings_.push_back(ContainerReading{key, std::move(labels), reading_of(f.stats)});
         ++seen;
     }
     // Only containers that still exist are remembered.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "monitor/exposition.h"
+#include "monitor/status.h"
 #include "runtime/lxcfs/lxcfs.h"
 
 #include <chrono>
@@ -21,6 +22,8 @@ public:
 
     // Adds every container's series and the collector's own (containers seen, read errors).
     void collect(MetricSet& set);
+    // What the last collect() read of each container, for the status page's history.
+    const std::vector<ContainerReading>& readings() const { return readings_; }
 
 private:
     std::string device_name(uint64_t major, uint64_t minor);
@@ -34,6 +37,7 @@ private:
     // Containers whose cgroup could not be read although they still run: warned about once.
     std::set<std::string> warned_;
     uint64_t read_errors_ = 0;
+    std::vector<ContainerReading> readings_;
 };
 
 }  // namespace mogu::monitor

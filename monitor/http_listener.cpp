@@ -61,10 +61,36 @@ MHD_Result queue_text(MHD_Connection* conn, unsigned status, const char* type, c
 
 void release_body(void* cls) { delete static_cast<std::shared_ptr<const std::string>*>(cls); }
 
+// Queues a rendered text; the response keeps it alive until libmicrohttpd has sent it.
+MHD_Result queue_shared(MHD_Connection* conn, const char* type, std::shared_ptr<const std::string> text) {
+    auto* body = new std::shared_ptr<const std::string>(std::move(text));
+    MHD_Response* r = MHD_create_response_from_buffer_with_free_callback_cls((*body)->size(), const_cast<char*>((*body)->data()), release_body, body);
+    if (!r) {
+        release_body(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    // Pages show the state now: a browser or proxy must not keep an old one.
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_Result ret = MHD_queue_response(conn, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 MHD_Result handle(void* cls, MHD_Connection* conn, const char* url, const char* method, const char*, const char*, size_t*, void**) {
     auto* self = static_cast<HttpListener*>(cls);
     if (std::strcmp(method, MHD_HTTP_METHOD_GET) != 0 && std::strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
         return queue_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", "only GET and HEAD\n");
+    auto page = self->pages().find(url);
+    if (page != self->pages().end()) {
+        std::shared_ptr<const std::string> body;
+        try {
+            body = page->second.body();
+        } catch (const std::exception&) {
+            return queue_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "text/plain", "the page could not be made\n");
+        }
+        return queue_shared(conn, page->second.content_type.c_str(), std::move(body));
+    }
     if (std::strcmp(url, "/") == 0) return queue_text(conn, MHD_HTTP_OK, "text/html; charset=utf-8", kIndex);
     if (std::strcmp(url, "/metrics") != 0) return queue_text(conn, MHD_HTTP_NOT_FOUND, "text/plain", "not found\n");
     // The response keeps the rendered text alive until libmicrohttpd has sent it.
@@ -82,7 +108,8 @@ MHD_Result handle(void* cls, MHD_Connection* conn, const char* url, const char* 
 
 }  // namespace
 
-HttpListener::HttpListener(const ListenAddress& address, MetricsSource metrics) : metrics_(std::move(metrics)) {
+HttpListener::HttpListener(const ListenAddress& address, MetricsSource metrics, Pages pages)
+    : metrics_(std::move(metrics)), pages_(std::move(pages)) {
     UniqueFd fd = listen_on(address, bound_);
     daemon_ = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, nullptr, nullptr, &handle, this,
                                MHD_OPTION_LISTEN_SOCKET, fd.get(),

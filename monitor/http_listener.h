@@ -1,11 +1,14 @@
 // The monitor's HTTP listener: libmicrohttpd with one internal polling thread (epoll), so
 // serving scrapes never adds a thread per connection. GET /metrics returns the last rendered
-// exposition without copying it; everything else is 404 (405 for methods other than GET/HEAD).
+// exposition without copying it; other paths are the pages given (the status page at /, its JSON
+// at /api/status), rendered on request; everything else is 404 (405 for methods other than
+// GET/HEAD).
 #pragma once
 
 #include "monitor/config.h"
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -18,8 +21,15 @@ public:
     // Called from the listener's thread for every scrape: the text to serve.
     using MetricsSource = std::function<std::shared_ptr<const std::string>()>;
 
+    // Another path's answer, made on the listener's thread for each request.
+    struct Page {
+        std::string content_type;
+        std::function<std::shared_ptr<const std::string>()> body;
+    };
+    using Pages = std::map<std::string, Page>;  // by exact path: "/", "/api/status"
+
     // Binds and listens (errors name the address), then starts serving.
-    HttpListener(const ListenAddress& address, MetricsSource metrics);
+    HttpListener(const ListenAddress& address, MetricsSource metrics, Pages pages = {});
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;
     HttpListener& operator=(const HttpListener&) = delete;
@@ -27,10 +37,12 @@ public:
     // Where it listens (the port the kernel chose when the config said 0).
     const ListenAddress& address() const { return bound_; }
     const MetricsSource& metrics() const { return metrics_; }
+    const Pages& pages() const { return pages_; }
 
 private:
     ListenAddress bound_;
     MetricsSource metrics_;
+    Pages pages_;
     MHD_Daemon* daemon_ = nullptr;
 };
 

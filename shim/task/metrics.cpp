@@ -97,6 +97,9 @@ mogu::wkt::Any metrics_v1(const cgroups::Stats& s, const std::optional<runtime::
     ms->mutable_swap()->set_usage(s.memory.swap_usage);
     ms->mutable_swap()->set_limit(s.memory.swap_limit);
     ms->mutable_kernel()->set_usage(s.memory.kernel_usage);
+    // containerd 1.6's metrics endpoint (/v1/metrics) reads kernel_tcp without a nil check and
+    // panics without it. The cgroups library does not read memory.kmem.tcp.*: it stays zero.
+    ms->mutable_kernel_tcp();
     m.mutable_memory_oom_control()->set_oom_kill(s.memory.oom_kill);
 
     auto* cpu = m.mutable_cpu()->mutable_usage();

@@ -96,6 +96,16 @@ cgroup_oom_kills() {
     [ "$(jq -r .summary <<<"$line")" = "fork bomb" ]
     jq -e '.startsAt | test("^20[0-9-]+T")' <<<"$line"
     scrape | grep -q "^mogu_alerts_firing{alertname=\"PidsAtLimit\",severity=\"warning\",id=\"$CGROUP_PARENT/$ID\",name=\"$ID\""
+    # The status page, /api/status and `mogu-monitor status` list it, with how many rules are watched.
+    local base=${MON_URL%/metrics} status
+    status=$(curl -sf --max-time 2 "$base/api/status")
+    [ "$(jq -r '.alerting.rules' <<<"$status")" = 2 ]  # PidsAtLimit and the built-in OOM alert
+    [ "$(jq -r '.alerting.firing[0].name' <<<"$status")" = PidsAtLimit ]
+    [ "$(jq -r '.alerting.firing[0].severity' <<<"$status")" = warning ]
+    curl -sf --max-time 2 "$base/" | grep -q 'PidsAtLimit'
+    run "$MONITOR" status --address "${base#http://}"
+    echo "$output"
+    [[ $output == *"alerts: 1 firing"* && $output == *PidsAtLimit* ]]
     sleep 1  # still breaching: it does not fire again
     [ "$(grep -c '"status":"firing"' "$TEST_TMP/alerts.jsonl")" = 1 ]
     mogu delete --force "$ID"

@@ -97,15 +97,19 @@ teardown() { runtime_teardown; }
 @test "help lists every verb" {
     run "$MOGU" --help
     [ "$status" -eq 0 ]
-    for v in create start run state list kill delete exec ps pause resume update events features spec; do
+    for v in create start run state list kill delete exec ps pause resume update events features spec checkpoint restore; do
         [[ $output == *"   $v "* ]]
     done
     run "$MOGU" exec --help
     [[ $output == *"--process"* ]]
 }
 
-@test "checkpoint and restore say they are not supported" {
+@test "checkpoint names a container that does not exist; restore names the image directory it lacks" {
     run "$MOGU" --root "$ROOT" checkpoint x
     [ "$status" -eq 1 ]
-    [[ $output == *"not supported"* ]]
+    [[ $output == *"container x does not exist"* ]]
+    run "$MOGU" --root "$ROOT" restore --image-path "$BATS_TEST_TMPDIR/no-images" x
+    [ "$status" -eq 1 ]
+    [[ $output == *"$BATS_TEST_TMPDIR/no-images"* ]]
+    [ ! -e "$ROOT/x" ]
 }

@@ -113,3 +113,39 @@ cg_value() {  # cg_value ID CONTROLLER V1_FILE V2_FILE
     wait_for '! tmux has-session -t "$TMUX_SESSION"'
     TMUX_SESSION=
 }
+
+@test "top over thousands of containers, some half written, lists each once and reads only the running" {
+    make_bundle
+    set_args true
+    run_detached "$ID"
+    wait_for "mogu state '$ID' | jq -e '.status == \"stopped\"'"
+    set_args sleep 300
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$ID-running\""
+    run_detached "$ID-running"
+    # 2000 more stopped containers: copies of the first one's state under other ids.
+    # (One process writes them all: 2,000 mkdir processes take most of a minute here.)
+    python3 - "$ROOT" "$ID" <<'PY'
+import os, sys
+root, cid = sys.argv[1], sys.argv[2]
+state = open(f"{root}/{cid}/state.json").read()
+assert f'"{cid}"' in state
+for n in range(2000):
+    os.mkdir(f"{root}/{cid}-s{n}")
+    with open(f"{root}/{cid}-s{n}/state.json", "w") as f:
+        f.write(state.replace(f'"{cid}"', f'"{cid}-s{n}"'))
+PY
+    # Being created (no state yet) and a state file cut short: neither is a container to show.
+    mkdir "$ROOT/$ID-creating"
+    head -c 20 "$ROOT/$ID/state.json" >"$ROOT/$ID-s7/state.json"
+    local t0=$SECONDS
+    mogu top --once --format json >"$TEST_TMP/top.json" 2>"$TEST_TMP/top.err"
+    echo "# top --once over 2,000 containers took $((SECONDS - t0)) s" >&3
+    [ ! -s "$TEST_TMP/top.err" ]
+    output=$(<"$TEST_TMP/top.json")
+    [ "$(jq length <<<"$output")" = 2001 ]
+    [ "$(jq '[.[] | select(.status == "stopped")] | length' <<<"$output")" = 2000 ]
+    jq -e --arg id "$ID-running" '[.[] | select(.id == $id and .status == "running" and .memory_usage > 0)] | length == 1' <<<"$output"
+    jq -e --arg id "$ID-s7" 'all(.[]; .id != $id)' <<<"$output"
+    [ "$(jq '[.[].id] | unique | length' <<<"$output")" = 2001 ]
+    rm -rf "$ROOT/$ID"-s* "$ROOT/$ID-creating"
+}

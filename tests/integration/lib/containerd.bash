@@ -31,6 +31,8 @@ disabled_plugins = ["io.containerd.grpc.v1.cri", "io.containerd.snapshotter.v1.b
 [debug]
   level = "${CTD_LOG_LEVEL:-info}"
 EOF
+    # CTD_METRICS=host:port: containerd's Prometheus endpoint (/v1/metrics), off by default.
+    [[ -z ${CTD_METRICS:-} ]] || printf '[metrics]\n  address = "%s"\n' "$CTD_METRICS" >>"$CTD_DIR/config.toml"
 }
 
 # Starts (or restarts, keeping CTD_DIR) containerd and waits until it answers.
