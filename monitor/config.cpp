@@ -180,7 +180,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     } catch (const toml::parse_error& e) {
         throw Error("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description());
     }
-    refuse_unknown_keys(source, t, "", {"listen", "interval", "containers", "host"});
+    refuse_unknown_keys(source, t, "", {"listen", "interval", "containers", "host", "rules", "alerts"});
 
     if (auto n = t.get("listen")) {
         std::string why;
@@ -211,6 +211,8 @@ Config parse_config(const std::string& text, const std::string& source) {
         }
     }
     if (auto n = t.get("host")) parse_host(source, *n, c.host);
+    if (auto n = t.get("rules")) c.rules = parse_alert_rules(source, *n);
+    if (auto n = t.get("alerts")) c.alerts = parse_alert_delivery(source, *n);
     return c;
 }
 

@@ -7,6 +7,8 @@
 //   roots = ["/run/mogu", "/run/containerd/mogu/*", ...]   # state roots, glob(7) patterns
 #pragma once
 
+#include "monitor/alert_rules.h"
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -44,6 +46,8 @@ struct Config {
     // containerd namespace), containerd's runc shim or Docker told to use the mogu binary.
     std::vector<std::string> roots;
     HostConfig host;
+    std::vector<AlertRule> rules;  // [[rules]], alert_rules.h
+    AlertDeliveryConfig alerts;    // [alerts]
 };
 
 std::vector<std::string> default_roots();

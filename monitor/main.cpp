@@ -1,8 +1,10 @@
 // mogu-monitor: watches every container mogu runs and serves their figures to Prometheus.
-// One process, three threads: this one collects at the configured interval, libmicrohttpd's
-// serves the last collection to scrapers (and the status page), the kernel log's reads /dev/kmsg.
+// One process, four threads: this one collects at the configured interval (and evaluates the
+// alert rules), libmicrohttpd's serves the last collection to scrapers (and the status page), the
+// kernel log's reads /dev/kmsg, the alert sender's posts to the webhook.
 #include "common/error.h"
 #include "common/log.h"
+#include "monitor/alerting.h"
 #include "monitor/config.h"
 #include "monitor/container_collector.h"
 #include "monitor/exposition.h"
@@ -38,7 +40,7 @@ using namespace mogu;
 using namespace mogu::monitor;
 
 // One collection, rendered: what /metrics serves until the next one.
-std::string collect(ContainerCollector& containers, HostCollector* host = nullptr, const KernelLog* kernel = nullptr) {
+std::string collect(ContainerCollector& containers, HostCollector* host = nullptr, const KernelLog* kernel = nullptr, Alerting* alerting = nullptr) {
     auto start = std::chrono::steady_clock::now();
     MetricSet set;
     containers.collect(set);
@@ -52,6 +54,7 @@ std::string collect(ContainerCollector& containers, HostCollector* host = nullpt
     clock_gettime(CLOCK_REALTIME, &ts);
     set.add("mogu_monitor_last_collection_timestamp_seconds", MetricType::gauge, "When the last collection ended, in Unix seconds.", {},
             static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9);
+    if (alerting) alerting->after_collection(set);
     std::string text = set.render();
     text.shrink_to_fit();  // kept until the next collection: not twice its size
     return text;
@@ -73,12 +76,17 @@ int serve(const Config& config) {
 
     ContainerCollector containers(config.roots);
     HostCollector host(config.host);
+    Alerting alerting(config);  // before the kernel log: its thread calls alerting until stopped
     KernelLog kernel(config.host.kernel_log);
-    kernel.subscribe([](const KernelEvent& e) { log::info("kernel: {}", describe(e)); });
+    kernel.subscribe([&alerting](const KernelEvent& e) {
+        log::info("kernel: {}", describe(e));
+        alerting.on_kernel_event(e);
+    });
     kernel.start();
     StatusBoard board(std::chrono::duration<double>(config.interval).count());
     std::mutex mu;
-    auto latest = std::make_shared<const std::string>(collect(containers, &host, &kernel));
+    auto latest = std::make_shared<const std::string>(collect(containers, &host, &kernel, &alerting));
+    board.set_alerts(alerting.status_source());
     board.update(containers.readings(), unix_now());
     HttpListener listener(
         config.listen,
@@ -87,6 +95,7 @@ int serve(const Config& config) {
             return latest;
         },
         status_pages(board));
+    alerting.set_generator_url("http://" + listener.address().text() + "/metrics");
     log::info("mogu-monitor {}: serving http://{}/metrics, collecting every {} ms", kMoguVersion, listener.address().text(),
               config.interval.count());
 
@@ -103,7 +112,7 @@ int serve(const Config& config) {
             if (sig < 0 && errno != EAGAIN) continue;  // EINTR
             if (sig < 0 && std::chrono::steady_clock::now() < next) continue;
         }
-        auto text = std::make_shared<const std::string>(collect(containers, &host, &kernel));
+        auto text = std::make_shared<const std::string>(collect(containers, &host, &kernel, &alerting));
         board.update(containers.readings(), unix_now());
         {
             std::lock_guard<std::mutex> lock(mu);

@@ -7,18 +7,22 @@
 #   exposition    the text format
 #   http_listener libmicrohttpd, one internal thread
 #   history, status_*  15 minutes per container; the status page, /api/status, `status`
+#   alert_rules   [[rules]] and [alerts]; alerts: the engine; alert_delivery: log + webhook (libcurl,
+#                 a sender thread); oom_alert: ContainerOOMKilled; alerting: the loop's view of it
 #
 # This file is read before runtime/part.mk (alphabetical order), so it names the runtime's
 # libraries by path; their rules exist by the time make builds.
 DEB_PACKAGES += libtomlplusplus-dev libmicrohttpd-dev prometheus
 # The status page's test (headless Chromium) and bench/monitor.sh's reference (node-exporter).
 DEB_PACKAGES += chromium chromium-driver prometheus-node-exporter
+# Alerts: libcurl posts to the webhook; Alertmanager receives them in tests/integration/monitor_alerts.bats.
+DEB_PACKAGES += libcurl4-openssl-dev prometheus-alertmanager
 
 MONITOR_SRCS     := $(sort $(wildcard monitor/*.cpp))
 MONITOR_LIB      := $(BUILD)/lib/libmogu-monitor.a
 MONITOR_DEP_LIBS := $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a $(COMMON_LIB)
 # Linked dynamically: a static libmicrohttpd drags in GnuTLS and its whole chain.
-MONITOR_LIBS     := -lmicrohttpd -lseccomp -lcap -lyajl -lpthread
+MONITOR_LIBS     := -lmicrohttpd -lcurl -lseccomp -lcap -lyajl -lpthread
 
 $(MONITOR_LIB): $(call objs_of,$(filter-out monitor/main.cpp,$(MONITOR_SRCS)))
 	@mkdir -p $(@D)

@@ -82,7 +82,7 @@ void render_alerts(std::string& out, const StatusSnapshot& s) {
     out += "<section id=\"alerts\"><h2>Alerts</h2>";
     if (s.alerts.empty()) {
         out += "<p class=\"ok\" id=\"no-alerts\">No alerts firing.";
-        if (!s.alerting) out += " <span class=\"muted\">(No alert rules are loaded: this mogu-monitor has no alerting yet.)</span>";
+        if (!s.alerting) out += " <span class=\"muted\">(Alerting is off.)</span>";
         else out += fmt::format(" <span class=\"muted\">({} rule{} watched.)</span>", s.alert_rules, s.alert_rules == 1 ? "" : "s");
         out += "</p></section>\n";
         return;

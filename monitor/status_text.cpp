@@ -83,8 +83,8 @@ std::string render_status_text(const StatusSnapshot& s, const std::string& sourc
                                   terminal_safe(source), s.containers.size(), s.containers.size() == 1 ? "" : "s", clock_text(s.time),
                                   s.interval);
     if (s.alerts.empty()) {
-        out += s.alerting ? fmt::format("alerts: none firing ({} rules watched)\n", s.alert_rules)
-                          : "alerts: none firing (no alert rules are loaded: this mogu-monitor has no alerting yet)\n";
+        out += s.alerting ? fmt::format("alerts: none firing ({} rule{} watched)\n", s.alert_rules, s.alert_rules == 1 ? "" : "s")
+                          : "alerts: none firing (alerting is off)\n";
     } else {
         out += fmt::format("alerts: {} firing\n", s.alerts.size());
         for (const auto& a : s.alerts) {

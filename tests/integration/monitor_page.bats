@@ -141,7 +141,9 @@ chromium_headless() {
     [ "$(jq -r '.containers[0].memory_limit_bytes' "$TEST_TMP/status.json")" = 67108864 ]
     [ "$(jq -r '.containers[0].pids_limit' "$TEST_TMP/status.json")" = 32 ]
     [ "$(jq -r '.history_points' "$TEST_TMP/status.json")" = 90 ]
-    [ "$(jq -r '.alerting.enabled' "$TEST_TMP/status.json")" = false ]
+    [ "$(jq -r '.alerting.enabled' "$TEST_TMP/status.json")" = true ]
+    # No [[rules]] in this config: the built-in OOM alert is the one rule watched.
+    [ "$(jq -r '.alerting.rules' "$TEST_TMP/status.json")" = 1 ]
     [ "$(jq -r '.alerting.firing | length' "$TEST_TMP/status.json")" = 0 ]
     curl -sfI "http://$MON_ADDR/api/status" | grep -qi '^content-type: application/json'
     curl -sfI "http://$MON_ADDR/" | grep -qi '^content-type: text/html; charset=utf-8'

@@ -50,7 +50,7 @@ Test(monitor_config, port_zero_is_allowed_for_the_kernel_to_choose) {
 Test(monitor_config, names_an_unknown_top_level_key_with_file_and_line) {
     auto e = error_of("interval = \"10s\"\n\nlisten_address = \"127.0.0.1:1\"\n");
     cr_assert(contains(e, "/etc/mogu/monitor.toml:3: listen_address: unknown key"), "%s", e.c_str());
-    cr_assert(contains(e, "known: containers, host, interval, listen"), "%s", e.c_str());
+    cr_assert(contains(e, "known: alerts, containers, host, interval, listen, rules"), "%s", e.c_str());
 }
 
 Test(monitor_config, names_an_unknown_key_inside_a_table_by_its_dotted_path) {

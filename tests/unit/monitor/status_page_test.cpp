@@ -107,7 +107,7 @@ Test(status_page, shows_usage_against_limits_sparklines_and_no_alerts_honestly) 
     cr_assert(has(page, "12%"), "CPU now");
     cr_assert(has(page, "<svg class=\"spark\""));
     cr_assert(has(page, "No alerts firing."));
-    cr_assert(has(page, "No alert rules are loaded"));
+    cr_assert(has(page, "Alerting is off"));
     // Self-contained: nothing fetched from elsewhere.
     cr_assert(!has(page, "<script"));
     cr_assert(!has(page, "src="));
