@@ -73,12 +73,15 @@ void ContainerCollector::collect(MetricSet& set) {
         if (f.stats.load) loads[key] = *f.stats.load;
         else if (!read_load && loads_.count(key)) f.stats.load = loads[key] = loads_[key];
         f.start_time = parse_rfc3339(st.created);
+        f.network = read_container_network(st.pid);
         auto labels = container_labels(st);
+        f.restarts = restarts_.observe(RestartCounter::identity(c.root, st.id, labels), f.start_time.value_or(0));
         add_container_metrics(set, labels, f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
         readings_.push_back(ContainerReading{key, std::move(labels), reading_of(f.stats)});
         ++seen;
     }
-    // Only containers that still exist are remembered.
+    // Only containers that still exist are remembered (restarts: for a while after they go).
+    restarts_.forget_stale();
     loads_ = std::move(loads);
     warned_ = std::move(warned);
 

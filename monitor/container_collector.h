@@ -3,6 +3,7 @@
 // collection, so its series disappear; nothing about it is kept beyond the next collection.
 #pragma once
 
+#include "monitor/container_restarts.h"
 #include "monitor/exposition.h"
 #include "monitor/status.h"
 #include "runtime/lxcfs/lxcfs.h"
@@ -37,6 +38,7 @@ private:
     // Containers whose cgroup could not be read although they still run: warned about once.
     std::set<std::string> warned_;
     uint64_t read_errors_ = 0;
+    RestartCounter restarts_;
     std::vector<ContainerReading> readings_;
 };
 

@@ -120,6 +120,21 @@ void add_load(MetricSet& set, const Labels& labels, const runtime::lxcfs::LoadAv
     set.add("mogu_container_load15", gauge, "The container's 15m load average (LXCFS's view of /proc/loadavg).", labels, l.avg15);
 }
 
+void add_network(MetricSet& set, const Labels& labels, const std::vector<InterfaceCounters>& interfaces) {
+    for (const auto& i : interfaces) {
+        auto l = with(labels, {{"interface", i.name}});
+        set.add("container_network_receive_bytes_total", counter, "Cumulative count of bytes received.", l, i.rx_bytes);
+        set.add("container_network_receive_packets_total", counter, "Cumulative count of packets received.", l, i.rx_packets);
+        set.add("container_network_receive_packets_dropped_total", counter, "Cumulative count of packets dropped while receiving.", l, i.rx_dropped);
+        set.add("container_network_receive_errors_total", counter, "Cumulative count of errors encountered while receiving.", l, i.rx_errors);
+        set.add("container_network_transmit_bytes_total", counter, "Cumulative count of bytes transmitted.", l, i.tx_bytes);
+        set.add("container_network_transmit_packets_total", counter, "Cumulative count of packets transmitted.", l, i.tx_packets);
+        set.add("container_network_transmit_packets_dropped_total", counter, "Cumulative count of packets dropped while transmitting.", l,
+                i.tx_dropped);
+        set.add("container_network_transmit_errors_total", counter, "Cumulative count of errors encountered while transmitting.", l, i.tx_errors);
+    }
+}
+
 }  // namespace
 
 void add_container_metrics(MetricSet& set, const Labels& labels, const ContainerFigures& f, const DeviceName& device_name) {
@@ -131,6 +146,10 @@ void add_container_metrics(MetricSet& set, const Labels& labels, const Container
     add_blkio(set, labels, s.blkio, device_name);
     add_pressure(set, labels, s.pressure);
     if (f.stats.load) add_load(set, labels, *f.stats.load);
+    if (f.network) add_network(set, labels, *f.network);
+    set.add("mogu_container_restarts_total", counter,
+            "Times this container was started again (a new task under the same id, or a Kubernetes container of the same pod and name) since the monitor started.",
+            labels, f.restarts);
 }
 
 std::string block_device_name(uint64_t major, uint64_t minor) {

@@ -3,6 +3,7 @@
 // where cAdvisor has none; docs/monitoring.md lists them all.
 #pragma once
 
+#include "monitor/container_network.h"
 #include "monitor/exposition.h"
 #include "runtime/runtime.h"
 
@@ -16,6 +17,8 @@ namespace mogu::monitor {
 struct ContainerFigures {
     runtime::ContainerStats stats;
     std::optional<double> start_time;  // Unix seconds, from the state's "created"
+    std::optional<std::vector<InterfaceCounters>> network;  // none in the host's namespace
+    uint64_t restarts = 0;  // seen by this monitor (RestartCounter)
 };
 
 // "8:0" -> "/dev/sda" (cAdvisor's device label); may return "8:0" when the name is unknown.
