@@ -1,10 +1,11 @@
 #include "monitor/alert_delivery.h"
 
+#include "monitor/curl_library.h"
+
 #include "common/json.h"
 #include "common/log.h"
 #include "common/time_format.h"
 
-#include <curl/curl.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -63,7 +64,7 @@ std::string alertmanager_body(const std::vector<Alert>& alerts, const std::strin
 AlertDelivery::AlertDelivery(AlertDeliveryConfig config, std::string generator_url)
     : config_(std::move(config)), generator_url_(std::move(generator_url)) {
     if (!config_.webhook.empty()) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
+        curl_ = &CurlLibrary::get();  // refuses to start, saying why, when libcurl is missing
         thread_ = std::thread([this] { run(); });
     }
 }
@@ -119,30 +120,30 @@ void AlertDelivery::set_generator_url(std::string url) {
 }
 
 bool AlertDelivery::post(const std::string& body, std::string& why) {
-    CURL* c = curl_easy_init();
+    CURL* c = curl_->easy_init();
     if (!c) {
         why = "curl_easy_init failed";
         return false;
     }
-    struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
-    curl_easy_setopt(c, CURLOPT_URL, config_.webhook.c_str());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.webhook_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.webhook_timeout.count()));
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // a thread of a threaded process: no SIGALRM
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &stopping_);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    CURLcode rc = curl_easy_perform(c);
+    struct curl_slist* headers = curl_->slist_append(nullptr, "Content-Type: application/json");
+    curl_->easy_setopt(c, CURLOPT_URL, config_.webhook.c_str());
+    curl_->easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+    curl_->easy_setopt(c, CURLOPT_POSTFIELDS, body.c_str());
+    curl_->easy_setopt(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+    curl_->easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(config_.webhook_timeout.count()));
+    curl_->easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(config_.webhook_timeout.count()));
+    curl_->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);  // a thread of a threaded process: no SIGALRM
+    curl_->easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, abort_when_stopping);
+    curl_->easy_setopt(c, CURLOPT_XFERINFODATA, &stopping_);
+    curl_->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    CURLcode rc = curl_->easy_perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(headers);
-    curl_easy_cleanup(c);
+    curl_->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_->slist_free_all(headers);
+    curl_->easy_cleanup(c);
     if (rc != CURLE_OK) {
-        why = curl_easy_strerror(rc);
+        why = curl_->easy_strerror(rc);
         return false;
     }
     if (status < 200 || status >= 300) {

@@ -55,6 +55,7 @@ private:
     std::condition_variable cv_;
     std::deque<Alert> queue_;
     bool stop_ = false;
+    const struct CurlLibrary* curl_ = nullptr;  // loaded when there is a webhook
     std::atomic<bool> stopping_{false};  // read by curl's progress callback: a stop aborts a post in flight
     uint64_t posted_ok_ = 0, posted_failed_ = 0, dropped_ = 0;
     bool warned_ = false;

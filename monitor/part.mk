@@ -16,13 +16,17 @@ DEB_PACKAGES += libtomlplusplus-dev libmicrohttpd-dev prometheus
 # The status page's test (headless Chromium) and bench/monitor.sh's reference (node-exporter).
 DEB_PACKAGES += chromium chromium-driver prometheus-node-exporter
 # Alerts: libcurl posts to the webhook; Alertmanager receives them in tests/integration/monitor_alerts.bats.
-DEB_PACKAGES += libcurl4-openssl-dev prometheus-alertmanager
+DEB_PACKAGES += libcurl4-gnutls-dev prometheus-alertmanager
 
 MONITOR_SRCS     := $(sort $(wildcard monitor/*.cpp))
 MONITOR_LIB      := $(BUILD)/lib/libmogu-monitor.a
 MONITOR_DEP_LIBS := $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a $(COMMON_LIB)
-# Linked dynamically: a static libmicrohttpd drags in GnuTLS and its whole chain.
-MONITOR_LIBS     := -lmicrohttpd -lcurl -lseccomp -lcap -lyajl -lpthread
+# libmicrohttpd linked dynamically: static, it drags in GnuTLS and its whole chain. libcurl is
+# loaded only when a webhook is configured (monitor/curl_library.h); its header comes from the
+# GnuTLS flavour, which shares the TLS library libmicrohttpd loads anyway. The C++ runtime and the
+# small C libraries are linked in: only the pages used are resident then, about a megabyte less
+# than libstdc++.so's (docs/benchmarks.md).
+MONITOR_LIBS     := -lmicrohttpd -ldl -lpthread $(if $(SANITIZE),-lseccomp -lcap -lyajl,-static-libstdc++ -static-libgcc -l:libseccomp.a -l:libcap.a -l:libyajl_s.a)
 
 $(MONITOR_LIB): $(call objs_of,$(filter-out monitor/main.cpp,$(MONITOR_SRCS)))
 	@mkdir -p $(@D)
