@@ -45,13 +45,13 @@ public:
     CriuWorkDir& operator=(const CriuWorkDir&) = delete;
 
     const std::string& path() const { return path_; }
-    // Where criu's log `log_name` can be read after this call; moved out of a temporary directory.
+    // " (criu's log: PATH)" when criu wrote `log_name`, moved out of a temporary directory first.
     std::string keep_log(const char* log_name, const std::string& bundle) const {
         std::string log = path_join(path_, log_name);
-        if (!temporary_ || !path_exists(log)) return log;
+        if (!path_exists(log)) return "";
         std::string kept = path_join(bundle, std::string("criu-") + log_name);
-        if (::rename(log.c_str(), kept.c_str()) < 0) return log;
-        return kept;
+        if (temporary_ && ::rename(log.c_str(), kept.c_str()) == 0) log = kept;
+        return fmt::format(" (criu's log: {})", log);
     }
 
 private:
@@ -79,7 +79,7 @@ void TaskService::checkpoint(const CallPtr& call) {
     try {
         c.runtime.checkpoint(c.id, checkpoint_args(settings, req.path(), work.path()));
     } catch (const Error& e) {
-        throw Error("checkpoint {} into {}: {} (criu's log: {})", c.id, req.path(), e.what(), work.keep_log("dump.log", c.bundle));
+        throw Error("checkpoint {} into {}: {}{}", c.id, req.path(), e.what(), work.keep_log("dump.log", c.bundle));
     }
     if (settings.exit) {
         // criu ended the processes and the runtime deleted the container; the init's exit comes
@@ -101,7 +101,7 @@ void TaskService::restore_init(Container& c) {
             c.runtime.restore(c.id, c.bundle, c.restore_images, work.path(), pid_file, console ? console->path() : "",
                               c.init.io->child_stdio());
         } catch (const Error& e) {
-            throw Error("restore {} from {}: {} (criu's log: {})", c.id, c.restore_images, e.what(), work.keep_log("restore.log", c.bundle));
+            throw Error("restore {} from {}: {}{}", c.id, c.restore_images, e.what(), work.keep_log("restore.log", c.bundle));
         }
     }
     c.in_runtime = true;
