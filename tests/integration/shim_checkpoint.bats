@@ -63,10 +63,17 @@ wait_task_state() {
     return 1
 }
 
+# The counter's value; the shell truncates the file before each write, so an empty read is retried.
 exec_n=0
 count_of() {
-    exec_n=$((exec_n + 1))
-    ctr_ task exec --exec-id "count$exec_n" "$1" cat /run/count </dev/null
+    local c
+    for _ in $(seq 20); do
+        exec_n=$((exec_n + 1))
+        c=$(ctr_ task exec --exec-id "count$exec_n" "$1" cat /run/count </dev/null) && [[ $c =~ ^[0-9]+$ ]] && { echo "$c"; return 0; }
+        sleep 0.05
+    done
+    echo "no count from $1 (last read: \"$c\")" >&2
+    return 1
 }
 
 # wait_for_count ID N: until the container's counter is past N.

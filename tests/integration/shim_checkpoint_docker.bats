@@ -31,7 +31,16 @@ setup() {
     [[ -z ${DKR_SKIP:-} ]] || skip "$DKR_SKIP"
 }
 
-count_of() { docker_ exec "$1" cat /tmp/count; }
+# The counter's value; the shell truncates the file before each write, so an empty read is retried.
+count_of() {
+    local c
+    for _ in $(seq 20); do
+        c=$(docker_ exec "$1" cat /tmp/count) && [[ $c =~ ^[0-9]+$ ]] && { echo "$c"; return 0; }
+        sleep 0.05
+    done
+    echo "no count from $1 (last read: \"$c\")" >&2
+    return 1
+}
 
 wait_for_count() {
     local c
