@@ -341,10 +341,11 @@ void TaskService::remove(const CallPtr& call) {
     }
     bool was_created = p.state == ProcessState::created;
     if (c.in_runtime) c.runtime.remove(c.id, true);
-    if (was_created && p.pid > 0) {
+    if (was_created) {
         // The runtime killed the waiting init; collect it here so its exit is not reported later.
+        // (A container created from a checkpoint and never started has no process: pid 0.)
         int status = SIGKILL;  // as signalled, should it not be collected in time
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; p.pid > 0 && i < 500; i++) {
             pid_t r = waitpid(p.pid, &status, WNOHANG);
             if (r == p.pid || (r < 0 && errno != EINTR)) break;
             usleep(10000);
