@@ -240,3 +240,32 @@ assert_nothing_left() {
     ctr_ images rm mogu/rf1:cp >/dev/null
     assert_nothing_left rf1
 }
+
+@test "a checkpoint restored under another id runs beside the original; removing one leaves the other" {
+    run_counter tw1
+    wait_for_count tw1 20
+    local before
+    before=$(count_of tw1)
+    ctr_ containers checkpoint --task tw1 mogu/tw1:cp
+    ctr_ containers restore --live tw2 mogu/tw1:cp
+    wait_task_state tw1 RUNNING
+    wait_task_state tw2 RUNNING
+    local first
+    first=$(count_of tw2)
+    [ "$first" -ge "$before" ]
+    wait_for_count tw2 "$((first + 3))"
+    # containerd restores the checkpointed spec as it was, linux.cgroupsPath included: the copy
+    # shares the original's cgroup (as with the runc shim).
+    local bundle=$CTD_DIR/state/io.containerd.runtime.v2.task/$CTD_NS/tw2
+    [ "$(jq -r .linux.cgroupsPath "$bundle/config.json")" = "/$CTD_NS/tw1" ]
+    remove_task tw2
+    assert_nothing_left tw2
+    # The original was not touched by the copy's removal.
+    wait_task_state tw1 RUNNING
+    local now
+    now=$(count_of tw1)
+    wait_for_count tw1 "$((now + 3))"
+    remove_task tw1
+    ctr_ images rm mogu/tw1:cp >/dev/null
+    assert_nothing_left tw1
+}
