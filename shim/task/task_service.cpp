@@ -240,7 +240,7 @@ void TaskService::create(const CallPtr& call) {
 
     task::CreateTaskResponse r;
     r.set_pid(uint32_t(c->init.pid));
-    log::debug("created {} with init {}", c->id, c->init.pid);
+    log::debug("created {} with init {}{}{}", c->id, c->init.pid, req.terminal() ? ", terminal" : "", restoring ? ", to restore at start" : "");
     containers_[c->id] = std::move(c);
     call->reply(r);
 }
