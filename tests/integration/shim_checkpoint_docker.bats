@@ -18,13 +18,19 @@ setup_file() {
         export DKR_SKIP="criu 4.1 is not built at $CRIU (run make deps)"
         return 0
     fi
+    # dockerd's containerd unpacks each checkpoint to restore into $XDG_RUNTIME_DIR (else /tmp)
+    # as ctrd-checkpoint* and never removes it: keep those in a folder of this suite.
+    CKPT_XDG=$(mktemp -d /tmp/mogu-dkckpt.XXXXXX)
+    export CKPT_XDG
     # The runc shim under dockerd runs criu through mogu; mogu finds /opt/mogu/criu itself.
-    DKR_EXTRA_ARGS=--experimental start_dockerd
+    XDG_RUNTIME_DIR=$CKPT_XDG DKR_EXTRA_ARGS=--experimental start_dockerd
     export DKR_DIR DKR_SOCK
 }
 
 teardown_file() {
-    [[ -n ${DKR_SKIP:-} ]] || stop_dockerd
+    [[ -n ${DKR_SKIP:-} ]] && return 0
+    stop_dockerd
+    rm -rf "$CKPT_XDG"
 }
 
 setup() {
