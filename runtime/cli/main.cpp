@@ -42,11 +42,17 @@ void print_command_usage(const cli::Command& c) {
     if (!c.flags.empty()) printf("\nOPTIONS:\n%s", cli::flags_help(c.flags).c_str());
 }
 
-// Errors go to stderr as "mogu: message", or, when --log names a file, only into it (as runc
-// does): containerd reads the last error from the log, and our stderr may be the container's.
+// Errors go to stderr as "mogu: message"; when --log names a file, into it as well, and stderr
+// gets the bare message, as runc 1.1 does (its fatal()): containerd shows the last error of the
+// log, while its runc shim reads stderr to tell "does not exist" (a container a checkpoint
+// already deleted) from a real failure of delete.
 int fail(const std::string& message, int exit_code = 1) {
-    if (log::to_file()) log::write(log::Level::error, message);
-    else fprintf(stderr, "mogu: %s\n", message.c_str());
+    if (log::to_file()) {
+        log::write(log::Level::error, message);
+        fprintf(stderr, "%s\n", message.c_str());
+    } else {
+        fprintf(stderr, "mogu: %s\n", message.c_str());
+    }
     return exit_code;
 }
 

@@ -42,6 +42,10 @@ struct Container {
     bool paused = false;
     bool own_pid_namespace = true;  // false: the init's exit does not end the other processes
     bool rootfs_mounted = false;
+    // Whether the runtime has state for it: not yet when it is created from a checkpoint (the
+    // restore runs at Start), no more after a checkpoint that let it exit.
+    bool in_runtime = true;
+    std::string restore_images;  // created from this checkpoint directory: Start restores it
     std::string lxcfs_mount_point;  // where its LXCFS views come from; empty: it has none
     std::unique_ptr<ContainerCgroup> cgroup;  // stats and OOM events; null if it could not be opened
 };

@@ -92,6 +92,8 @@ std::string RuntimeCli::run(const char* verb, const std::vector<std::string>& ar
     if (opts_.systemd_cgroup) argv.push_back("--systemd-cgroup");
     if (!opts_.lxcfs.empty()) argv.push_back("--lxcfs=" + opts_.lxcfs);
     if (!opts_.lxcfs_path.empty()) argv.push_back("--lxcfs-path=" + opts_.lxcfs_path);
+    bool criu_verb = std::string_view(verb) == "checkpoint" || std::string_view(verb) == "restore";
+    if (criu_verb && !opts_.criu_path.empty()) argv.insert(argv.end(), {"--criu", opts_.criu_path});
     argv.push_back(verb);
     argv.insert(argv.end(), args.begin(), args.end());
 
@@ -150,6 +152,22 @@ void RuntimeCli::exec(const std::string& id, const std::string& process_file, co
     args.push_back("--detach");
     args.push_back(id);
     run("exec", args, stdio);
+}
+
+void RuntimeCli::checkpoint(const std::string& id, const std::vector<std::string>& args) {
+    std::vector<std::string> all = args;
+    all.push_back(id);
+    run("checkpoint", all, {});
+}
+
+void RuntimeCli::restore(const std::string& id, const std::string& bundle, const std::string& images, const std::string& work,
+                         const std::string& pid_file, const std::string& console_socket, ChildStdio stdio) {
+    std::vector<std::string> args{"--image-path", images, "--work-path", work, "--bundle", bundle, "--pid-file", pid_file,
+                                  "--detach", "--no-subreaper"};
+    if (!console_socket.empty()) args.insert(args.end(), {"--console-socket", console_socket});
+    if (opts_.no_pivot_root) args.push_back("--no-pivot");
+    args.push_back(id);
+    run("restore", args, stdio);
 }
 
 void RuntimeCli::kill(const std::string& id, int signal, bool all) {

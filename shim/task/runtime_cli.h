@@ -26,6 +26,12 @@ public:
     void start(const std::string& id);
     void exec(const std::string& id, const std::string& process_file, const std::string& pid_file,
               const std::string& console_socket, ChildStdio stdio);
+    // `checkpoint ARGS... ID` (checkpoint_options.h makes the flags).
+    void checkpoint(const std::string& id, const std::vector<std::string>& args);
+    // `restore --detach --no-subreaper --image-path ...`: the restored init becomes this shim's
+    // child (its subreaper) once the runtime exits, as a created one does.
+    void restore(const std::string& id, const std::string& bundle, const std::string& images, const std::string& work,
+                 const std::string& pid_file, const std::string& console_socket, ChildStdio stdio);
     void kill(const std::string& id, int signal, bool all);
     void remove(const std::string& id, bool force);
     void pause(const std::string& id);

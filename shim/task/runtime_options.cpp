@@ -61,6 +61,8 @@ RuntimeOptions options_from_any(const mogu::wkt::Any& any, const std::string& ns
         o.systemd_cgroup = ro.systemd_cgroup();
         o.no_pivot_root = ro.no_pivot_root();
         o.no_new_keyring = ro.no_new_keyring();
+        o.criu_path = ro.criu_path();
+        o.criu_work_path = ro.criu_work_path();
         return o;
     }
     if (url == "runtimeoptions.v1.Options") {
@@ -89,7 +91,10 @@ void apply_config_file(RuntimeOptions& o, const std::string& path) {
         else if (key == "SystemdCgroup") o.systemd_cgroup = parse_bool(value, key, path);
         else if (key == "NoPivotRoot") o.no_pivot_root = parse_bool(value, key, path);
         else if (key == "NoNewKeyring") o.no_new_keyring = parse_bool(value, key, path);
-        else if (key == "Lxcfs") {
+        else if (key == "CriuPath" || key == "CriuWorkPath") {
+            if (value.empty() || value[0] != '/') throw Error("{}:{}: {}: \"{}\" is not an absolute path", path, lineno, key, value);
+            (key == "CriuPath" ? o.criu_path : o.criu_work_path) = value;
+        } else if (key == "Lxcfs") {
             if (value != "true" && value != "false" && value != "required")
                 throw Error("{}:{}: Lxcfs: \"{}\" is not one of true, false, required", path, lineno, value);
             o.lxcfs = value;
@@ -111,6 +116,8 @@ void save_options(const std::string& bundle, const RuntimeOptions& o) {
         .kv("no_new_keyring", o.no_new_keyring)
         .kv("lxcfs", o.lxcfs)
         .kv("lxcfs_path", o.lxcfs_path)
+        .kv("criu_path", o.criu_path)
+        .kv("criu_work_path", o.criu_work_path)
         .end_object();
     write_file_atomic(path_join(bundle, kOptionsFile), w.str(), 0600);
 }
@@ -129,6 +136,8 @@ RuntimeOptions load_options(const std::string& bundle, const std::string& ns) {
     if (auto v = r.get("no_new_keyring")) o.no_new_keyring = v->as_bool();
     o.lxcfs = r.string_or("lxcfs", "");
     o.lxcfs_path = r.string_or("lxcfs_path", "");
+    o.criu_path = r.string_or("criu_path", "");
+    o.criu_work_path = r.string_or("criu_work_path", "");
     return o;
 }
 

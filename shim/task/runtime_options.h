@@ -19,6 +19,10 @@ struct RuntimeOptions {
     // "required"; empty: the runtime's default) and where LXCFS is mounted (empty: its default).
     std::string lxcfs;
     std::string lxcfs_path;
+    // The criu the runtime runs for checkpoint and restore (its --criu; empty: the runtime's
+    // default) and where criu's work files and logs of a restore go (empty: the bundle).
+    std::string criu_path;
+    std::string criu_work_path;
 };
 
 // True when this shim was started as containerd-shim-mogu-vm-v2 (every container runs in a VM).
@@ -31,7 +35,8 @@ std::string default_runtime_root(const std::string& ns);
 // Reads options sent by containerd. Unknown option types are refused with an error naming them.
 RuntimeOptions options_from_any(const mogu::wkt::Any& any, const std::string& ns);
 // Parses a runtimeoptions config file: `Key = "value"` / `Key = true` lines (a TOML subset) with
-// the runc option names BinaryName, Root, SystemdCgroup, NoPivotRoot, NoNewKeyring, and mogu's
+// the runc option names BinaryName, Root, SystemdCgroup, NoPivotRoot, NoNewKeyring, CriuPath,
+// CriuWorkPath, and mogu's
 // Lxcfs ("true", "false", "required") and LxcfsPath.
 void apply_config_file(RuntimeOptions& opts, const std::string& path);
 

@@ -178,9 +178,11 @@ void TaskService::create(const CallPtr& call) {
     auto req = call->decode<task::CreateTaskRequest>();
     if (req.id().empty()) throw StatusError(Code::invalid_argument, "create: the container id is empty");
     if (containers_.count(req.id())) throw StatusError(Code::already_exists, "container {}: already exists", req.id());
-    if (!req.checkpoint().empty())
-        throw StatusError(Code::unimplemented, "create {} from checkpoint: restore needs CRIU, which mogu does not support yet", req.id());
     std::string bundle = req.bundle();
+    bool restoring = !req.checkpoint().empty();
+    if (restoring && runs_in_vm(bundle))
+        throw StatusError(Code::unimplemented, "restore {}: containers in VMs (io.mogu.isolation=vm) cannot be restored from a checkpoint yet", req.id());
+    if (!req.parent_checkpoint().empty()) log::debug("restore {}: parent checkpoint {} not used", req.id(), req.parent_checkpoint());
     RuntimeOptions opts;
     try {
         opts = options_from_any(req.options(), ns_);
@@ -197,40 +199,28 @@ void TaskService::create(const CallPtr& call) {
     static const google::protobuf::RepeatedPtrField<containerd::types::Mount> kNoMounts;
     RootfsMounts rootfs(device ? kNoMounts : req.rootfs(), path_join(bundle, "rootfs"));
     c->init.io = std::make_unique<ProcessIo>(c->init.stdio);
-    std::unique_ptr<ConsoleSocket> console;
-    if (req.terminal()) console = std::make_unique<ConsoleSocket>();
-    std::string pid_file = path_join(bundle, "init.pid");
-    c->runtime.create(c->id, bundle, pid_file, console ? console->path() : "", c->init.io->child_stdio());
-    try {
-        c->init.io->runtime_done();
-        c->init.pid = read_pid_file(pid_file);
-        if (console) c->init.io->attach_console(console->receive_master(), loop_);
-    } catch (...) {
+    if (restoring) {
+        // As runc's shim: nothing runs until Start, which restores instead of starting.
+        c->restore_images = req.checkpoint();
+        c->in_runtime = false;
+    } else {
+        std::unique_ptr<ConsoleSocket> console;
+        if (req.terminal()) console = std::make_unique<ConsoleSocket>();
+        std::string pid_file = path_join(bundle, "init.pid");
+        c->runtime.create(c->id, bundle, pid_file, console ? console->path() : "", c->init.io->child_stdio());
         try {
-            c->runtime.remove(c->id, true);
-        } catch (const std::exception& e) {
-            log::warn("clean up after failed create of {}: {}", c->id, e.what());
+            c->init.io->runtime_done();
+            c->init.pid = read_pid_file(pid_file);
+            if (console) c->init.io->attach_console(console->receive_master(), loop_);
+        } catch (...) {
+            try {
+                c->runtime.remove(c->id, true);
+            } catch (const std::exception& e) {
+                log::warn("clean up after failed create of {}: {}", c->id, e.what());
+            }
+            throw;
         }
-        throw;
-    }
-    c->own_pid_namespace = has_own_pid_namespace(bundle);
-    if (auto mount_point = lxcfs_mount_point_for(bundle, opts)) {
-        c->lxcfs_mount_point = *mount_point;
-        try {
-            lxcfs_watch_.watch(*mount_point);
-        } catch (const std::exception& e) {
-            log::warn("container {}: LXCFS restarts will not be noticed: {}", c->id, e.what());
-        }
-    }
-    try {
-        std::string id = c->id;
-        c->cgroup = std::make_unique<ContainerCgroup>(loop_, c->init.pid, [this, id] {
-            ev::TaskOOM e;
-            e.set_container_id(id);
-            events_.publish("/tasks/oom", e);
-        });
-    } catch (const std::exception& e) {
-        log::warn("container {}: no stats or OOM events: {}", c->id, e.what());
+        watch_init(*c);
     }
     rootfs.release();
     c->rootfs_mounted = !device && !req.rootfs().empty();
@@ -250,16 +240,39 @@ void TaskService::create(const CallPtr& call) {
 
     task::CreateTaskResponse r;
     r.set_pid(uint32_t(c->init.pid));
-    log::debug("created {} with init {}", c->id, c->init.pid);
+    log::debug("created {} with init {}{}{}", c->id, c->init.pid, req.terminal() ? ", terminal" : "", restoring ? ", to restore at start" : "");
     containers_[c->id] = std::move(c);
     call->reply(r);
+}
+
+void TaskService::watch_init(Container& c) {
+    c.own_pid_namespace = has_own_pid_namespace(c.bundle);
+    if (auto mount_point = lxcfs_mount_point_for(c.bundle, c.runtime.options())) {
+        c.lxcfs_mount_point = *mount_point;
+        try {
+            lxcfs_watch_.watch(*mount_point);
+        } catch (const std::exception& e) {
+            log::warn("container {}: LXCFS restarts will not be noticed: {}", c.id, e.what());
+        }
+    }
+    try {
+        std::string id = c.id;
+        c.cgroup = std::make_unique<ContainerCgroup>(loop_, c.init.pid, [this, id] {
+            ev::TaskOOM e;
+            e.set_container_id(id);
+            events_.publish("/tasks/oom", e);
+        });
+    } catch (const std::exception& e) {
+        log::warn("container {}: no stats or OOM events: {}", c.id, e.what());
+    }
 }
 
 void TaskService::start_process(Container& c, Process& p) {
     if (p.state != ProcessState::created)
         throw StatusError(Code::failed_precondition, "process {} of {} was already started", p.exec_id.empty() ? c.id : p.exec_id, c.id);
     if (p.exec_id.empty()) {
-        c.runtime.start(c.id);
+        if (c.restore_images.empty()) c.runtime.start(c.id);
+        else restore_init(c);
         p.state = ProcessState::running;
         ev::TaskStart e;
         e.set_container_id(c.id);
@@ -327,11 +340,12 @@ void TaskService::remove(const CallPtr& call) {
         return call->reply(r);
     }
     bool was_created = p.state == ProcessState::created;
-    c.runtime.remove(c.id, true);
-    if (was_created && p.pid > 0) {
+    if (c.in_runtime) c.runtime.remove(c.id, true);
+    if (was_created) {
         // The runtime killed the waiting init; collect it here so its exit is not reported later.
+        // (A container created from a checkpoint and never started has no process: pid 0.)
         int status = SIGKILL;  // as signalled, should it not be collected in time
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; p.pid > 0 && i < 500; i++) {
             pid_t r = waitpid(p.pid, &status, WNOHANG);
             if (r == p.pid || (r < 0 && errno != EINTR)) break;
             usleep(10000);
@@ -406,12 +420,6 @@ void TaskService::resume(const CallPtr& call) {
     call->reply(mogu::wkt::Empty());
 }
 
-void TaskService::checkpoint(const CallPtr& call) {
-    auto req = call->decode<task::CheckpointTaskRequest>();
-    container(req.id());
-    throw StatusError(Code::unimplemented, "checkpoint {}: needs CRIU, which mogu does not support yet", req.id());
-}
-
 void TaskService::kill(const CallPtr& call) {
     auto req = call->decode<task::KillRequest>();
     Container& c = container(req.id());
@@ -421,7 +429,7 @@ void TaskService::kill(const CallPtr& call) {
     if (p.state == ProcessState::stopped && !(p.exec_id.empty() && req.all()))
         throw StatusError(Code::not_found, "process {} of {}: already finished", p.exec_id.empty() ? c.id : p.exec_id, c.id);
     if (p.exec_id.empty()) {
-        c.runtime.kill(c.id, sig, req.all());
+        if (c.in_runtime) c.runtime.kill(c.id, sig, req.all());  // else nothing of it runs
     } else {
         if (p.state == ProcessState::created)
             throw StatusError(Code::failed_precondition, "process {} of {}: not started", p.exec_id, c.id);
@@ -528,7 +536,7 @@ void TaskService::process_exited(Container& c, Process& p, int wait_status) {
     p.exit_status = exit_code_of(wait_status);
     p.exited_at = now_timestamp();
     if (p.io) p.io->process_exited();
-    if (p.exec_id.empty() && !c.own_pid_namespace) {
+    if (p.exec_id.empty() && !c.own_pid_namespace && c.in_runtime) {
         // Without its own pid namespace the container's other processes outlive the init.
         try {
             c.runtime.kill(c.id, SIGKILL, true);

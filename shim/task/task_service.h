@@ -52,6 +52,10 @@ private:
     Process& process(Container& c, const std::string& exec_id);
     void process_exited(Container& c, Process& p, int wait_status);
     void start_process(Container& c, Process& p);
+    // After the init exists (created or restored): stats, OOM events, LXCFS watch.
+    void watch_init(Container& c);
+    // Start of a container created from a checkpoint (task_checkpoint.cpp).
+    void restore_init(Container& c);
     void repair_lxcfs_views(const std::string& mount_point);
 
     ttrpc::EventLoop& loop_;

@@ -137,19 +137,7 @@ assert_nothing_left() {
     ctr_ containers delete met1
 }
 
-@test "ctr task checkpoint answers a clear Unimplemented and the container keeps running" {
-    ctr_ run -d --runtime $RUNTIME $CTD_IMAGE ckpt1 /bin/sleep 300 </dev/null
-    wait_task_state ckpt1 RUNNING
-    run ctr_ task checkpoint ckpt1
-    [ "$status" -ne 0 ]
-    [[ $output == *"CRIU"* ]]
-    wait_task_state ckpt1 RUNNING
-    ctr_ task kill -s SIGKILL ckpt1
-    wait_task_state ckpt1 STOPPED
-    ctr_ task delete ckpt1
-    ctr_ containers delete ckpt1
-    assert_nothing_left ckpt1
-}
+# Checkpoint and restore through the shim: shim_checkpoint.bats (it needs criu).
 
 @test "ctr task kill of a finished task is refused" {
     ctr_ run -d --runtime $RUNTIME $CTD_IMAGE fin1 /bin/true </dev/null

@@ -1,6 +1,7 @@
 # A private dockerd 20.10 for tests (it starts its own containerd), with mogu registered as the
 # runtime "mogu", and the fixture rootfs imported as an image.
-#   start_dockerd      sets DKR_DIR, DKR_SOCK; docker_ ARGS... talks to it
+#   start_dockerd      sets DKR_DIR, DKR_SOCK; docker_ ARGS... talks to it ($DKR_EXTRA_ARGS: more
+#                      dockerd flags, e.g. --experimental)
 #   stop_dockerd       removes every container, stops dockerd, unmounts, removes DKR_DIR
 DKR_IMAGE=mogu/busybox:latest
 DKR_ROOTFS=${MOGU_SRC:-$PWD}/tests/fixtures/out/rootfs
@@ -26,7 +27,7 @@ start_dockerd() {
     dockerd --data-root "$DKR_DIR/data" --exec-root "$DKR_DIR/exec" --pidfile "$DKR_DIR/docker.pid" \
         -H "unix://$DKR_SOCK" --config-file "$DKR_DIR/daemon.json" \
         --iptables=false --ip6tables=false --bridge=none --ip-masq=false --storage-driver overlay2 \
-        --add-runtime "mogu=$MOGU_BIN/mogu" \
+        --add-runtime "mogu=$MOGU_BIN/mogu" ${DKR_EXTRA_ARGS:-} \
         </dev/null >"$DKR_DIR/dockerd.log" 2>&1 3>&- 4>&- &
     echo $! >"$DKR_DIR/dockerd.launcher.pid"
     for _ in $(seq 150); do
