@@ -43,7 +43,7 @@ assert_pod_gone() {
     [[ -z $(ip -o link show master mogucri0 2>/dev/null) ]] || { echo "veths left: $(ip -o link show master mogucri0)"; return 1; }
     for id in "$pod" "$@"; do
         if grep -q "$id" /proc/self/mounts; then echo "mounts of $id left: $(grep "$id" /proc/self/mounts)"; return 1; fi
-        [[ ! -e /run/containerd/mogu/k8s.io/$id ]] || { echo "runtime state of $id left"; return 1; }
+        [[ ! -e $(handler_root)/$id ]] || { echo "runtime state of $id left"; return 1; }
         [[ ! -e $CRI_DIR/state/io.containerd.runtime.v2.task/k8s.io/$id ]] || { echo "bundle of $id left"; return 1; }
         if grep -lsF -- "$id" /proc/[0-9]*/cmdline >/dev/null; then echo "a process naming $id is left (shim?)"; return 1; fi
     done
@@ -74,7 +74,7 @@ assert_pod_gone() {
     run cri_ inspectp "$POD"
     [ "$status" -eq 0 ]
     [[ $(jq -r .status.state <<<"$output") == SANDBOX_READY ]]
-    [[ $(jq -r .status.runtime_handler <<<"$output") == mogu ]]
+    [[ $(jq -r .status.runtime_handler <<<"$output") == "${CRI_TEST_HANDLER:-mogu}" ]]
     [[ $(jq -r .status.network.ip <<<"$output") == 10.233.77.* ]]
     info=$(jq -r .info.info <<<"$output")
     pid=$(jq -r .pid <<<"$info")
@@ -82,8 +82,8 @@ assert_pod_gone() {
     grep -q ":memory:$(pod_cgroup)/$POD\$" /proc/$pid/cgroup
     [[ $(tr '\0' ' ' </proc/$pid/cmdline) == "/pause " ]]
     # The sandbox's task is served by containerd-shim-mogu-v2, which ran mogu.
-    [[ $(jq -r .runtimeType <<<"$info") == io.containerd.mogu.v2 ]]
-    [[ -d /run/containerd/mogu/k8s.io/$POD ]]
+    [[ $(jq -r .runtimeType <<<"$info") == "io.containerd.${CRI_TEST_HANDLER:-mogu}.v2" ]]
+    [[ -d $(handler_root)/$POD ]]
     # restrict_oom_score_adj: pause keeps containerd's own score instead of the kubelet's -998.
     [[ $(cat /proc/$pid/oom_score_adj) == "$(cat /proc/self/oom_score_adj)" ]]
 }

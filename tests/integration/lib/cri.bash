@@ -6,7 +6,10 @@
 #   pod_json NAME [JQ]          a pod config (crictl's format) in $BATS_TEST_TMPDIR/NAME-pod.json,
 #                               edited by the jq filter JQ; prints the path
 #   ctr_json NAME CMD [JQ]      a busybox container config running `sh -c CMD`; prints the path
-#   run_pod NAME [JQ] [HANDLER] runs a pod, sets POD (its id) and POD_CFG
+#   run_pod NAME [JQ] [HANDLER] runs a pod, sets POD (its id) and POD_CFG; the handler defaults
+#                               to $CRI_TEST_HANDLER, else mogu (CRI_TEST_HANDLER=runc runs the
+#                               suite over containerd's runc shim, for comparison)
+#   handler_root                where the handler's runtime keeps its containers' state
 #   run_ctr NAME CMD [JQ]       creates and starts a container in $POD, prints its id
 #   wait_ctr_exited ID          waits until the container has exited
 #   pod_cgroup UID              the pod's cgroup below a hierarchy, kubelet cgroupfs layout
@@ -59,8 +62,10 @@ ctr_json() {
 
 run_pod() {
     POD_CFG=$(pod_json "$1" "${2:-.}")
-    POD=$(cri_ runp --runtime "${3:-mogu}" "$POD_CFG")
+    POD=$(cri_ runp --runtime "${3:-${CRI_TEST_HANDLER:-mogu}}" "$POD_CFG")
 }
+
+handler_root() { echo "/run/containerd/${CRI_TEST_HANDLER:-mogu}/k8s.io"; }
 
 run_ctr() {
     local f id
