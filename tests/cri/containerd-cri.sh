@@ -131,8 +131,8 @@ stop_pods() {
         local pods
         pods=$("$CRI_CLIENT" -r "unix://$sock" pods 2>/dev/null | jq -r '.items[]?.id' 2>/dev/null) || true
         for t in $pods; do
-            "$CRI_CLIENT" -r "unix://$sock" --timeout 20 stopp "$t" >/dev/null || true
-            "$CRI_CLIENT" -r "unix://$sock" --timeout 20 rmp "$t" >/dev/null || true
+            "$CRI_CLIENT" -r "unix://$sock" --timeout 10 stopp "$t" >/dev/null || true
+            "$CRI_CLIENT" -r "unix://$sock" --timeout 10 rmp "$t" >/dev/null || true
         done
     fi
     for t in $("${c[@]}" tasks ls -q 2>/dev/null); do
@@ -173,6 +173,7 @@ stop() {
     # Mounts (rootfs, shm, netns bind mounts) under the dir, deepest first.
     { grep -o " $dir/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     ip link del "$CRI_BRIDGE" 2>/dev/null || true
+    remove_portmap_chains_of_subnet
     if [[ ! -e $dir/portmap-before ]]; then
         remove_chain nat CNI-HOSTPORT-DNAT PREROUTING OUTPUT
         remove_chain nat CNI-HOSTPORT-MASQ POSTROUTING
@@ -192,12 +193,22 @@ remove_chain() {
     iptables -t "$table" -S "$chain" >/dev/null 2>&1 || return 0
     local from rule
     for from in "$@"; do
-        while rule=$(iptables -t "$table" -S "$from" | grep -m1 -- "-j $chain\$"); do
+        while rule=$(iptables -t "$table" -S "$from" 2>/dev/null | grep -m1 -- "-j $chain\$"); do
             # The rule as iptables -S prints it, quoted comment included: eval re-reads the quotes.
             eval "iptables -t $table ${rule/-A/-D}" || break
         done
     done
     iptables -t "$table" -F "$chain" && iptables -t "$table" -X "$chain" || true
+}
+
+# A pod whose CNI DEL never ran (its sandbox would not stop) leaves portmap's per-pod chain
+# CNI-DN-<hash>; ours are the ones that DNAT into our subnet.
+remove_portmap_chains_of_subnet() {
+    local chain prefix=${CRI_SUBNET%.0/24}.
+    for chain in $(iptables -t nat -S 2>/dev/null | awk '$1 == "-N" && $2 ~ /^CNI-DN-/ {print $2}'); do
+        iptables -t nat -S "$chain" | grep -qF -- "--to-destination $prefix" || continue
+        remove_chain nat "$chain" CNI-HOSTPORT-DNAT
+    done
 }
 
 # rmdir, deepest first, in every hierarchy: a cgroup that still holds a process stays.
