@@ -88,7 +88,7 @@ assert_pod_gone() {
     [[ $(cat /proc/$pid/oom_score_adj) == "$(cat /proc/self/oom_score_adj)" ]]
 }
 
-@test "a container gets command, env, mounts, working dir, hostname, DNS and sysctls" {
+@test "a container gets command, env, mounts, working dir, hostname, DNS and sysctls; ExecSync" {
     mkdir -p "$BATS_TEST_TMPDIR/vol" && echo from-host >"$BATS_TEST_TMPDIR/vol/file"
     run_pod app '.dns_config = {servers: ["10.96.0.10"], searches: ["mogu-test.svc.cluster.local"], options: ["ndots:5"]}
                  | .linux.sysctls = {"net.ipv4.ip_unprivileged_port_start": "1024", "kernel.shm_rmid_forced": "1"}'
@@ -105,6 +105,12 @@ assert_pod_gone() {
     # Read-only mount, and the exit code of an ExecSync comes back.
     run cri_ exec "$id" sh -c 'touch /data/x 2>/dev/null || exit 4'
     [ "$status" -eq 4 ]
+    # ExecSync's timeout: DeadlineExceeded, and the command does not stay behind.
+    run cri_ exec --timeout 1 "$id" sleep 29
+    [ "$status" -eq 1 ]
+    [[ $output == *'ExecSync: DEADLINE_EXCEEDED'*'timeout 1s exceeded'* ]]
+    run cri_ exec "$id" ps -o args
+    [[ $output != *"sleep 29"* ]]
     # The container's stdout goes to the log under the pod's log directory, in CRI's format.
     grep -q ' stdout F started$' "$BATS_TEST_TMPDIR/logs-app/main.log"
     run cri_ inspect "$id"
@@ -196,8 +202,10 @@ assert_pod_gone() {
     run cri_ inspect "$b"
     [ "$status" -ne 0 ]
     [[ $output == *NOT_FOUND* ]]
+    [[ $(cri_ pods --state ready | jq -r '.items[].id') == "$POD" ]]
     cri_ stopp "$POD" >/dev/null
     [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_NOTREADY ]]
+    [[ $(cri_ pods --state notready | jq -r '.items[].id') == "$POD" ]]
     [[ $(ctr_state "$a") == CONTAINER_EXITED ]]
     cri_ rmp "$POD" >/dev/null
     assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$a" "$b"
