@@ -129,18 +129,19 @@ stop_pods() {
     local c=(ctr --address "$sock" -n "$CRI_NS")
     if [[ -x $CRI_CLIENT ]]; then
         local pods
-        pods=$("$CRI_CLIENT" -r "unix://$sock" pods 2>/dev/null | jq -r '.items[]?.id' 2>/dev/null) || true
+        pods=$("$CRI_CLIENT" -r "unix://$sock" --timeout 10 pods 2>/dev/null | jq -r '.items[]?.id' 2>/dev/null) || true
         for t in $pods; do
             "$CRI_CLIENT" -r "unix://$sock" --timeout 10 stopp "$t" >/dev/null || true
             "$CRI_CLIENT" -r "unix://$sock" --timeout 10 rmp "$t" >/dev/null || true
         done
     fi
-    for t in $("${c[@]}" tasks ls -q 2>/dev/null); do
-        "${c[@]}" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
-        timeout 10 "${c[@]}" tasks delete -f "$t" >/dev/null 2>&1 || true
+    # Each call bounded: a shim that does not answer must not hold the teardown (it is killed next).
+    for t in $(timeout 10 "${c[@]}" tasks ls -q 2>/dev/null); do
+        timeout 5 "${c[@]}" tasks kill -s SIGKILL "$t" >/dev/null 2>&1 || true
+        timeout 5 "${c[@]}" tasks delete -f "$t" >/dev/null 2>&1 || true
     done
-    for t in $("${c[@]}" containers ls -q 2>/dev/null); do
-        "${c[@]}" containers delete "$t" >/dev/null 2>&1 || true
+    for t in $(timeout 10 "${c[@]}" containers ls -q 2>/dev/null); do
+        timeout 5 "${c[@]}" containers delete "$t" >/dev/null 2>&1 || true
     done
 }
 
@@ -170,6 +171,18 @@ stop() {
     fi
     # shellcheck disable=SC2086
     [[ -z $shims ]] || kill -9 $shims 2>/dev/null || true
+    # A shim killed here leaves its socket in /run/containerd/s (its bundle says which) and its
+    # runtime's state of the bundle's container (mogu's or runc's --root).
+    local b a
+    for b in "$dir"/state/io.containerd.runtime.v2.task/"$CRI_NS"/*/; do
+        [[ -d $b ]] || continue
+        if [[ -f $b/address ]]; then
+            a=$(<"$b/address"); a=${a#unix://}
+            if [[ $a == /run/containerd/s/* ]]; then rm -f "$a"; fi
+        fi
+        b=$(basename "$b")
+        rm -rf "/run/containerd/mogu/$CRI_NS/$b" "/run/containerd/runc/$CRI_NS/$b"
+    done
     # Mounts (rootfs, shm, netns bind mounts) under the dir, deepest first.
     { grep -o " $dir/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
     ip link del "$CRI_BRIDGE" 2>/dev/null || true
@@ -211,13 +224,27 @@ remove_portmap_chains_of_subnet() {
     done
 }
 
-# rmdir, deepest first, in every hierarchy: a cgroup that still holds a process stays.
+# A tree start did not find: its processes are our pods' (a pause or container whose shim was
+# killed above lives on, holding its netns and veth); SIGKILL them, then rmdir deepest first in
+# every hierarchy.
 remove_cgroup_tree() {
-    local parent=$1 m
+    local parent=$1 m pids
     [[ $parent == /?* && $parent != *..* ]] || return 0
-    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+    local mounts
+    mounts=$(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo)
+    for m in $mounts; do
         [[ -d $m$parent ]] || continue
-        find "$m$parent" -depth -type d -exec rmdir {} \; 2>/dev/null || true
+        pids=$(find "$m$parent" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+        # shellcheck disable=SC2086
+        [[ -z $pids ]] || kill -9 $pids 2>/dev/null || true
+    done
+    for m in $mounts; do
+        [[ -d $m$parent ]] || continue
+        for _ in $(seq 20); do
+            find "$m$parent" -depth -type d -exec rmdir {} \; 2>/dev/null
+            [[ -d $m$parent ]] || break
+            sleep 0.1
+        done
     done
 }
 
