@@ -163,6 +163,26 @@ assert_pod_gone() {
     [[ $(cri_ exec "$a" readlink /proc/self/ns/pid) != "$(cri_ exec "$b" readlink /proc/self/ns/pid)" ]]
 }
 
+@test "a pod sharing its PID namespace: pause is PID 1 and reaps the orphans; it stops on SIGTERM" {
+    run_pod pidns '.linux.security_context.namespace_options.pid = "POD"'
+    id=$(run_ctr c 'exec sleep 300' '.linux.security_context.namespace_options.pid = "POD"')
+    [[ $(cri_ exec "$id" cat /proc/1/cmdline) == /pause ]]
+    # The exec'd shell exits at once; its sleep is reparented to pause, which must reap it.
+    cri_ exec "$id" sh -c 'sleep 0.2 & exit 0'
+    sleep 0.6
+    run cri_ exec "$id" ps -o pid,stat,args
+    [[ $output != *" Z "* && $output != *"sleep 0.2"* ]]
+    # The pause binary by itself: SIGTERM and SIGINT end it with status 0.
+    local sig
+    for sig in TERM INT; do
+        "$MOGU_SRC/${BUILD:-build}/tests/tools/mogu-pause" &
+        pid=$!
+        sleep 0.1
+        kill -$sig $pid
+        wait $pid
+    done
+}
+
 @test "a pod's port mapping reaches its container from the host" {
     run_pod ports '.port_mappings = [{protocol: "TCP", container_port: 80, host_port: 18082}]'
     run_ctr www 'mkdir -p /www && echo through-portmap >/www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
