@@ -37,6 +37,7 @@ include mk/rules.mk
 include mk/deps.mk
 include $(sort $(wildcard */part.mk))
 include tests/fuzz/fuzz.mk
+include tests/cri/cri.mk
 
 .PHONY: all deps test unit integration vm-test demo bench install asan clean fixtures fuzz
 all: $(BINARIES)
