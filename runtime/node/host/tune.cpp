@@ -6,6 +6,7 @@
 #include "runtime/node/host/probes.h"
 
 #include <fcntl.h>
+#include <string.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -15,10 +16,13 @@ namespace mogu::node {
 namespace {
 
 std::string rights_hint(int err) {
-    if (err == EROFS) return " (read-only: mogu tune cannot work in a container or with /proc/sys mounted read-only)";
-    if (err == EACCES || err == EPERM) return " (mogu tune needs root: CAP_SYS_ADMIN and write access to /proc/sys and /etc)";
+    if (err == EROFS) return " (mogu tune cannot work in a container or with /proc/sys or /etc mounted read-only)";
+    if (err == EACCES || err == EPERM) return " (mogu tune needs root: write access to /proc/sys, /etc/sysctl.d and /var/lib/mogu)";
     return "";
 }
+
+// "<what>: <strerror>", then what to do about it.
+[[noreturn]] void fail_with(int err, const std::string& what) { throw Error("{}: {}{}", what, strerror(err), rights_hint(err)); }
 
 // A /proc/sys file opened for writing before any change, so a missing right shows up first.
 struct OpenSysctl {
@@ -29,19 +33,14 @@ struct OpenSysctl {
 OpenSysctl open_for_write(const std::string& key) {
     auto path = sysctl_path(key);
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) {
-        int err = errno;
-        throw SysError(err, "open {} for writing{}", path, rights_hint(err));
-    }
+    if (!fd) fail_with(errno, fmt::format("open {} for writing", path));
     return {key, std::move(fd)};
 }
 
 void write_value(const OpenSysctl& s, const std::string& value) {
     std::string v = value + "\n";
-    if (pwrite(s.fd.get(), v.data(), v.size(), 0) != static_cast<ssize_t>(v.size())) {
-        int err = errno;
-        throw SysError(err, "write \"{}\" to {}{}", value, sysctl_path(s.key), rights_hint(err));
-    }
+    if (pwrite(s.fd.get(), v.data(), v.size(), 0) != static_cast<ssize_t>(v.size()))
+        fail_with(errno, fmt::format("write \"{}\" to {}", value, sysctl_path(s.key)));
 }
 
 // A directory we will write a file in: exists (made if needed), writable, not read-only.
@@ -52,11 +51,8 @@ void require_writable_dir(const std::string& dir) {
         throw Error("{}{}", e.what(), rights_hint(e.code()));
     }
     struct statvfs st;
-    if (statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY)) throw SysError(EROFS, "{}{}", dir, rights_hint(EROFS));
-    if (access(dir.c_str(), W_OK) != 0) {
-        int err = errno;
-        throw SysError(err, "{} is not writable{}", dir, rights_hint(err));
-    }
+    if (statvfs(dir.c_str(), &st) == 0 && (st.f_flag & ST_RDONLY)) fail_with(EROFS, dir);
+    if (access(dir.c_str(), W_OK) != 0) fail_with(errno, dir);
 }
 
 // Values written so far; written back (in reverse) unless committed.
