@@ -31,7 +31,7 @@ std::string describe_plan(const TunePlan& plan, const std::string& conf_path) {
     std::string out = fmt::format("profile {}: {} change(s)\n{}", plan.profile, n, changed);
     if (!kept.empty()) out += "unchanged:\n" + kept;
     if (!absent.empty()) out += "absent:\n" + absent;
-    out += fmt::format("writes {} with the whole profile (a saved copy of what was there goes first)\n", conf_path);
+    out += fmt::format("would write {} with the whole profile, after saving what is there now; nothing was changed\n", conf_path);
     return out;
 }
 
