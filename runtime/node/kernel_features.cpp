@@ -42,7 +42,7 @@ const std::vector<ConfigRequirement>& config_requirements() {
         {"network", "netfilter NAT", {"CONFIG_NF_NAT"}, L::warn, "port mappings and masquerading"},
         {"network", "conntrack", {"CONFIG_NF_CONNTRACK"}, L::warn, "stateful filtering and NAT for containers"},
         {"vm", "KVM", {"CONFIG_KVM"}, L::warn, "mogu-vm runs micro-VMs on KVM (else slow TCG)"},
-        {"vm", "KVM for this CPU", {"CONFIG_KVM_INTEL", "CONFIG_KVM_AMD"}, L::warn, "kvm-intel or kvm-amd"},
+        {"vm", "KVM for this CPU", {"CONFIG_KVM_INTEL", "CONFIG_KVM_AMD"}, L::warn, "KVM on Intel (kvm-intel) or AMD (kvm-amd) processors"},
         {"vm", "virtio-vsock host", {"CONFIG_VHOST_VSOCK"}, L::warn, "a vsock channel to the guest agent"},
     };
     return list;

@@ -50,7 +50,7 @@ void probe_cgroups(Report& r) {
     std::string v1_list = join(std::vector<std::string>(v1.begin(), v1.end()), ",");
     std::string detail = layout == "v2"     ? fmt::format("pure cgroup v2 at {}", h.unified->mount_point)
                          : layout == "v1"   ? fmt::format("cgroup v1 only: {}", v1_list)
-                                            : fmt::format("hybrid: v1 controllers {}; cgroup2 at {}", v1_list, h.unified->mount_point);
+                                            : fmt::format("v1 controllers {}; cgroup2 at {}", v1_list, h.unified->mount_point);
     if (layout == "v2") r.ok("cgroups", "layout v2", detail);
     else
         r.warn("cgroups", "layout " + layout, detail + "; mogu supports it, but PSI, the v2 freezer and memory.high need pure v2",
