@@ -94,11 +94,12 @@ private:
 }  // namespace
 
 TunePlan plan_tune_here(const std::string& profile_name) {
-    auto settings = profile(profile_name, HostFacts{mem_total_kb()});
-    if (!settings) return make_tune_plan(profile_name, {}, {});  // throws, naming the known profiles
+    HostFacts facts{mem_total_kb()};
+    auto settings = profile(profile_name, facts);
+    if (!settings) return make_tune_plan(profile_name, facts, {});  // throws, naming the known profiles
     std::vector<std::string> keys;
     for (const auto& s : *settings) keys.push_back(s.key);
-    return make_tune_plan(profile_name, HostFacts{mem_total_kb()}, read_sysctls(keys));
+    return make_tune_plan(profile_name, facts, read_sysctls(keys));
 }
 
 std::string apply_tune(const TunePlan& plan, const TunePaths& paths) {
@@ -147,7 +148,7 @@ std::string revert_tune(const TunePaths& paths) {
     std::vector<OpenSysctl> files;
     std::vector<std::string> old_values;
     for (const auto& [key, value] : state.values) {
-        if (!path_exists(sysctl_path(key))) continue;  // a module's key that went away with it
+        if (!path_exists(sysctl_path(key))) continue;  // a module's key that went away with its module: nothing to restore
         files.push_back(open_for_write(key));
         old_values.push_back(value);
     }
