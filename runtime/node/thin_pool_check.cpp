@@ -65,17 +65,18 @@ void evaluate_thin_pool(const ThinPoolState& p, Report& r) {
                "free space (out_of_data_space) or stop the snapshotter and run thin_check on the metadata device");
     else r.ok(area, n + " mode", "rw");
 
-    uint64_t data_sectors = total_data * *block_sectors;
-    if (p.provisioned_sectors > data_sectors)
+    // Over-provisioned when either the active devices (what the kernel knows) or what the
+    // snapshotter's database commits (inactive devices too) exceed the data device.
+    uint64_t data_bytes = total_data * *block_sectors * 512, active_bytes = p.provisioned_sectors * 512;
+    std::string seen = fmt::format("{} active thin device(s) of {} MiB", p.thin_devices, active_bytes >> 20);
+    if (p.committed_bytes)
+        seen += fmt::format(", {} device(s) of {} MiB in the snapshotter's database", p.committed_devices, *p.committed_bytes >> 20);
+    uint64_t most = std::max(active_bytes, p.committed_bytes.value_or(0));
+    if (most > data_bytes)
         r.fail(area, n + " provisioning",
-               fmt::format("{} thin device(s) of {} MiB together on {} MiB of data: over-provisioned, a full pool fails every "
-                           "container's writes",
-                           p.thin_devices, p.provisioned_sectors / 2048, data_sectors / 2048),
+               fmt::format("{} on {} MiB of data: over-provisioned, a full pool fails every container's writes", seen, data_bytes >> 20),
                "remove devices or grow the data device; mogu-snapshotter never over-provisions, so something else made them");
-    else
-        r.ok(area, n + " provisioning",
-             fmt::format("{} active thin device(s) of {} MiB together on {} MiB of data", p.thin_devices,
-                         p.provisioned_sectors / 2048, data_sectors / 2048));
+    else r.ok(area, n + " provisioning", fmt::format("{} on {} MiB of data", seen, data_bytes >> 20));
 
     unsigned data_pct = percent(used_data, total_data), meta_pct = percent(used_meta, total_meta);
     unsigned lwm = p.low_water_mark_percent;

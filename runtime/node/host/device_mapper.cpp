@@ -8,6 +8,7 @@
 #include "runtime/node/host/modules.h"
 #include "runtime/node/host/probes.h"
 #include "runtime/node/host/snapshotter_config.h"
+#include "runtime/node/host/snapshotter_db.h"
 #include "runtime/node/thin_pool_check.h"
 
 #include <sys/sysmacros.h>
@@ -34,7 +35,8 @@ void target_line(const dm::Control& dm, const std::string& release, Report& r, c
                fmt::format("use a kernel with the {} module", module));
 }
 
-void pool_lines(const dm::Control& dm, const std::string& pool, unsigned lwm, Report& r) {
+void pool_lines(const dm::Control& dm, const PoolConfig& config, Report& r) {
+    const std::string& pool = config.pool_name;
     auto table = dm.targets(pool, false);
     if (!table) {
         r.fail("storage", "thin pool " + pool, "configured but there is no device-mapper device of that name",
@@ -51,7 +53,15 @@ void pool_lines(const dm::Control& dm, const std::string& pool, unsigned lwm, Re
     st.name = pool;
     st.table = (*table)[0].params;
     st.status = (*status)[0].params;
-    st.low_water_mark_percent = lwm;
+    st.low_water_mark_percent = config.low_water_mark_percent;
+    try {
+        if (auto c = read_committed(config.root_path + "/metadata.db")) {
+            st.committed_bytes = c->bytes;
+            st.committed_devices = c->devices;
+        }
+    } catch (const Error& e) {
+        r.warn("storage", "thin pool " + pool + " database", e.what(), "check mogu-snapshotter's root_path and its metadata.db");
+    }
     // Thin devices name their pool by its device number: "thin <major>:<minor> <dev id>".
     auto num = dm.device_number(pool);
     std::string ref = num ? fmt::format("{}:{}", major(*num), minor(*num)) : "";
@@ -95,7 +105,7 @@ void probe_device_mapper(const std::string& release, const std::string& snapshot
     target_line(*dm, release, r, "thin-pool", "dm-thin-pool", "mogu-snapshotter's pool");
     target_line(*dm, release, r, "cache", "dm-cache", "the cache tier under the pool");
     if (!pool) r.ok("storage", "thin pool", fmt::format("not configured ({} does not exist)", snapshotter_config));
-    else pool_lines(*dm, pool->pool_name, pool->low_water_mark_percent, r);
+    else pool_lines(*dm, *pool, r);
     report_cache_tier(find_cache_tier(), r);
 }
 

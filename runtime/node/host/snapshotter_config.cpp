@@ -21,6 +21,11 @@ std::optional<PoolConfig> read_pool_config(const std::string& path) {
     auto name = t["pool_name"].value<std::string>();
     if (!name || name->empty()) throw Error("{}: pool_name: missing or not a string", path);
     c.pool_name = *name;
+    if (auto root = t["root_path"]; root) {
+        auto v = root.value<std::string>();
+        if (!v || v->empty()) throw Error("{}: root_path: expected a path", path);
+        c.root_path = *v;
+    }
     if (auto n = t["low_water_mark_percent"]; n) {
         auto v = n.value<int64_t>();
         if (!v || *v < 1 || *v > 100) throw Error("{}: low_water_mark_percent: expected an integer from 1 to 100", path);

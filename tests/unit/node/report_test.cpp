@@ -113,3 +113,20 @@ Test(thin_pool, an_unexpected_status_is_one_failure) {
     cr_assert_eq(r.findings.size(), 1u);
     cr_assert_eq(r.worst(), Level::fail);
 }
+
+Test(thin_pool, the_snapshotters_database_counts_inactive_devices_too) {
+    Report r;
+    auto p = pool(kTable, "1 10/4096 100/16384 - rw", 0);  // nothing active
+    p.committed_bytes = (1ull << 30) + (64ull << 20);     // 1 GiB + 64 MiB committed on 1 GiB of data
+    p.committed_devices = 3;
+    evaluate_thin_pool(p, r);
+    cr_assert_eq(level_of(r, "thin pool mogu provisioning"), Level::fail);
+    Report ok;
+    p.committed_bytes = 512ull << 20;
+    evaluate_thin_pool(p, ok);
+    cr_assert_eq(level_of(ok, "thin pool mogu provisioning"), Level::ok);
+    bool named = false;
+    for (const auto& f : ok.findings)
+        if (f.detail.find("3 device(s) of 512 MiB in the snapshotter's database") != std::string::npos) named = true;
+    cr_assert(named);
+}

@@ -40,7 +40,19 @@ dmsetup create pool --table "0 524288 thin-pool $d/virtio-meta $d/virtio-data 12
 dmsetup message pool 0 "create_thin 0"
 dmsetup create thin0 --table "0 262144 thin /dev/mapper/pool 0"
 printf 'pool_name = "pool"\nroot_path = "/run/snap"\n' >/run/pool.toml
+# The snapshotter's database, as its metadata.cpp lays it out: a 128 MiB snapshot and a 64 MiB base.
+mkdir -p /run/snap
+sqlite3 /run/snap/metadata.db "CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+  CREATE TABLE snapshots (key TEXT PRIMARY KEY, parent TEXT NOT NULL, kind INTEGER NOT NULL, state TEXT NOT NULL,
+    device_id INTEGER NOT NULL UNIQUE, size INTEGER NOT NULL, usage INTEGER NOT NULL, created INTEGER NOT NULL,
+    updated INTEGER NOT NULL, labels TEXT NOT NULL);
+  INSERT INTO meta VALUES ('base_size', '67108864');
+  INSERT INTO snapshots VALUES ('a', '', 1, 'active', 0, 134217728, 0, 0, 0, '{}');"
 step pool-good $M check --format json --snapshotter-config /run/pool.toml
+# Devices the database commits but that are not active count too.
+sqlite3 /run/snap/metadata.db "INSERT INTO snapshots VALUES ('b', 'a', 2, 'committed', 5, 134217728, 0, 0, 0, '{}');"
+step pool-dbover $M check --format json --snapshotter-config /run/pool.toml
+sqlite3 /run/snap/metadata.db "DELETE FROM snapshots WHERE key = 'b';"
 dmsetup message pool 0 "create_thin 1"
 dmsetup create thin1 --table "0 524288 thin /dev/mapper/pool 1"
 step pool-over $M check --format json --snapshotter-config /run/pool.toml

@@ -9,10 +9,12 @@ set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . tests/vm/lib/tap.sh
 export MOGU_SRC=$PWD MOGU_BIN=${MOGU_BIN:-$PWD/${BUILD:-build}/bin}
-PLAN=31
+PLAN=33
 why=$(vm_unavailable)
 [[ -z $why && ! -x $MOGU_BIN/mogu ]] && why="$MOGU_BIN/mogu is not built"
 [[ -z $why ]] && ! command -v jq >/dev/null && why="jq is missing"
+[[ -z $why ]] && ! command -v sqlite3 >/dev/null && why="sqlite3 is missing (apt-get install sqlite3)"
+[[ -z $why ]] && ! command -v dmsetup >/dev/null && why="dmsetup is missing (apt-get install dmsetup)"
 if [[ -n $why ]]; then tap_plan $PLAN; tap_skip_rest "$why"; exit 0; fi
 
 work=$(mktemp -d /tmp/mogu-node-vm.XXXXXX)
@@ -64,7 +66,7 @@ dm_loaded() {
 }
 pool_over() {
     is "$(level 'thin pool pool provisioning' pool-over)" FAIL &&
-        like "$(detail 'thin pool pool provisioning' pool-over)" "2 thin device(s) of 384 MiB together on 256 MiB*" && is "$(rc_of pool-over)" 2
+        like "$(detail 'thin pool pool provisioning' pool-over)" "2 active thin device(s) of 384 MiB,*on 256 MiB of data: over-provisioned*" && is "$(rc_of pool-over)" 2
 }
 pool_full() { is "$(level 'thin pool pool2 data use' pool-full)" FAIL && is "$(level 'thin pool pool2 ignore_discard' pool-full)" WARN; }
 pool_badconfig() {
@@ -82,6 +84,10 @@ tap_check "without a kernel config: the text's first line says so" grep -q '(con
 tap_check "dm loaded: thin-pool and cache targets OK, no pool or cache tier configured" dm_loaded
 tap_check "a healthy pool with ignore_discard: its five lines are OK" \
     is "$(json pool-good '[.checks[] | select(.name | startswith("thin pool pool ")) | select(.level == "OK")] | length')" 5
+tap_check "the pool's provisioning line counts the snapshotter's database" \
+    like "$(detail 'thin pool pool provisioning' pool-good)" "1 active thin device(s) of 128 MiB, 2 device(s) of 192 MiB in the snapshotter's database on 256 MiB of data"
+tap_check "devices the database commits beyond the pool FAIL even when inactive" \
+    like "$(level 'thin pool pool provisioning' pool-dbover) $(detail 'thin pool pool provisioning' pool-dbover)" "FAIL *3 device(s) of 320 MiB in the snapshotter's database*"
 tap_check "an over-provisioned pool FAILs, exit status 2" pool_over
 tap_check "a pool above its low-water mark FAILs; without ignore_discard it WARNs" pool_full
 tap_check "a broken snapshotter config FAILs naming the file and key" pool_badconfig
