@@ -31,22 +31,36 @@ CRIU_PROTO_H   := $(call proto_headers,runtime/criu/rpc.proto)
 # The runtime library (everything but the CLI) and the mogu binary.
 RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp runtime/criu/*.cpp))
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
-RUNTIME_LIBS := -lseccomp -lcap -lprotobuf-lite -lpthread
+RUNTIME_LIBS := -lseccomp -lcap -lprotobuf-lite -lz -lsqlite3 -lpthread
 CRIU_CXX_OBJS := $(call objs_of,$(filter runtime/criu/%,$(RUNTIME_SRCS)))
 $(CRIU_CXX_OBJS): CPPFLAGS += -I$(PROTO_GEN)/runtime/criu -DMOGU_CRIU_PREFIX='"$(CRIU_PREFIX)"'
 $(CRIU_CXX_OBJS): | $(CRIU_PROTO_H)
 CLI_SRCS     := $(sort $(wildcard runtime/cli/*.cpp))
-DEB_PACKAGES += libseccomp-dev libcap-dev runc crun time util-linux lxcfs strace
+
+# node/: `mogu check` and `mogu tune`. The pure logic (node/*.cpp: kernel config, versions,
+# profiles, the report) has its own unit tests; node/host/ probes and changes the machine.
+NODE_PURE_SRCS := $(sort $(wildcard runtime/node/*.cpp))
+NODE_SRCS      := $(NODE_PURE_SRCS) $(sort $(wildcard runtime/node/host/*.cpp))
+NODE_LIB       := $(BUILD)/lib/libmogu-node.a
+$(NODE_LIB): $(call objs_of,$(NODE_SRCS))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+ifneq ($(wildcard tests/unit/node/*.cpp),)
+$(eval $(call unit_test,node,$(wildcard tests/unit/node/*.cpp) $(NODE_PURE_SRCS),$(COMMON_LIB),$(COMMON_LIBS)))
+endif
+DEB_PACKAGES += libseccomp-dev libcap-dev runc crun time util-linux lxcfs strace zlib1g-dev libtomlplusplus-dev libsqlite3-dev
 
 $(RUNTIME_LIB): $(call objs_of,$(RUNTIME_SRCS)) $(CRIU_PROTO_OBJ)
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
+# mogu check reads mogu-snapshotter's SQLite database: the static libsqlite3 makes ld warn that
+# its extension loading needs dlopen, which nothing in mogu calls.
 # mogu is linked statically outside sanitizer builds: no dynamic loader at every container
 # start (symbol lookup was ~70% of the instructions of a `mogu state`), one file to install.
-MOGU_SYSLIBS := $(if $(SANITIZE),$(RUNTIME_LIBS) $(COMMON_LIBS),-static -Wl,--gc-sections -l:libseccomp.a -l:libcap.a -l:libyajl_s.a -l:libprotobuf-lite.a -lpthread)
-$(eval $(call binary,mogu,$(CLI_SRCS),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(MOGU_SYSLIBS)))
+MOGU_SYSLIBS := $(if $(SANITIZE),$(RUNTIME_LIBS) $(COMMON_LIBS),-static -Wl,--gc-sections -l:libseccomp.a -l:libcap.a -l:libyajl_s.a -l:libprotobuf-lite.a -l:libz.a -l:libsqlite3.a -lm -lpthread)
+$(eval $(call binary,mogu,$(CLI_SRCS),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(MOGU_SYSLIBS)))
 
 ifneq ($(wildcard tests/unit/runtime/*.cpp),)
-$(eval $(call unit_test,runtime,$(wildcard tests/unit/runtime/*.cpp) $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
+$(eval $(call unit_test,runtime,$(wildcard tests/unit/runtime/*.cpp) $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
 endif

@@ -27,3 +27,5 @@ $(eval $(call unit_test,common,$(wildcard tests/unit/common/*.cpp),$(COMMON_LIB)
 
 # tests/vm/: the guest-kernel harness boots Debian's kernel under QEMU with a busybox initramfs.
 DEB_PACKAGES += qemu-system-x86 linux-image-amd64 cpio xz-utils kmod
+# tests/vm/suites/node.sh makes a snapshotter database and thin pools in the guest.
+DEB_PACKAGES += sqlite3 dmsetup

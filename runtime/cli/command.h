@@ -28,8 +28,8 @@ struct Command {
 const std::vector<const Command*>& all_commands();
 
 #define MOGU_COMMANDS(X) \
-    X(checkpoint) X(create) X(delete) X(events) X(exec) X(features) X(kill) X(list) X(lxcfs) X(pause) X(ps) \
-    X(restore) X(resume) X(run) X(spec) X(start) X(state) X(stats) X(top) X(update)
+    X(check) X(checkpoint) X(create) X(delete) X(events) X(exec) X(features) X(kill) X(list) X(lxcfs) X(pause) X(ps) \
+    X(restore) X(resume) X(run) X(spec) X(start) X(state) X(stats) X(top) X(tune) X(update)
 
 #define MOGU_DECLARE(name) extern const Command name##_command;
 MOGU_COMMANDS(MOGU_DECLARE)

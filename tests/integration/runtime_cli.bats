@@ -98,7 +98,7 @@ teardown() { runtime_teardown; }
 @test "help lists every verb" {
     run "$MOGU" --help
     [ "$status" -eq 0 ]
-    for v in create start run state list kill delete exec ps pause resume update events features spec checkpoint restore; do
+    for v in create start run state list kill delete exec ps pause resume update events features spec checkpoint restore check tune; do
         [[ $output == *"   $v "* ]]
     done
     run "$MOGU" exec --help
