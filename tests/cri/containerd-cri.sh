@@ -16,8 +16,11 @@ MOGU_BIN=${MOGU_BIN:-$MOGU_SRC/build/bin}
 FIXTURES=$MOGU_SRC/tests/fixtures/out
 CRI_CLIENT=${CRI_CLIENT:-$MOGU_SRC/${BUILD:-build}/tests/tools/mogu-cri}
 CNI_BIN=${CNI_BIN:-/usr/lib/cni}
-CRI_BRIDGE=mogucri0
-CRI_SUBNET=10.233.77.0/24
+# MOGU_CRI_NET (0-255) picks the pod subnet 10.233.N.0/24 and the bridge mogucriN, so two runs
+# of the suite (two source trees on one host) do not take each other's network.
+CRI_NET=${MOGU_CRI_NET:-77}
+CRI_BRIDGE=mogucri$CRI_NET
+CRI_SUBNET=10.233.$CRI_NET.0/24
 CRI_NS=k8s.io
 PAUSE_IMAGE=docker.io/mogu/pause:3.9
 # The kubelet's cgroupfs layout puts pods under /kubepods; containerd puts a sandbox without a
@@ -25,6 +28,7 @@ PAUSE_IMAGE=docker.io/mogu/pause:3.9
 CGROUP_PARENTS=(/kubepods /k8s.io)
 
 die() { echo "containerd-cri.sh: $*" >&2; exit 1; }
+[[ $CRI_NET =~ ^[0-9]{1,3}$ ]] && ((CRI_NET <= 255)) || die "MOGU_CRI_NET wants a number 0-255, not '$CRI_NET'"
 
 # Why this cannot run here, or nothing.
 missing() {

@@ -40,7 +40,7 @@ assert_pod_gone() {
     [[ $(jq '.items | length' <<<"$output") == 0 ]] || { echo "pod $pod still listed"; return 1; }
     [[ ! -e $netns ]] || { echo "netns $netns left"; return 1; }
     [[ ! -e $CRI_DIR/ipam/mogu-cri/$ip ]] || { echo "IP lease $ip left"; return 1; }
-    [[ -z $(ip -o link show master mogucri0 2>/dev/null) ]] || { echo "veths left: $(ip -o link show master mogucri0)"; return 1; }
+    [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]] || { echo "veths left: $(ip -o link show master $CRI_BRIDGE)"; return 1; }
     for id in "$pod" "$@"; do
         if grep -q "$id" /proc/self/mounts; then echo "mounts of $id left: $(grep "$id" /proc/self/mounts)"; return 1; fi
         [[ ! -e $(handler_root)/$id ]] || { echo "runtime state of $id left"; return 1; }
@@ -75,7 +75,7 @@ assert_pod_gone() {
     [ "$status" -eq 0 ]
     [[ $(jq -r .status.state <<<"$output") == SANDBOX_READY ]]
     [[ $(jq -r .status.runtime_handler <<<"$output") == "${CRI_TEST_HANDLER:-mogu}" ]]
-    [[ $(jq -r .status.network.ip <<<"$output") == 10.233.77.* ]]
+    [[ $(jq -r .status.network.ip <<<"$output") == "10.233.$CRI_NET."* ]]
     info=$(jq -r .info.info <<<"$output")
     pid=$(jq -r .pid <<<"$info")
     # The kubelet's cgroupfs layout: kubepods/burstable/pod<uid>/<sandbox id>.
@@ -184,10 +184,10 @@ assert_pod_gone() {
 }
 
 @test "a pod's port mapping reaches its container from the host" {
-    run_pod ports '.port_mappings = [{protocol: "TCP", container_port: 80, host_port: 18082}]'
+    run_pod ports '.port_mappings = [{protocol: "TCP", container_port: 80, host_port: '"$CRI_HOST_PORT"'}]'
     run_ctr www 'mkdir -p /www && echo through-portmap >/www/index.html && exec httpd -f -p 80 -h /www' >/dev/null
-    for _ in $(seq 20); do wget -qO- http://10.233.77.1:18082/ >/dev/null 2>&1 && break; sleep 0.1; done
-    run wget -qO- http://10.233.77.1:18082/
+    for _ in $(seq 20); do wget -qO- http://$CRI_GATEWAY:$CRI_HOST_PORT/ >/dev/null 2>&1 && break; sleep 0.1; done
+    run wget -qO- http://$CRI_GATEWAY:$CRI_HOST_PORT/
     [ "$output" = through-portmap ]
 }
 
@@ -298,7 +298,7 @@ assert_pod_gone() {
     [[ $output == *'RunPodSandbox:'*'/shm) cannot cross into a VM'* ]]
     [[ $(cri_ pods | jq '.items | length') == 0 ]]
     [[ -z $(ls "$CRI_DIR/ipam/mogu-cri" | grep -v -e '^last_reserved_ip' -e '^lock$') ]]
-    [[ -z $(ip -o link show master mogucri0 2>/dev/null) ]]
+    [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]]
     [[ -z $(grep -lsF -- "$CRI_DIR/containerd.sock" /proc/[0-9]*/cmdline) ]]
     ! grep -q "$CRI_DIR/state/io.containerd.grpc.v1.cri/sandboxes" /proc/self/mounts
 }

@@ -17,6 +17,11 @@
 CRI_SCRIPT=${MOGU_SRC:-$PWD}/tests/cri/containerd-cri.sh
 CRI_CLIENT=${MOGU_SRC:-$PWD}/${BUILD:-build}/tests/tools/mogu-cri
 CRI_BUSYBOX=docker.io/mogu/busybox:latest
+# The pod network the script makes (MOGU_CRI_NET: see tests/cri/containerd-cri.sh).
+CRI_NET=${MOGU_CRI_NET:-77}
+CRI_BRIDGE=mogucri$CRI_NET
+CRI_GATEWAY=10.233.$CRI_NET.1
+CRI_HOST_PORT=$((18000 + CRI_NET))
 
 cri_missing() {
     [[ -x $CRI_CLIENT ]] || { echo "$CRI_CLIENT not built (make fixtures)"; return 0; }
