@@ -46,5 +46,5 @@ $(BUILD)/bin/fuzz-$(1): $(call objs_of,$(2)) $(3)
 endef
 
 $(eval $(call fuzz_target,spec_parse,tests/fuzz/spec_parse.cpp tests/fuzz/fuzz_support.cpp runtime/spec_validate.cpp,$(COMMON_LIB),$(COMMON_LIBS)))
-$(eval $(call fuzz_target,cli_args,tests/fuzz/cli_args.cpp tests/fuzz/fuzz_support.cpp $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
+$(eval $(call fuzz_target,cli_args,tests/fuzz/cli_args.cpp tests/fuzz/fuzz_support.cpp $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
 endif
