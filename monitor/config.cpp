@@ -5,6 +5,7 @@
 #include "common/strings.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <toml++/toml.h>
 
@@ -105,6 +106,22 @@ HostConfig default_host_config() {
 
 std::string ListenAddress::text() const {
     return host.find(':') != std::string::npos ? fmt::format("[{}]:{}", host, port) : fmt::format("{}:{}", host, port);
+}
+
+socklen_t ListenAddress::to_sockaddr(struct sockaddr_storage& ss) const {
+    ss = {};
+    if (host.find(':') != std::string::npos) {
+        auto* s6 = reinterpret_cast<struct sockaddr_in6*>(&ss);
+        s6->sin6_family = AF_INET6;
+        s6->sin6_port = htons(port);
+        inet_pton(AF_INET6, host.c_str(), &s6->sin6_addr);
+        return sizeof *s6;
+    }
+    auto* s4 = reinterpret_cast<struct sockaddr_in*>(&ss);
+    s4->sin_family = AF_INET;
+    s4->sin_port = htons(port);
+    inet_pton(AF_INET, host.c_str(), &s4->sin_addr);
+    return sizeof *s4;
 }
 
 std::vector<std::string> default_roots() {

@@ -9,6 +9,8 @@
 
 #include "monitor/alert_rules.h"
 
+#include <sys/socket.h>
+
 #include <chrono>
 #include <string>
 #include <vector>
@@ -22,6 +24,8 @@ struct ListenAddress {
     std::string host;  // numeric: "127.0.0.1", "::1", "0.0.0.0"
     uint16_t port = 0;
     std::string text() const;  // "127.0.0.1:9338", "[::1]:9338"
+    // The address as a socket address (IPv6 when the host has a colon); returns its length.
+    socklen_t to_sockaddr(struct sockaddr_storage& ss) const;
 };
 
 // [host]: the node's own figures (host_collector.h). Every key is optional.

@@ -20,22 +20,9 @@ const char* kIndex =
     "<p><a href=\"/metrics\">/metrics</a>: container metrics in Prometheus's text format.</p></body></html>\n";
 
 UniqueFd listen_on(const ListenAddress& a, ListenAddress& bound) {
-    struct sockaddr_storage ss = {};
-    socklen_t len;
-    bool v6 = a.host.find(':') != std::string::npos;
-    if (v6) {
-        auto* s6 = reinterpret_cast<struct sockaddr_in6*>(&ss);
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(a.port);
-        inet_pton(AF_INET6, a.host.c_str(), &s6->sin6_addr);
-        len = sizeof *s6;
-    } else {
-        auto* s4 = reinterpret_cast<struct sockaddr_in*>(&ss);
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(a.port);
-        inet_pton(AF_INET, a.host.c_str(), &s4->sin_addr);
-        len = sizeof *s4;
-    }
+    struct sockaddr_storage ss;
+    socklen_t len = a.to_sockaddr(ss);
+    bool v6 = ss.ss_family == AF_INET6;
     UniqueFd fd(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) throw SysError(errno, "listen on {}: socket", a.text());
     int one = 1;

@@ -46,21 +46,8 @@ StatusOptions parse_status_args(const std::vector<std::string>& args) {
 std::string http_get(const ListenAddress& a, const std::string& path, int timeout_ms) {
     std::string url = fmt::format("http://{}{}", a.text(), path);
     auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    struct sockaddr_storage ss = {};
-    socklen_t len;
-    if (a.host.find(':') != std::string::npos) {
-        auto* s6 = reinterpret_cast<struct sockaddr_in6*>(&ss);
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(a.port);
-        inet_pton(AF_INET6, a.host.c_str(), &s6->sin6_addr);
-        len = sizeof *s6;
-    } else {
-        auto* s4 = reinterpret_cast<struct sockaddr_in*>(&ss);
-        s4->sin_family = AF_INET;
-        s4->sin_port = htons(a.port);
-        inet_pton(AF_INET, a.host.c_str(), &s4->sin_addr);
-        len = sizeof *s4;
-    }
+    struct sockaddr_storage ss;
+    socklen_t len = a.to_sockaddr(ss);
     UniqueFd fd(::socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     if (!fd) throw SysError(errno, "GET {}: socket", url);
     if (::connect(fd.get(), reinterpret_cast<struct sockaddr*>(&ss), len) < 0) {
