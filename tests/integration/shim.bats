@@ -34,24 +34,6 @@ setup() {
     [[ -z ${SHIM_SKIP:-} ]] || skip "$SHIM_SKIP"
 }
 
-# The runtime state directory the shim passes as --root.
-runtime_root() { echo "/run/containerd/mogu/$CTD_NS"; }
-
-# Waits until `ctr task ls` shows TASK in STATE (or the task is gone for STATE=gone).
-wait_task_state() {
-    local id=$1 want=$2
-    for _ in $(seq 300); do
-        local line
-        line=$(ctr_ task ls 2>/dev/null | awk -v id="$id" '$1 == id {print $3}')
-        [[ $want == gone && -z $line ]] && return 0
-        [[ $line == "$want" ]] && return 0
-        sleep 0.1
-    done
-    echo "task $id did not reach $want; ctr task ls:" >&2
-    ctr_ task ls >&2
-    return 1
-}
-
 # The shim serving container ID, by the pid file it writes into the bundle.
 shim_pid_of() { cat "$CTD_DIR/state/io.containerd.runtime.v2.task/$CTD_NS/$1/shim.pid"; }
 

@@ -48,21 +48,6 @@ setup() {
     [[ -z ${CKPT_SKIP:-} ]] || skip "$CKPT_SKIP"
 }
 
-runtime_root() { echo "/run/containerd/mogu/$CTD_NS"; }
-
-wait_task_state() {
-    local id=$1 want=$2
-    for _ in $(seq 300); do
-        local line
-        line=$(ctr_ task ls 2>/dev/null | awk -v id="$id" '$1 == id {print $3}')
-        [[ $line == "$want" ]] && return 0
-        sleep 0.1
-    done
-    echo "task $id did not reach $want; ctr task ls:" >&2
-    ctr_ task ls >&2
-    return 1
-}
-
 # The counter's value; the shell truncates the file before each write, so an empty read is retried.
 exec_n=0
 count_of() {

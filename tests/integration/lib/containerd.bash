@@ -20,6 +20,24 @@ containerd_missing() {
 
 ctr_() { ctr --address "$CTD_SOCK" --namespace "$CTD_NS" "$@"; }
 
+# The runtime state directory the mogu shim passes as --root for this containerd namespace.
+runtime_root() { echo "/run/containerd/mogu/$CTD_NS"; }
+
+# Waits until `ctr task ls` shows TASK in STATE (or the task is gone for STATE=gone).
+wait_task_state() {
+    local id=$1 want=$2
+    for _ in $(seq 300); do
+        local line
+        line=$(ctr_ task ls 2>/dev/null | awk -v id="$id" '$1 == id {print $3}')
+        [[ $want == gone && -z $line ]] && return 0
+        [[ $line == "$want" ]] && return 0
+        sleep 0.1
+    done
+    echo "task $id did not reach $want; ctr task ls:" >&2
+    ctr_ task ls >&2
+    return 1
+}
+
 write_containerd_config() {
     cat >"$CTD_DIR/config.toml" <<EOF
 version = 2
