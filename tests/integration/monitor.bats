@@ -4,6 +4,7 @@
 # promtool, and scraped by Debian's Prometheus, queried over its HTTP API.
 
 load lib/runtime
+load lib/monitor
 
 # Our own containerd namespaces: /run/containerd/mogu/<ns> is shared with whoever else runs
 # containerd tests on this host, and the monitor must look only at ours.
@@ -11,7 +12,6 @@ CTD_NS=mogu-monitor-a
 CTD_NS_B=mogu-monitor-b
 load lib/containerd
 
-MONITOR=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-monitor
 
 setup() {
     runtime_setup
@@ -44,41 +44,7 @@ interval = "200ms"
 [containers]
 roots = [${roots%,}]
 EOF
-    "$MONITOR" --config "$TEST_TMP/monitor.toml" </dev/null >"$TEST_TMP/monitor.log" 2>&1 3>&- 4>&- &
-    MON_PID=$!
-    local i
-    for i in $(seq 100); do
-        MON_URL=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$TEST_TMP/monitor.log" | head -1)
-        [[ -n $MON_URL ]] && curl -sf "$MON_URL" >/dev/null && return 0
-        kill -0 "$MON_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "mogu-monitor did not start; its log:" >&2
-    cat "$TEST_TMP/monitor.log" >&2
-    return 1
-}
-
-scrape() { curl -sf "$MON_URL"; }
-
-# The value of the one series of METRIC whose labels contain each LABEL="VALUE" given.
-metric_value() {
-    local metric=$1 line
-    shift
-    line=$(scrape | grep -E "^$metric(\{| )")
-    local l
-    for l in "$@"; do line=$(grep -F "$l" <<<"$line"); done
-    [[ $(wc -l <<<"$line") == 1 && -n $line ]] || { echo "want one series of $metric with $*, got: $line" >&2; return 1; }
-    echo "${line##* }"
-}
-
-# wait_until SECONDS 'SHELL CONDITION'
-wait_until() {
-    local end=$((SECONDS + $1))
-    while ((SECONDS < end)); do
-        eval "$2" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    eval "$2"
+    launch_monitor
 }
 
 # A container of mogu's with a memory and a PID limit that keeps 16 MiB in its tmpfs /tmp.
@@ -100,8 +66,6 @@ cgroup_memory_usage() {
     echo "no memory cgroup for $id" >&2
     return 1
 }
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 @test "the scrape of a running container passes promtool check metrics" {
     command -v promtool >/dev/null || skip "promtool missing (Debian's prometheus package; make deps)"

@@ -5,8 +5,8 @@
 # that are refused, and the shipped Prometheus rules checked and tested by promtool.
 
 load lib/runtime
+load lib/monitor
 
-MONITOR=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-monitor
 RULES_DIR=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}/monitor/alerts
 
 setup() {
@@ -35,33 +35,8 @@ start_monitor() {
         echo '[containers]'
         echo "roots = [\"$ROOT\"]"
     } >"$TEST_TMP/monitor.toml"
-    "$MONITOR" --config "$TEST_TMP/monitor.toml" </dev/null >"$TEST_TMP/monitor.log" 2>&1 3>&- 4>&- &
-    MON_PID=$!
-    local i
-    for i in $(seq 100); do
-        MON_URL=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$TEST_TMP/monitor.log" | head -1)
-        [[ -n $MON_URL ]] && curl -sf "$MON_URL" >/dev/null && return 0
-        kill -0 "$MON_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "mogu-monitor did not start; its log:" >&2
-    cat "$TEST_TMP/monitor.log" >&2
-    return 1
+    launch_monitor
 }
-
-scrape() { curl -sf --max-time 2 "$MON_URL"; }
-
-# wait_until SECONDS 'SHELL CONDITION'
-wait_until() {
-    local end=$((SECONDS + $1))
-    while ((SECONDS < end)); do
-        eval "$2" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    eval "$2"
-}
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 # The container's OOM kills as its memory cgroup counts them (v1 memory.oom_control, v2 memory.events).
 cgroup_oom_kills() {

@@ -5,9 +5,9 @@
 # cause safely written into /dev/kmsg.
 
 load lib/runtime
+load lib/monitor
 load lib/lxcfs
 
-MONITOR=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-monitor
 
 setup() {
     runtime_setup
@@ -35,39 +35,7 @@ start_monitor() {
         echo '[host]'
         printf '%s\n' "$@"
     } >"$TEST_TMP/monitor.toml"
-    "$MONITOR" --config "$TEST_TMP/monitor.toml" </dev/null >"$TEST_TMP/monitor.log" 2>&1 3>&- 4>&- &
-    MON_PID=$!
-    local i
-    for i in $(seq 100); do
-        MON_URL=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$TEST_TMP/monitor.log" | head -1)
-        [[ -n $MON_URL ]] && curl -sf "$MON_URL" >/dev/null && return 0
-        kill -0 "$MON_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "mogu-monitor did not start; its log:" >&2
-    cat "$TEST_TMP/monitor.log" >&2
-    return 1
-}
-
-scrape() { curl -sf "$MON_URL"; }
-
-# The value of the one series of METRIC whose labels contain each LABEL="VALUE" given.
-metric_value() {
-    local metric=$1 line l
-    shift
-    line=$(scrape | grep -E "^$metric(\{| )")
-    for l in "$@"; do line=$(grep -F "$l" <<<"$line"); done
-    [[ $(wc -l <<<"$line") == 1 && -n $line ]] || { echo "want one series of $metric with $*, got: $line" >&2; return 1; }
-    echo "${line##* }"
-}
-
-wait_until() {
-    local end=$((SECONDS + $1))
-    while ((SECONDS < end)); do
-        eval "$2" >/dev/null 2>&1 && return 0
-        sleep 0.1
-    done
-    eval "$2"
+    launch_monitor
 }
 
 # A /proc/meminfo field in bytes.

@@ -8,8 +8,8 @@
 # outlives the test.
 
 load lib/runtime
+load lib/monitor
 
-MONITOR=${MOGU_BIN:-$MOGU_SRC/build/bin}/mogu-monitor
 OUTPUT=${MOGU_TEST_OUTPUT:-$MOGU_SRC/${BUILD:-build}/test-output}/monitor_page
 EVIL_POD='<script>document.title="owned"</script><b>pod</b>'
 
@@ -29,31 +29,10 @@ teardown() {
 # sets MON_PID and MON_ADDR (host:port) once it answers.
 start_monitor() {
     printf 'listen = "127.0.0.1:0"\ninterval = "200ms"\n[containers]\nroots = ["%s"]\n' "$ROOT" >"$TEST_TMP/monitor.toml"
-    "$MONITOR" --config "$TEST_TMP/monitor.toml" </dev/null >"$TEST_TMP/monitor.log" 2>&1 3>&- 4>&- &
-    MON_PID=$!
-    local i
-    for i in $(seq 100); do
-        MON_ADDR=$(grep -o 'http://127.0.0.1:[0-9]*/metrics' "$TEST_TMP/monitor.log" | head -1 | sed 's|http://||; s|/metrics||')
-        [[ -n $MON_ADDR ]] && curl -sf "http://$MON_ADDR/api/status" >/dev/null && return 0
-        kill -0 "$MON_PID" 2>/dev/null || break
-        sleep 0.05
-    done
-    echo "mogu-monitor did not start; its log:" >&2
-    cat "$TEST_TMP/monitor.log" >&2
-    return 1
+    launch_monitor
 }
 
 api_status() { curl -sf "http://$MON_ADDR/api/status"; }
-
-# wait_until SECONDS 'SHELL CONDITION'
-wait_until() {
-    local end=$((SECONDS + $1))
-    while ((SECONDS < end)); do
-        eval "$2" >/dev/null 2>&1 && return 0
-        sleep 0.2
-    done
-    eval "$2"
-}
 
 # run_holder ID [JQ_FILTER...]: a container with a 64 MiB memory and a 32 PID limit, its own
 # cgroup, that keeps 16 MiB in its tmpfs /tmp.
