@@ -1,6 +1,7 @@
 #include "runtime/container_init.h"
 
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "runtime/bind_sources.h"
@@ -46,6 +47,7 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
         if (index < spec.mounts.size()) ctx.bind_source_fds[index] = fd.get();
         else view_fds[index - spec.mounts.size()] = fd.get();
     }
+    failpoint("init.mounts");
     UniqueFd root = prepare_rootfs(plan.rootfs, linux.rootfs_propagation);
     ctx.root_fd = root.get();
     for (size_t i = 0; i < spec.mounts.size(); ++i) mount_entry(spec.mounts[i], i, ctx);
@@ -70,6 +72,7 @@ void setup_mount_namespace(const InitPlan& plan, pid_t host_pid) {
     check(::chdir(plan.rootfs.c_str()), "chdir into rootfs {} for the createContainer hooks", plan.rootfs);
     run_hooks(spec.hooks.create_container, "createContainer", hook_state(plan, "creating", host_pid));
 
+    failpoint("init.pivot");
     if (plan.no_pivot) {
         move_into(plan.rootfs);
         log::debug("init: --no-pivot: moved {} onto / and chrooted into it", plan.rootfs);
@@ -166,6 +169,7 @@ void finalize_filesystem(const InitPlan& plan) {
         listener.reset();
         sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
     }
+    failpoint("init.ready");
     sync_send(plan.sync_fd, {SyncType::ready});
     ::close(plan.sync_fd);
 

@@ -1,9 +1,11 @@
 // kill, delete, pause, resume, update, ps, stats: the verbs that act on an existing container.
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "runtime/container_cgroup.h"
 #include "runtime/create.h"
 #include "runtime/hooks.h"
+#include "runtime/interrupted_create.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/process_signal.h"
 #include "runtime/runtime.h"
@@ -57,10 +59,10 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     } catch (const Error&) {
         if (!force) throw;
         // With --force, an id that is gone (or a directory left by a create that died) is not an error.
-        validate_container_id(id);
-        remove_container_dir_if_stale(ctx.root, id);
+        remove_interrupted_create(ctx, id);
         return;
     }
+    failpoint("delete.open");
     ContainerState st = dir->read_state();
     Status status = current_status(ctx, *dir, st);
     if ((status == Status::running || status == Status::paused) && !force)
@@ -87,6 +89,7 @@ void remove(const Context& ctx, const std::string& id, bool force) {
         }
         if (!wait_for_exit(st.pid, st.start_time, 10000)) throw Error("container {}: init {} did not exit after SIGKILL", id, st.pid);
     }
+    failpoint("delete.killed");
     if (cg) {
         if (!own_pid_ns) kill_remaining(*cg);
         if (auto others = cg->pids(); !others.empty())
@@ -94,9 +97,11 @@ void remove(const Context& ctx, const std::string& id, bool force) {
         else
             cg->destroy();
     }
+    failpoint("delete.cgroup");
     // Every poststop hook runs; failures are warnings and the container is deleted anyway.
     if (spec && !spec->hooks.poststop.empty())
         run_hooks_warning_on_failure(spec->hooks.poststop, "poststop", hook_state_json(st.oci_version, id, "stopped", 0, st.bundle, st.annotations));
+    failpoint("delete.state-dir");
     dir->remove();
 }
 

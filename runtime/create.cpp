@@ -1,6 +1,7 @@
 #include "runtime/create.h"
 
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "common/strings.h"
@@ -10,6 +11,7 @@
 #include "runtime/container_cgroup.h"
 #include "runtime/container_init.h"
 #include "runtime/hooks.h"
+#include "runtime/interrupted_create.h"
 #include "runtime/linux/devices.h"
 #include "runtime/linux/process_setup.h"
 #include "runtime/proc_info.h"
@@ -131,13 +133,23 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     cgroups::Manager& manager = cgroup_manager(ctx);
 
     ContainerDir dir = ContainerDir::create(ctx.root, opts.id);
+    failpoint("create.state-dir");
     write_file(dir.config_copy(), read_file(config_path), 0600);
+    failpoint("create.config-copy");
+    // What `delete --force` needs should this create die before state.json (interrupted_create.h).
+    ContainerState creating;
+    creating.id = opts.id;
+    creating.cgroup_path = cgroups::resolve_path(spec.linux->cgroups_path, opts.id, manager.own_cgroup()).path;
+    creating.systemd_cgroup = ctx.systemd_cgroup;
+    record_creating(dir, creating);
 
     std::unique_ptr<cgroups::Cgroup> cgroup = create_container_cgroup(manager, spec, opts.id);
+    failpoint("create.cgroup");
 
     check(::mkfifo(dir.exec_fifo().c_str(), 0600), "mkfifo {}", dir.exec_fifo());
     UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_RDWR | O_CLOEXEC));
     if (!fifo) throw SysError(errno, "open {}", dir.exec_fifo());
+    failpoint("create.exec-fifo");
 
     SyncPair sync = make_sync_pair();
 
@@ -176,6 +188,12 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     SpawnedInit spawned = spawn_init(plan, sync.parent.get());
     ChildProcess init(spawned.pid);
     pid_t pid = init.pid();
+    if (auto init_stat = read_proc_stat(pid)) {
+        creating.pid = pid;
+        creating.start_time = init_stat->start_time;
+        record_creating(dir, creating);
+    }
+    failpoint("create.clone");
     if (log::debug_enabled()) {
         std::vector<std::string> created;
         for (const auto& n : linux.namespaces)
@@ -191,6 +209,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     if (namespaces.creates(NS::user)) write_id_mappings(pid, linux.uid_mappings, linux.gid_mappings);
     set_rlimits(pid, proc.rlimits);
     if (proc.oom_score_adj) set_oom_score_adj(pid, *proc.oom_score_adj);
+    failpoint("create.init-setup");
     sync_send(sync.parent.get(), {SyncType::go, pid});
 
     for (;;) {
@@ -202,6 +221,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
         }
         if (m->type == SyncType::error) throw Error("{}", m->text);
         if (m->type == SyncType::hooks_request) {
+            failpoint("create.hooks");
             std::string state = hook_state_json(spec.oci_version, opts.id, "creating", pid, bundle, spec.annotations);
             run_hooks(spec.hooks.prestart, "prestart", state);
             run_hooks(spec.hooks.create_runtime, "createRuntime", state);
@@ -224,6 +244,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
         throw Error("unexpected message {} from the container's init", static_cast<uint32_t>(m->type));
     }
 
+    failpoint("create.ready");
     auto st = read_proc_stat(pid);
     if (!st) throw Error("container init {} exited right after setup", pid);
     ContainerState state;
@@ -243,7 +264,10 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
         state.lxcfs_files = lxcfs_views->files;
     }
     dir.write_state(state);
+    forget_creating(dir);
+    failpoint("create.state-written");
     if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
+    failpoint("create.pid-file");
 
     PreparedContainer out{std::move(dir), std::move(cgroup), std::move(init), std::move(state), std::move(spec)};
     return out;
@@ -251,6 +275,7 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
 
 void start_container(const Context& ctx, ContainerDir& dir, const ContainerState& st, const oci::Spec& spec) {
     (void)ctx;
+    failpoint("start.open-fifo");
     UniqueFd fifo(::open(dir.exec_fifo().c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC));
     if (!fifo) {
         if (errno == ENXIO || errno == ENOENT) throw Error("cannot start a container that has stopped");
@@ -258,7 +283,9 @@ void start_container(const Context& ctx, ContainerDir& dir, const ContainerState
     }
     if (::write(fifo.get(), "0", 1) != 1) throw SysError(errno, "write to {}", dir.exec_fifo());
     fifo.reset();
+    failpoint("start.fifo-written");
     ::unlink(dir.exec_fifo().c_str());
+    failpoint("start.poststart");
     // The spec: a failing poststart hook is a warning, and the container keeps running (runc
     // instead kills it and fails start; see docs/runtime.md).
     if (!spec.hooks.poststart.empty())

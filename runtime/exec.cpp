@@ -1,5 +1,6 @@
 // exec: a new process inside a running container's namespaces and cgroup.
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "runtime/child_process.h"
@@ -78,6 +79,7 @@ struct ExecPlan {
             listener.reset();
             sync_expect(plan.sync_fd, SyncType::seccomp_done, "the seccomp listener hand-off");
         }
+        failpoint("exec.child");
         exec_process(exe, proc, env);
     } catch (const std::exception& e) {
         message = e.what();
@@ -137,6 +139,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
     plan.console_fd = console.get();
     plan.console_proxied = static_cast<bool>(ours);
 
+    failpoint("exec.namespaces");
     auto namespaces = open_process_namespaces(st.pid);
     plan.namespaces = &namespaces;
     // Namespaces that only apply to children are entered here, before the fork.
@@ -165,6 +168,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         exec_child(plan);
     }
     ChildProcess child(pid);
+    failpoint("exec.clone");
     sync.child.reset();
     console.reset();
     if (!in_v2 && !placement.v2_dir.empty()) cgroups::fs::write_pid(placement.v2_dir, pid);
@@ -185,6 +189,7 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         if (m->type == SyncType::error) throw Error("{}", m->text);
         throw Error("unexpected message from the exec'd process");
     }
+    failpoint("exec.pid-file");
     if (!opts.pid_file.empty()) write_file_atomic(opts.pid_file, std::to_string(pid), 0644);
     if (opts.detach) {
         child.release();

@@ -201,13 +201,6 @@ void ContainerDir::remove() {
     committed_ = true;
 }
 
-void remove_container_dir_if_stale(const std::string& root, const std::string& id) {
-    std::string path = root + "/" + id;
-    UniqueFd fd = open_dir(path);
-    if (!fd) return;
-    if (::flock(fd.get(), LOCK_EX | LOCK_NB) == 0 && !path_exists(path + "/state.json")) remove_tree(path);
-}
-
 std::vector<std::string> list_container_ids(const std::string& root) {
     std::vector<std::string> ids;
     DIR* d = ::opendir(root.c_str());

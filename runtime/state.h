@@ -78,9 +78,6 @@ private:
     bool committed_ = true;
 };
 
-// For `delete --force` of an id without state: removes a directory a dead create left behind.
-void remove_container_dir_if_stale(const std::string& root, const std::string& id);
-
 // Ids of every container under root, sorted.
 std::vector<std::string> list_container_ids(const std::string& root);
 

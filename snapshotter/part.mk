@@ -34,6 +34,9 @@ $(SNAP_PB_LIB): $(SNAP_PB_O)
 	$(AR) rcs $@ $^
 
 $(call objs_of,$(SNAP_SRCS) $(SNAP_CLI) $(wildcard tests/unit/snapshotter/*.cpp)): EXTRA_CXXFLAGS += -I$(SNAP_GEN)
+# The snapshotter's failpoints (common/failpoint.h) are always compiled in: its VM suite kills the
+# daemon inside Prepare and Remove to test the start-up repairs.
+$(call objs_of,$(SNAP_SRCS)): CPPFLAGS += -DMOGU_FAILPOINTS
 $(call objs_of,$(SNAP_SRCS) $(SNAP_CLI) $(wildcard tests/unit/snapshotter/*.cpp)): | $(SNAP_GEN)/.stamp
 
 $(eval $(call binary,mogu-snapshotter,$(SNAP_SRCS) $(SNAP_CLI),$(SNAP_PB_LIB) $(COMMON_LIB),$(COMMON_LIBS) $(SNAP_LIBS)))

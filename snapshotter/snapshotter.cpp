@@ -1,5 +1,6 @@
 #include "snapshotter/snapshotter.h"
 
+#include "common/failpoint.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "snapshotter/dm/device_mapper.h"
@@ -20,14 +21,6 @@ std::string removing_key(uint32_t id) { return fmt::format("~removing~{}", id); 
 Info info_of(const SnapshotRow& r) { return {r.key, r.parent, r.kind, r.created_ns, r.updated_ns, r.labels}; }
 
 }  // namespace
-
-void failpoint(const char* name) {
-    const char* want = std::getenv("MOGU_SNAPSHOTTER_FAILPOINT");
-    if (want && std::string(want) == name) {
-        log::warn("failpoint {}: exiting as a crash would", name);
-        _exit(137);
-    }
-}
 
 SnapshotRow Snapshotter::visible(const std::string& key) {
     if (key.empty()) throw SnapError(ErrorKind::invalid_argument, "snapshot key is empty");

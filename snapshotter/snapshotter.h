@@ -75,10 +75,6 @@ private:
     std::mutex mu_;
 };
 
-// Test hook: MOGU_SNAPSHOTTER_FAILPOINT=<name> makes the process exit at that point, as a crash
-// would (names: prepare-after-snap, remove-after-deactivate).
-void failpoint(const char* name);
-
 // containerd filter expressions (a subset: field==value, field!=value, field; joined by ','):
 // fields name, parent, kind, labels.<key> or labels."<key>". Throws invalid_argument otherwise.
 bool matches_filter(const Info& info, const std::string& filter);

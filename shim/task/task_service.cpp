@@ -1,6 +1,7 @@
 #include "shim/task/task_service.h"
 
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/files.h"
 #include "common/json.h"
 #include "common/log.h"
@@ -197,6 +198,7 @@ void TaskService::create(const CallPtr& call) {
         throw StatusError(Code::invalid_argument, "create {}: {}", req.id(), e.what());
     }
     save_options(bundle, opts);
+    failpoint("shim.create.options");
     auto c = std::make_unique<Container>(req.id(), bundle, RuntimeCli(opts, path_join(bundle, "log.json")));
     c->init.stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
 
@@ -205,6 +207,7 @@ void TaskService::create(const CallPtr& call) {
     if (device) pass_rootfs_device(bundle, *device);
     static const google::protobuf::RepeatedPtrField<containerd::types::Mount> kNoMounts;
     RootfsMounts rootfs(device ? kNoMounts : req.rootfs(), path_join(bundle, "rootfs"));
+    failpoint("shim.create.rootfs");
     c->init.io = std::make_unique<ProcessIo>(c->init.stdio);
     if (restoring) {
         // As runc's shim: nothing runs until Start, which restores instead of starting.
@@ -214,8 +217,10 @@ void TaskService::create(const CallPtr& call) {
         std::unique_ptr<ConsoleSocket> console;
         if (req.terminal()) console = std::make_unique<ConsoleSocket>();
         std::string pid_file = path_join(bundle, "init.pid");
+        failpoint("shim.create.runtime");
         c->runtime.create(c->id, bundle, pid_file, console ? console->path() : "", c->init.io->child_stdio());
         try {
+            failpoint("shim.create.created");
             c->init.io->runtime_done();
             c->init.pid = read_pid_file(pid_file);
             if (console) c->init.io->attach_console(console->receive_master(), loop_);
@@ -229,6 +234,7 @@ void TaskService::create(const CallPtr& call) {
         }
         watch_init(*c);
     }
+    failpoint("shim.create.reply");
     rootfs.release();
     c->rootfs_mounted = !device && !req.rootfs().empty();
 
@@ -278,8 +284,10 @@ void TaskService::start_process(Container& c, Process& p) {
     if (p.state != ProcessState::created)
         throw StatusError(Code::failed_precondition, "process {} of {} was already started", p.exec_id.empty() ? c.id : p.exec_id, c.id);
     if (p.exec_id.empty()) {
+        failpoint("shim.start.runtime");
         if (c.restore_images.empty()) c.runtime.start(c.id);
         else restore_init(c);
+        failpoint("shim.start.started");
         p.state = ProcessState::running;
         ev::TaskStart e;
         e.set_container_id(c.id);
@@ -347,7 +355,9 @@ void TaskService::remove(const CallPtr& call) {
         return call->reply(r);
     }
     bool was_created = p.state == ProcessState::created;
+    failpoint("shim.delete.runtime");
     if (c.in_runtime) c.runtime.remove(c.id, true);
+    failpoint("shim.delete.removed");
     if (was_created) {
         // The runtime killed the waiting init; collect it here so its exit is not reported later.
         // (A container created from a checkpoint and never started has no process: pid 0.)
@@ -370,6 +380,7 @@ void TaskService::remove(const CallPtr& call) {
     }
     c.cgroup.reset();
     if (c.rootfs_mounted) unmount_all(path_join(c.bundle, "rootfs"));
+    failpoint("shim.delete.unmounted");
     r.set_pid(uint32_t(p.pid));
     r.set_exit_status(p.exit_status);
     *r.mutable_exited_at() = p.exited_at;

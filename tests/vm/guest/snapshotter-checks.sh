@@ -90,14 +90,14 @@ for i in $(seq 0 $((n - 1))); do C remove "fill$i"; done
 
 # --- crashes: the daemon dies in the middle of Prepare and of Remove
 stop_daemon
-start_daemon MOGU_SNAPSHOTTER_FAILPOINT=prepare-after-snap
+start_daemon MOGU_FAILPOINT=prepare-after-snap:kill
 C prepare crash1 c1 >/dev/null 2>&1; wait $daemon_pid; daemon_pid=""
 start_daemon
 C stat crash1 >/dev/null 2>&1 && st=present || st=gone
 tap_check "after a crash in Prepare, start-up removes the half-made snapshot" bash -c "grep -q 'repaired: half-made snapshot crash1' $W/daemon.log && [[ $st == gone ]] || { tail -5 $W/daemon.log; false; }"
 C prepare r1 c1 >/dev/null
 stop_daemon
-start_daemon MOGU_SNAPSHOTTER_FAILPOINT=remove-after-deactivate
+start_daemon MOGU_FAILPOINT=remove-after-deactivate:kill
 C remove r1 >/dev/null 2>&1; wait $daemon_pid; daemon_pid=""
 start_daemon
 C stat r1 >/dev/null 2>&1 && st=present || st=gone

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# Fault injection in the runtime: at every failpoint of create, start, exec and delete (names in
+# docs/reliability.md) mogu is killed with SIGKILL, or the step fails with ENOSPC, EMFILE or EINTR.
+# After each case `mogu delete --force` must leave nothing (process, cgroup in any hierarchy,
+# mount, state directory) and a bystander container must keep running. The failpoint build of
+# mogu is build-fp/bin/mogu (`make failpoint-binaries`). One test per verb; each case is printed.
+
+load lib/runtime
+
+FP_MOGU=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}/${FP_BUILD:-build-fp}/bin/mogu
+ACTIONS=(kill enospc emfile eintr)
+
+setup() {
+    runtime_setup
+    [[ -x $FP_MOGU ]] || { echo "failpoint build missing at $FP_MOGU (run make failpoint-binaries)" >&2; return 1; }
+    MOGU=$FP_MOGU
+    CGROUP_PARENT=/mogu-faults-$$
+    # Every case's process runs `sleep $MARK`; the bystander's runs another number.
+    MARK=31$$
+    BYSTANDER=by$BATS_TEST_NUMBER-$$
+    # A createRuntime hook, so the hooks step is reached.
+    make_bundle '.hooks = {"createRuntime": [{"path": "/bin/true"}]}'
+    set_args sleep "41$$"
+    ID=$BYSTANDER
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$BYSTANDER\""
+    run_detached "$BYSTANDER"
+    set_args sleep "$MARK"
+    CASES=0
+}
+
+teardown() { runtime_teardown; }
+
+# fault_case ID: point the bundle's cgroup at a cgroup of this case's own.
+fresh_case() {
+    ID=$1
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$ID\""
+}
+
+# fp_run SPEC ARGS...: runs mogu with MOGU_FAILPOINT=SPEC, sets $status and $output. Its stdio
+# are files: a container's init left alive would hold a pipe (and `run`) open forever.
+fp_run() {
+    local spec=$1
+    shift
+    status=0
+    MOGU_FAILPOINT=$spec timeout -s KILL 60 "$MOGU" --root "$ROOT" "$@" </dev/null >"$TEST_TMP/fp.out" 2>&1 || status=$?
+    output=$(<"$TEST_TMP/fp.out")
+}
+
+# The failing command's status and message: non-zero for a kill, otherwise 1 (255 for exec, as runc) and the errno's text.
+check_failure() {
+    local fp=$1 action=$2
+    case $action in
+        # exec's child killed before execve closes the sync socket as a successful execve does:
+        # exec reports success, as runc's does (the process "exited" at once, by SIGKILL).
+        kill) [[ $status -ne 0 || $fp == exec.child ]] || { echo "$fp:$action: the command succeeded" >&2; return 1; } ;;
+        enospc) [[ ($status -eq 1 || $status -eq 255) && $output == *"No space left on device"* ]] || { echo "$fp:$action: status $status: $output" >&2; return 1; } ;;
+        emfile) [[ ($status -eq 1 || $status -eq 255) && $output == *"Too many open files"* ]] || { echo "$fp:$action: status $status: $output" >&2; return 1; } ;;
+        eintr) [[ ($status -eq 1 || $status -eq 255) && $output == *"Interrupted system call"* ]] || { echo "$fp:$action: status $status: $output" >&2; return 1; } ;;
+    esac
+}
+
+# Nothing of container $ID is left, and the bystander still runs.
+check_clean() {
+    local fp=$1 action=$2
+    fp_run "" delete --force "$ID"
+    [[ $status -eq 0 ]] || { echo "$fp:$action: delete --force failed: $output" >&2; return 1; }
+    assert_nothing_left "$ID" || { echo "$fp:$action: leak" >&2; return 1; }
+    local left
+    left=$(pgrep -f "sleep $MARK\$" || true)
+    [[ -z $left ]] || { echo "$fp:$action: process left: $left" >&2; return 1; }
+    left=$(pgrep -f "mogu --root $ROOT .* $ID\$" || true)
+    [[ -z $left ]] || { echo "$fp:$action: mogu process left: $(ps -o pid,stat,args -p "$left")" >&2; return 1; }
+    [[ $(status_of "$BYSTANDER") == running ]] || { echo "$fp:$action: the bystander is $(status_of "$BYSTANDER")" >&2; return 1; }
+    CASES=$((CASES + 1))
+    echo "# $fp:$action: clean" >&3
+}
+
+@test "create: killed or failing at every step, delete --force leaves nothing" {
+    local fp action
+    for fp in create.state-dir create.config-copy create.cgroup create.exec-fifo create.clone create.init-setup \
+              init.mounts create.hooks init.pivot init.ready create.ready create.state-written create.pid-file; do
+        for action in "${ACTIONS[@]}"; do
+            fresh_case "c$CASES-$$"
+            fp_run "$fp:$action" create --bundle "$BUNDLE" --pid-file "$TEST_TMP/pid" "$ID"
+            check_failure "$fp" "$action"
+            check_clean "$fp" "$action"
+        done
+    done
+    [ "$CASES" -eq 52 ]
+}
+
+@test "start: killed or failing at every step, delete --force leaves nothing" {
+    local fp action
+    for fp in start.open-fifo start.fifo-written start.poststart; do
+        for action in "${ACTIONS[@]}"; do
+            fresh_case "s$CASES-$$"
+            mogu create --bundle "$BUNDLE" "$ID" </dev/null >/dev/null 2>&1
+            fp_run "$fp:$action" start "$ID"
+            check_failure "$fp" "$action"
+            check_clean "$fp" "$action"
+        done
+    done
+    [ "$CASES" -eq 12 ]
+}
+
+@test "exec: killed or failing at every step, delete --force leaves nothing" {
+    local fp action
+    for fp in exec.namespaces exec.clone exec.child exec.pid-file; do
+        for action in "${ACTIONS[@]}"; do
+            fresh_case "e$CASES-$$"
+            run_detached "$ID"
+            fp_run "$fp:$action" exec -d --pid-file "$TEST_TMP/epid" "$ID" sleep "$MARK"
+            check_failure "$fp" "$action"
+            check_clean "$fp" "$action"
+        done
+    done
+    [ "$CASES" -eq 16 ]
+}
+
+@test "delete: killed or failing at every step, the next delete --force leaves nothing" {
+    local fp action
+    for fp in delete.open delete.killed delete.cgroup delete.state-dir; do
+        for action in "${ACTIONS[@]}"; do
+            fresh_case "d$CASES-$$"
+            run_detached "$ID"
+            fp_run "$fp:$action" delete --force "$ID"
+            check_failure "$fp" "$action"
+            check_clean "$fp" "$action"
+        done
+    done
+    [ "$CASES" -eq 16 ]
+}
+
+@test "a failpoint that names no action kills, and an unknown action is refused by name" {
+    fresh_case "u-$$"
+    fp_run "create.cgroup:explode" create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *'unknown action "explode" for create.cgroup'* ]]
+    check_clean create.cgroup explode
+    fp_run "other.point:enospc,create.cgroup" create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 137 ]
+    check_clean create.cgroup default
+}
