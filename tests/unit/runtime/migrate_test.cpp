@@ -30,7 +30,7 @@ Test(migrate_frame, header_round_trips_type_and_big_endian_length) {
     auto h = encode_header(FrameType::image, 0x0102030405ULL);
     cr_assert_eq(h.size(), kFrameHeaderSize);
     cr_assert_eq(h[0], 4);
-    cr_assert_eq(static_cast<uint8_t>(h[4]), 0x02);
+    cr_assert_eq(static_cast<uint8_t>(h[5]), 0x02);
     cr_assert_eq(static_cast<uint8_t>(h[8]), 0x05);
     auto d = decode_header(h);
     cr_assert(d.type == FrameType::image);
