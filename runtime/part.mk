@@ -29,7 +29,7 @@ CRIU_PROTO_H   := $(call proto_headers,runtime/criu/rpc.proto)
 .SECONDARY: $(PROTO_GEN)/runtime/criu/rpc.pb.cc $(CRIU_PROTO_H)
 
 # The runtime library (everything but the CLI) and the mogu binary.
-RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp runtime/criu/*.cpp))
+RUNTIME_SRCS := $(sort $(wildcard runtime/*.cpp runtime/linux/*.cpp runtime/security/*.cpp runtime/lxcfs/*.cpp runtime/top/*.cpp runtime/criu/*.cpp runtime/migrate/*.cpp))
 RUNTIME_LIB  := $(BUILD)/lib/libmogu-runtime.a
 RUNTIME_LIBS := -lseccomp -lcap -lprotobuf-lite -lz -lsqlite3 -lpthread
 CRIU_CXX_OBJS := $(call objs_of,$(filter runtime/criu/%,$(RUNTIME_SRCS)))

@@ -28,7 +28,7 @@ struct Command {
 const std::vector<const Command*>& all_commands();
 
 #define MOGU_COMMANDS(X) \
-    X(check) X(checkpoint) X(create) X(delete) X(events) X(exec) X(features) X(kill) X(list) X(lxcfs) X(pause) X(ps) \
+    X(check) X(checkpoint) X(create) X(delete) X(events) X(exec) X(features) X(kill) X(list) X(lxcfs) X(migrate) X(pause) X(ps) \
     X(restore) X(resume) X(run) X(spec) X(start) X(state) X(stats) X(top) X(tune) X(update)
 
 #define MOGU_DECLARE(name) extern const Command name##_command;

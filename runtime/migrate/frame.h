@@ -1,0 +1,55 @@
+// mogu migrate's wire format between the source and the one-shot receiver on the target: frames
+// of [type: 1 byte][length: 8 bytes, big endian][payload], in this order:
+//   hello (manifest) -> result | config (config.json) -> rootfs (a tar of the changed files)
+//   -> image* (criu images, live only) -> restore | start -> result
+// A result's payload is "ok" or "error: <why>". EOF anywhere else means the peer gave up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace mogu::runtime::migrate {
+
+enum class FrameType : uint8_t { hello = 1, config = 2, rootfs = 3, image = 4, restore = 5, start = 6, result = 7 };
+const char* frame_type_name(FrameType t);
+
+inline constexpr size_t kFrameHeaderSize = 9;
+inline constexpr uint64_t kMaxFramePayload = uint64_t{8} << 30;  // one criu pages image, at most 8 GiB
+
+struct Frame {
+    FrameType type{};
+    std::string payload;
+};
+
+// The header for a payload of `length` bytes.
+std::string encode_header(FrameType type, uint64_t length);
+// Parses a header; throws Error for an unknown type or an absurd length.
+struct Header {
+    FrameType type{};
+    uint64_t length = 0;
+};
+Header decode_header(std::string_view header);
+
+// Whole frames over a socket (blocking; EINTR retried). read_frame throws Error on EOF, naming
+// what it was waiting for; `expected` is checked when given.
+void write_frame(int fd, FrameType type, std::string_view payload);
+Frame read_frame(int fd, const char* waiting_for);
+Frame read_frame_of(int fd, FrameType expected, const char* waiting_for);
+
+// An image frame's payload: "<file name>\0<content>". The name is a plain file name (no '/',
+// not "." or ".."): decode refuses anything else, so a peer cannot write outside the directory.
+std::string encode_image(std::string_view name, std::string_view content);
+struct ImageFile {
+    std::string name;
+    std::string_view content;  // into the payload
+};
+ImageFile decode_image(std::string_view payload);
+
+// A result's payload.
+inline constexpr std::string_view kResultOk = "ok";
+std::string error_result(std::string_view why);
+// Throws Error("<what>: <why>") unless the payload is "ok".
+void check_result(std::string_view payload, std::string_view what);
+
+}  // namespace mogu::runtime::migrate

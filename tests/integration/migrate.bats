@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+# mogu migrate between two mogu roots on this machine: `migrate receive` under root B, the
+# source under root A, over TCP on 127.0.0.1 (each test its own port). Live migration needs the
+# criu `make deps` builds; those tests are skipped, with the reason, without it.
+
+load lib/runtime
+bats_require_minimum_version 1.5.0
+
+CRIU=${MOGU_CRIU:-/opt/mogu/criu/sbin/criu}
+
+setup() {
+    runtime_setup
+    export COPY_ROOTFS=1
+    ROOT_B=$TEST_TMP/state-b
+    BUNDLE_B=$TEST_TMP/bundle-b
+    mkdir -p "$BUNDLE_B"
+    cp -a "$FIXTURE_ROOTFS" "$BUNDLE_B/rootfs"   # the image, already on the target
+    PORT=$((20000 + ($$ % 20000) + BATS_TEST_NUMBER))
+    RECEIVER=
+}
+teardown() {
+    [[ -n $RECEIVER ]] && kill "$RECEIVER" 2>/dev/null && wait "$RECEIVER" 2>/dev/null
+    local id
+    for id in $("$MOGU" --root "$ROOT_B" list -q 2>/dev/null); do
+        "$MOGU" --root "$ROOT_B" delete --force "$id" >/dev/null 2>&1 || true
+    done
+    runtime_teardown
+}
+
+need_criu() { [[ -x $CRIU ]] && "$CRIU" --version >/dev/null 2>&1 || skip "criu 4.1 is not built at $CRIU (run make deps)"; }
+
+mogu_b() { "$MOGU" --root "$ROOT_B" "$@"; }
+
+# start_receiver: the target's one-shot receiver in the background, listening once it returns.
+start_receiver() {
+    mogu_b migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    RECEIVER=$!
+    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+}
+
+counter_bundle() {
+    make_bundle '.root.readonly = false'
+    set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+}
+
+@test "live migration: the counter goes on counting on B from where it was, nothing left on A" {
+    need_criu
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
+    mogu exec "$ID" sh -c 'echo changed >/etc/migrated'
+    start_receiver
+    run mogu migrate --format json --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [ "$(jq -r .mode <<<"$output")" = live ]
+    jq -e '.freeze_seconds > 0 and .total_seconds >= .freeze_seconds' <<<"$output"
+    wait "$RECEIVER"
+    RECEIVER=
+    # Gone from A: no state, cgroup or mount of A's container (the cgroup path is B's now).
+    [ -z "$(mogu list -q)" ]
+    [ ! -e "$ROOT/$ID" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    local first
+    first=$(mogu_b exec "$ID" cat /tmp/count)
+    [ "$first" -gt 5 ]
+    wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 3))"
+    [ "$(cat "$BUNDLE_B/rootfs/etc/migrated")" = changed ]
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+}
+
+@test "cold migration: the container stops on A, starts on B with its changed files" {
+    make_bundle '.root.readonly = false'
+    set_args sh -c 'echo cold >/srv-data; mkdir -p /var/new; echo x >/var/new/file; while :; do sleep 1; done'
+    run_detached "$ID"
+    wait_for "test -f $BUNDLE/rootfs/var/new/file"
+    start_receiver
+    run mogu migrate --cold --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"cold migration to 127.0.0.1:$PORT done"* ]]
+    wait "$RECEIVER"
+    RECEIVER=
+    # (B's container has the same cgroup path on this one machine: only A's state is checked)
+    [ -z "$(mogu list -q)" ]
+    [ ! -e "$ROOT/$ID" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    [ "$(cat "$BUNDLE_B/rootfs/srv-data")" = cold ]
+    [ "$(cat "$BUNDLE_B/rootfs/var/new/file")" = x ]
+    mogu_b delete --force "$ID"
+}
+
+@test "an unreachable target: a clear error, the source keeps running" {
+    make_bundle
+    set_args sleep 1000
+    run_detached "$ID"
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"connecting to 127.0.0.1:$PORT"* ]]
+    [ "$(status_of "$ID")" = running ]
+}
+
+@test "a target that already has the id refuses; the source keeps running, B keeps its own" {
+    make_bundle
+    set_args sleep 1000
+    run_detached "$ID"
+    (cd "$BUNDLE_B" && cp "$BUNDLE/config.json" . && mogu_b run -d "$ID" </dev/null >/dev/null 2>&1)
+    start_receiver
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"refused $ID"*"exists on the target"* ]]
+    [ "$(status_of "$ID")" = running ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+}
+
+@test "a target that dies mid-transfer: the source container runs on A again, counting on" {
+    need_criu
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 3"
+    # A fake target: says ok to the hello, reads a little, then dies.
+    python3 - "$PORT" >"$TEST_TMP/fake.out" 2>&1 <<'PY' &
+import socket, sys
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(1)
+c, _ = s.accept()
+h = c.recv(9); n = int.from_bytes(h[1:], "big"); c.recv(n)
+c.sendall(bytes([7]) + (2).to_bytes(8, "big") + b"ok")
+c.recv(4096)
+c.close()
+PY
+    RECEIVER=$!
+    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"runs here again"* ]]
+    [ "$(status_of "$ID")" = running ]
+    local first
+    first=$(mogu exec "$ID" cat /tmp/count)
+    [ "$first" -gt 3 ]
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt $((first + 2))"
+}
+
+@test "bad input: no --to, a bad address, a container that is not there, a bad --format" {
+    run mogu migrate "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"--to ADDR:PORT"*"required"* ]]
+    run mogu migrate --to 127.0.0.1 "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"expected ADDR:PORT"* ]]
+    run mogu migrate --to 300.0.0.1:5 "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"not an IPv4 address"* ]]
+    run mogu migrate --to "127.0.0.1:$PORT" nosuch-$ID
+    [ "$status" -ne 0 ]
+    [[ $output == *"nosuch-$ID"* ]]
+    run mogu migrate --format yaml --to "127.0.0.1:$PORT" "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"--format must be text or json"* ]]
+}
