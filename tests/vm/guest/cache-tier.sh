@@ -15,7 +15,7 @@ B=$MOGU_BIN/mogu-snapshotter
 R=$WORK/results.$PHASE; : >"$R"
 pass() { echo "PASS|$1" >>"$R"; }
 fail() { echo "FAIL|$1|$(echo "${2:-}" | tr '\n|' '  ' | cut -c1-600)" >>"$R"; }
-check() { local name=$1 out; shift; if out=$("$@" 2>&1); then pass "$name"; else fail "$name" "$out"; fi; }
+check() { local name=$1 said; shift; if said=$("$@" 2>&1); then pass "$name"; else fail "$name" "$said"; fi; }
 
 for m in dm-thin-pool dm-cache dm-cache-smq dm-delay; do modprobe $m || { fail "modprobe $m" "module missing"; exit 1; }; done
 DATA=/dev/disk/by-id/virtio-data FAST=/dev/disk/by-id/virtio-fast META=/dev/disk/by-id/virtio-meta
@@ -54,19 +54,22 @@ dirty() { field 'cache dirty: ' | awk '{ print $1 }'; }
 read_hits() { field 'cache reads: ' | awk '{ print $1 }'; }
 dm_left() { dmsetup ls | awk '$1 != "slow" { print $1 }' | grep . && return 1 || return 0; }
 export -f S dm_left; export B WORK
+# Checks read the last command's output and status from the environment (out, rc), never spliced
+# into their source: an output with a quote or a backtick in it cannot break the check.
+set -a
 
 if [[ $PHASE == 1 ]]; then
     # --- bad input: each refused clearly, nothing made
     config $WORK/same.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"$META\"|" $WORK/same.toml
     out=$($B --config $WORK/same.toml pool create 2>&1); rc=$?
-    check "a config naming one device twice is refused naming both keys" bash -c "[[ $rc == 1 && '$out' == *cache_device*'same device as metadata_device'* ]]"
+    check "a config naming one device twice is refused naming both keys" bash -c "[[ $rc == 1 && \$out == *cache_device*'same device as metadata_device'* ]]"
     config $WORK/tiny.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"/dev/disk/by-id/virtio-tiny\"|" $WORK/tiny.toml
     out=$($B --config $WORK/tiny.toml pool create 2>&1); rc=$?
-    check "a cache device smaller than its metadata needs is refused, nothing made" bash -c "[[ $rc == 1 && '$out' == *'its metadata needs'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo '$out'; false; }"
+    check "a cache device smaller than its metadata needs is refused, nothing made" bash -c "[[ $rc == 1 && \$out == *'its metadata needs'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo \"\$out\"; false; }"
     mkfs.ext4 -q /dev/disk/by-id/virtio-withfs
     config $WORK/fs.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"/dev/disk/by-id/virtio-withfs\"|" $WORK/fs.toml
     out=$($B --config $WORK/fs.toml pool create 2>&1); rc=$?
-    check "a cache device holding a filesystem is refused, nothing made" bash -c "[[ $rc == 1 && '$out' == *'holds a ext4 signature'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo '$out'; false; }"
+    check "a cache device holding a filesystem is refused, nothing made" bash -c "[[ $rc == 1 && \$out == *'holds a ext4 signature'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo \"\$out\"; false; }"
 
     # --- the pool on the cache
     S pool create >$WORK/create.out 2>&1
@@ -102,7 +105,7 @@ fi
 # --- phase 2: after the power-off
 out=$($B --config $WORK/wt.toml pool activate 2>&1); rc=$?
 n=$(sed -n 's/.* holds \([0-9]*\) dirty block.*/\1/p' <<<"$out")
-check "after the power-off the cache holds dirty blocks; switching it to writethrough is refused, nothing changed" bash -c "[[ $rc == 1 && '$out' == *'dirty block'*'pool cache detach'* && \${n:-0} -gt 0 ]] && dm_left && grep -q '^mode=writeback' $WORK/root/cache.layout || { echo '$out'; dmsetup ls; false; }"
+check "after the power-off the cache holds dirty blocks; switching it to writethrough is refused, nothing changed" bash -c "[[ $rc == 1 && \$out == *'dirty block'*'pool cache detach'* && \${n:-0} -gt 0 ]] && dm_left && grep -q '^mode=writeback' $WORK/root/cache.layout || { echo \"\$out\"; dmsetup ls; false; }"
 S pool activate >$WORK/activate.out 2>&1
 check "pool activate rebuilds the cache first (writeback, from its saved layout)" bash -c "dmsetup table mogu-data | grep -q ' cache .* writeback ' && [[ \$(dmsetup table mogu | awk '{ print \$5 }') == \$(dmsetup info -c --noheadings -o major,minor mogu-data | tr -d ' ') ]] || { cat $WORK/activate.out; false; }"
 check "recover works with the cache in place" bash -c "$B --config $WORK/wb.toml recover --list | grep -q '^[0-9]'"
@@ -124,7 +127,7 @@ sync; echo 3 >/proc/sys/vm/drop_caches
 check "detach flushes and puts the origin back while a writer runs" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' linear ' && ! dmsetup info mogu-cmeta >/dev/null 2>&1 && [[ ! -e $WORK/root/cache.layout ]] || { cat $WORK/detach.out; false; }"
 check "the writer's files and the earlier data are intact after detach" bash -c "cd /mnt/s && md5sum -c --quiet $WORK/written && [[ \$(wc -l <$WORK/written) -gt 2 ]] && [[ \$(md5sum hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
 out=$(S pool cache detach 2>&1)
-check "detaching a pool without a cache says so" bash -c "[[ '$out' == *'has no cache attached'* ]]"
+check "detaching a pool without a cache says so" bash -c "[[ \$out == *'has no cache attached'* ]]"
 
 # --- attach to the running pool (still mounted, daemon up)
 S pool cache attach >$WORK/attach.out 2>&1; rc=$?
@@ -134,7 +137,7 @@ for _ in $(seq 8); do dd if=/mnt/s/hot of=/dev/null bs=64k iflag=direct status=n
 after=$(read_hits)
 check "the attached cache counts hits" bash -c "(( $after > ${before:-0} )) || { echo before=$before after=$after; false; }"
 out=$(S pool cache attach 2>&1)
-check "attaching a second cache is refused" bash -c "[[ '$out' == *'already has a cache'* ]]"
+check "attaching a second cache is refused" bash -c "[[ \$out == *'already has a cache'* ]]"
 
 # --- clean-up: everything goes, the fast device can be used again
 umount /mnt/s
