@@ -61,7 +61,8 @@ Config parse_config(const std::string& text, const std::string& source) {
     static const std::set<std::string> known = {
         "pool_name", "root_path", "address", "base_image_size", "fs_type", "fs_options", "async_remove",
         "discard_blocks", "data_device", "metadata_device", "data_block_size", "reserve",
-        "overprovision_ratio", "low_water_mark"};
+        "overprovision_ratio", "low_water_mark", "cache_device", "cache_mode", "cache_policy",
+        "cache_block_size"};
     for (auto& [k, v] : t) {
         if (!known.count(std::string(k.str())))
             throw SpecError(source, "unknown key \"{}\" (known: {})", k.str(),
@@ -111,6 +112,27 @@ Config parse_config(const std::string& text, const std::string& source) {
         if (!p || *p == 0) bad(c, "low_water_mark", "expected a percentage of pool use such as \"90%\"");
         c.low_water_mark_percent = *p;
     }
+    c.cache_device = get_string(c, t, "cache_device", "");
+    c.cache_mode = get_string(c, t, "cache_mode", c.cache_mode);
+    if (c.cache_mode != "writethrough" && c.cache_mode != "writeback")
+        bad(c, "cache_mode", "\"" + c.cache_mode + "\" is not writethrough or writeback");
+    c.cache_policy = get_string(c, t, "cache_policy", c.cache_policy);
+    if (c.cache_policy != "smq")
+        bad(c, "cache_policy", "\"" + c.cache_policy + "\" is not smq (the kernel's default policy; cleaner is used by `pool cache detach`)");
+    c.cache_block_size = get_size(c, t, "cache_block_size", c.cache_block_size);
+    if (c.cache_block_size < 32 * 1024 || c.cache_block_size > (1ULL << 30) || c.cache_block_size % (32 * 1024))
+        bad(c, "cache_block_size", "must be a multiple of 32KiB between 32KiB and 1GiB");
+    if (!c.has_cache())
+        for (auto key : {"cache_mode", "cache_policy", "cache_block_size"})
+            if (t.get(key)) bad(c, key, "set without cache_device");
+    // One device in two roles would have the pool and the cache overwrite each other.
+    const std::pair<const char*, const std::string*> devices[] = {
+        {"data_device", &c.data_device}, {"metadata_device", &c.metadata_device}, {"cache_device", &c.cache_device}};
+    for (size_t i = 0; i < 3; ++i)
+        for (size_t j = i + 1; j < 3; ++j)
+            if (!devices[i].second->empty() && *devices[i].second == *devices[j].second)
+                bad(c, devices[j].first, "names the same device as " + std::string(devices[i].first) + " (" +
+                                             *devices[i].second + ")");
     return c;
 }
 

@@ -26,8 +26,16 @@ struct Config {
     unsigned reserve_percent = 0;    // used when reserve was given as "N%"
     double overprovision_ratio = 1.0;
     unsigned low_water_mark_percent = 90;  // data or metadata use above it refuses new snapshots
+    // The SSD cache tier (dm-cache) under the pool's data device; empty cache_device = none.
+    std::string cache_device;        // the fast device: cache metadata and cache blocks are carved from it
+    std::string cache_mode = "writethrough";  // or "writeback"
+    std::string cache_policy = "smq";
+    uint64_t cache_block_size = 256 * 1024;   // dm-cache block: 32KiB..1GiB, a multiple of 32KiB
 
     std::string db_path() const { return root_path + "/metadata.db"; }
+    // Where the cache's layout is kept while a cache is attached (activation rebuilds it first).
+    std::string cache_state_path() const { return root_path + "/cache.layout"; }
+    bool has_cache() const { return !cache_device.empty(); }
     uint64_t reserve_for(uint64_t data_bytes) const {
         return reserve_percent ? data_bytes / 100 * reserve_percent : reserve_bytes;
     }

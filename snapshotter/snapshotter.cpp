@@ -317,7 +317,7 @@ void Snapshotter::ensure_base(std::vector<std::string>& repairs) {
 
 std::vector<std::string> Snapshotter::start() {
     std::lock_guard lock(mu_);
-    if (!pool_.active()) pool_.activate();
+    pool_.activate();  // cache first, then the pool; an active pool only has its cache mode checked
     auto repairs = reconcile();
     ensure_base(repairs);
     return repairs;

@@ -3,8 +3,11 @@
 #include "common/error.h"
 #include "common/fd.h"
 #include "common/files.h"
+#include "common/log.h"
 #include "common/strings.h"
 #include "snapshotter/dm/device_mapper.h"
+#include "snapshotter/block_device.h"
+#include "snapshotter/cache_tier.h"
 #include "snapshotter/errors.h"
 #include "snapshotter/loop_device.h"
 #include "snapshotter/process.h"
@@ -24,71 +27,7 @@
 namespace mogu::snap {
 namespace {
 
-constexpr uint64_t kThinMagic = 27022010;  // thin_disk_superblock.magic, at byte 32 of block 0
 constexpr uint64_t kMinMetaBytes = 2ULL << 20;
-
-struct DevCheck {
-    std::string path;
-    bool is_file = false;
-    uint64_t bytes = 0;
-};
-
-// Checks a configured device and returns its size; names the config key on every problem.
-DevCheck check_device(const Config& c, const char* key, const std::string& path) {
-    if (path.empty()) throw SpecError(c.source + ": " + key, "not set: a block device or a file");
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0) throw SysError(errno, "{}: {} {}", c.source, key, path);
-    DevCheck d{path, S_ISREG(st.st_mode), 0};
-    if (d.is_file) {
-        d.bytes = static_cast<uint64_t>(st.st_size);
-    } else if (S_ISBLK(st.st_mode)) {
-        UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_EXCL));
-        if (!fd && errno == EBUSY)
-            throw SnapError(ErrorKind::failed_precondition, "{} {} is in use (mounted, or held by another device)", key, path);
-        if (!fd) throw SysError(errno, "open {} {}", key, path);
-        check(::ioctl(fd.get(), BLKGETSIZE64, &d.bytes), "size of {}", path);
-    } else {
-        throw SnapError(ErrorKind::invalid_argument, "{} {} is neither a block device nor a file", key, path);
-    }
-    return d;
-}
-
-bool has_thin_superblock(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd) throw SysError(errno, "open {}", path);
-    unsigned char block[64];
-    ssize_t n = ::pread(fd.get(), block, sizeof block, 0);
-    if (n < 0) throw SysError(errno, "read {}", path);
-    if (n < 40) return false;
-    uint64_t magic;
-    std::memcpy(&magic, block + 32, sizeof magic);
-    return le64toh(magic) == kThinMagic;
-}
-
-void zero_superblock(const std::string& path) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-    if (!fd) throw SysError(errno, "open {}", path);
-    char zeros[4096] = {};
-    if (::pwrite(fd.get(), zeros, sizeof zeros, 0) != static_cast<ssize_t>(sizeof zeros))
-        throw SysError(errno, "wipe the metadata superblock of {}", path);
-    check(::fsync(fd.get()), "fsync {}", path);
-}
-
-// "major:minor" of a block device node, as a dm table wants it.
-std::string dev_t_of(const std::string& path) {
-    struct stat st;
-    check(::stat(path.c_str(), &st), "stat {}", path);
-    return fmt::format("{}:{}", major(st.st_rdev), minor(st.st_rdev));
-}
-
-// "/dev/<name>" of a "major:minor" (no udev: read the kernel's name from sysfs).
-std::string node_of(const std::string& majmin) {
-    auto uevent = read_file_if_exists("/sys/dev/block/" + majmin + "/uevent");
-    if (uevent)
-        for (auto& line : split(*uevent, '\n'))
-            if (line.rfind("DEVNAME=", 0) == 0) return "/dev/" + line.substr(8);
-    throw Error("no block device {} in /sys/dev/block", majmin);
-}
 
 std::string xml_attr(const std::string& element, const std::string& name) {
     auto pos = element.find(" " + name + "=\"");
@@ -152,7 +91,7 @@ void ThinPool::load_table(bool fresh) {
     if (blocks < 16)
         throw SnapError(ErrorKind::invalid_argument, "data_device {} holds {}; a pool needs at least 16 blocks of {}",
                         data.path, format_size(data.bytes), format_size(c_.data_block_size));
-    bool formatted = has_thin_superblock(meta.path);
+    bool formatted = has_superblock(meta.path, kThinMagic);
     if (fresh && formatted)
         throw SnapError(ErrorKind::already_exists,
                         "metadata_device {} already holds thin-pool metadata (an existing pool): `pool activate` uses it; "
@@ -166,15 +105,34 @@ void ThinPool::load_table(bool fresh) {
     std::string data_dev = data.path, meta_dev = meta.path;
     if (data.is_file) { data_loop.emplace(LoopDevice::attach(data.path)); data_dev = data_loop->path(); }
     if (meta.is_file) { meta_loop.emplace(LoopDevice::attach(meta.path)); meta_dev = meta_loop->path(); }
-    if (fresh) zero_superblock(meta_dev);
+    // With a cache tier the pool sits on <pool>-data (dm-cache, or linear while detached), built
+    // first: after a crash the cache's dirty blocks are back before the pool reads anything.
+    CacheTier cache(c_);
+    bool layered = c_.has_cache() || cache.saved_layout().has_value();
+    std::string data_majmin = layered ? cache.assemble(data_dev, fresh) : dev_t_of(data_dev);
+    auto undo_cache = [&] {
+        if (!layered) return;
+        try {
+            cache.teardown();
+            if (fresh) ::unlink(c_.cache_state_path().c_str());
+        } catch (const std::exception& e) {
+            log::warn("undo the cache tier of pool {}: {}", c_.pool_name, e.what());
+        }
+    };
+    try {
+        if (fresh) zero_superblock(meta_dev);
 
-    uint64_t block_sectors = c_.data_block_size / 512;
-    // The kernel's own low-water event fires when this few blocks are free.
-    uint64_t low_water_blocks = std::max<uint64_t>(1, blocks * (100 - c_.low_water_mark_percent) / 100);
-    dm::Target t{0, blocks * block_sectors, "thin-pool",
-                 fmt::format("{} {} {} {} 1 ignore_discard", dev_t_of(meta_dev), dev_t_of(data_dev), block_sectors,
-                             low_water_blocks)};
-    dm::create(c_.pool_name, t);
+        uint64_t block_sectors = c_.data_block_size / 512;
+        // The kernel's own low-water event fires when this few blocks are free.
+        uint64_t low_water_blocks = std::max<uint64_t>(1, blocks * (100 - c_.low_water_mark_percent) / 100);
+        dm::Target t{0, blocks * block_sectors, "thin-pool",
+                     fmt::format("{} {} {} {} 1 ignore_discard", dev_t_of(meta_dev), data_majmin, block_sectors,
+                                 low_water_blocks)};
+        dm::create(c_.pool_name, t);
+    } catch (...) {
+        undo_cache();
+        throw;
+    }
 }
 
 void ThinPool::create() {
@@ -184,7 +142,10 @@ void ThinPool::create() {
 }
 
 void ThinPool::activate() {
-    if (dm::exists(c_.pool_name)) return;
+    if (dm::exists(c_.pool_name)) {
+        CacheTier(c_).reconcile_mode();  // a config whose cache_mode changed
+        return;
+    }
     load_table(false);
 }
 
@@ -207,6 +168,11 @@ void ThinPool::destroy() {
     std::string meta_dev = node_of(split(params, ' ').at(0));
     dm::remove(c_.pool_name, 20);
     zero_superblock(meta_dev);
+    // The cache's blocks belonged to the pool: its metadata goes too, so the device can be reused.
+    CacheTier cache(c_);
+    if (dm::exists(cache.meta_name())) zero_superblock(dm::node_path(cache.meta_name()));
+    cache.teardown();
+    ::unlink(c_.cache_state_path().c_str());
 }
 
 PoolStatus ThinPool::status() const {

@@ -47,7 +47,8 @@ public:
     // Formats a new pool on the configured devices and activates it. Refuses an existing pool or
     // devices that already hold thin metadata, before touching anything.
     void create();
-    // Activates a pool whose metadata already exists (after a reboot; for recovery).
+    // Activates a pool whose metadata already exists (after a reboot; for recovery), its cache tier
+    // first. On an active pool it only checks the cache's mode against the config.
     void activate();
     bool active() const;
     // Deactivates the pool and wipes its metadata superblock; refuses while thin devices are active.

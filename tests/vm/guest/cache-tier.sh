@@ -1,0 +1,149 @@
+#!/bin/bash
+# Runs inside the guest (tests/vm/suites/cache-tier.sh boots it twice over the same disks): the
+# SSD cache tier of mogu-snapshotter over a slow data disk (dm-delay), a fast cache disk and a
+# metadata disk. Writes "PASS|name" or "FAIL|name|why" lines to WORK/results.PHASE; the suite
+# turns them into TAP.
+#   phase 1: bad input, pool create with a writeback cache, read hits, dirty blocks, then a hard
+#            power-off (sysrq o: no sync, no unmount)
+#   phase 2: the mode switch refused while dirty, activate rebuilds the cache, the data written
+#            before the power-off is there, recover with the cache, detach while a writer runs,
+#            attach to the running pool, clean-up
+set -uo pipefail
+WORK=$1 PHASE=$2
+export DM_DISABLE_UDEV=1
+B=$MOGU_BIN/mogu-snapshotter
+R=$WORK/results.$PHASE; : >"$R"
+pass() { echo "PASS|$1" >>"$R"; }
+fail() { echo "FAIL|$1|$(echo "${2:-}" | tr '\n|' '  ' | cut -c1-600)" >>"$R"; }
+check() { local name=$1 said; shift; if said=$("$@" 2>&1); then pass "$name"; else fail "$name" "$said"; fi; }
+
+for m in dm-thin-pool dm-cache dm-cache-smq dm-delay; do modprobe $m || { fail "modprobe $m" "module missing"; exit 1; }; done
+DATA=/dev/disk/by-id/virtio-data FAST=/dev/disk/by-id/virtio-fast META=/dev/disk/by-id/virtio-meta
+# The slow origin: every read and write delayed, so the cache's hits are real savings.
+dmsetup create slow --table "0 $(blockdev --getsz $DATA) delay $DATA 0 8 $DATA 0 2" || { fail "dm-delay" "cannot make it"; exit 1; }
+mkdir -p /mnt/s
+config() {  # FILE MODE [extra lines]: a config over the three disks
+    cat >"$1" <<T
+pool_name = "mogu"
+root_path = "$WORK/root"
+address = "/run/mogu-cache.sock"
+base_image_size = "64MiB"
+data_device = "/dev/mapper/slow"
+metadata_device = "$META"
+cache_device = "$FAST"
+cache_mode = "$2"
+cache_block_size = "64KiB"
+${3:-}
+T
+}
+config $WORK/wb.toml writeback
+config $WORK/wt.toml writethrough
+S() { $B --config $WORK/wb.toml "$@"; }
+C() { $B --config $WORK/wb.toml snapshots "$@"; }
+daemon_pid=""
+start_daemon() {
+    rm -f /run/mogu-cache.sock
+    $B --config $WORK/wb.toml serve >>$WORK/daemon.$PHASE.log 2>&1 &
+    daemon_pid=$!
+    for _ in $(seq 200); do [[ -S /run/mogu-cache.sock ]] && return 0; kill -0 $daemon_pid 2>/dev/null || return 1; sleep 0.1; done
+    return 1
+}
+stop_daemon() { [[ -n $daemon_pid ]] && kill $daemon_pid 2>/dev/null; wait $daemon_pid 2>/dev/null; daemon_pid=""; }
+field() { S pool status | sed -n "s|^$1||p"; }               # field 'cache dirty: ' -> rest of the line
+dirty() { field 'cache dirty: ' | awk '{ print $1 }'; }
+read_hits() { field 'cache reads: ' | awk '{ print $1 }'; }
+dm_left() { dmsetup ls | awk '$1 != "slow" { print $1 }' | grep . && return 1 || return 0; }
+export -f S dm_left; export B WORK
+# Checks read the last command's output and status from the environment (out, rc), never spliced
+# into their source: an output with a quote or a backtick in it cannot break the check.
+set -a
+
+if [[ $PHASE == 1 ]]; then
+    # --- bad input: each refused clearly, nothing made
+    config $WORK/same.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"$META\"|" $WORK/same.toml
+    out=$($B --config $WORK/same.toml pool create 2>&1); rc=$?
+    check "a config naming one device twice is refused naming both keys" bash -c "[[ $rc == 1 && \$out == *cache_device*'same device as metadata_device'* ]]"
+    config $WORK/tiny.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"/dev/disk/by-id/virtio-tiny\"|" $WORK/tiny.toml
+    out=$($B --config $WORK/tiny.toml pool create 2>&1); rc=$?
+    check "a cache device smaller than its metadata needs is refused, nothing made" bash -c "[[ $rc == 1 && \$out == *'its metadata needs'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo \"\$out\"; false; }"
+    mkfs.ext4 -q /dev/disk/by-id/virtio-withfs
+    config $WORK/fs.toml writeback; sed -i "s|^cache_device = .*|cache_device = \"/dev/disk/by-id/virtio-withfs\"|" $WORK/fs.toml
+    out=$($B --config $WORK/fs.toml pool create 2>&1); rc=$?
+    check "a cache device holding a filesystem is refused, nothing made" bash -c "[[ $rc == 1 && \$out == *'holds a ext4 signature'* ]] && dm_left && [[ ! -e $WORK/root/cache.layout ]] || { echo \"\$out\"; false; }"
+
+    # --- the pool on the cache
+    S pool create >$WORK/create.out 2>&1
+    check "pool create puts the pool on a dm-cache device over the slow disk" bash -c "dmsetup table mogu-data | grep -q ' cache .* 2 writeback no_discard_passdown smq 0' && [[ \$(dmsetup table mogu | awk '{ print \$5 }') == \$(dmsetup info -c --noheadings -o major,minor mogu-data | tr -d ' ') ]] || { cat $WORK/create.out; dmsetup table; false; }"
+    check "pool status shows the cache's use, hits, misses and dirty blocks" bash -c "S pool status | grep -q '^cache: $FAST, writeback, policy smq' && S pool status | grep -q '^cache reads: [0-9]* hits, [0-9]* misses' && S pool status | grep -q '^cache dirty: [0-9]* blocks'"
+    start_daemon || { fail "the daemon starts on the cached pool" "$(cat $WORK/daemon.$PHASE.log)"; exit 1; }
+    pass "the daemon starts on the cached pool"
+    dev=$(C prepare work | awk '{ print $2 }')
+    mount -o nodiscard "$dev" /mnt/s
+    majmin=$(printf '%d:%d' "0x$(stat -L -c %t "$dev")" "0x$(stat -L -c %T "$dev")")
+    check "discard stays off through the cache" bash -c "[[ \$(cat /sys/dev/block/$majmin/queue/discard_max_bytes) == 0 ]]"
+    # Repeated direct reads of one file: the cache promotes its blocks and counts hits.
+    dd if=/dev/urandom of=/mnt/s/hot bs=1M count=8 status=none conv=fsync
+    before=$(read_hits)
+    for _ in $(seq 8); do dd if=/mnt/s/hot of=/dev/null bs=64k iflag=direct status=none; done
+    after=$(read_hits)
+    check "repeated reads are counted as cache hits" bash -c "(( $after > $before + 16 )) || { echo hits before=$before after=$after; false; }"
+    # Writes into cached blocks stay in the cache (dirty) in writeback mode. smq writes dirty blocks
+    # back once the cache is idle for a second, so a reader keeps it busy until the power-off.
+    dd if=/dev/urandom of=/mnt/s/busy bs=1M count=4 status=none conv=fsync
+    ( while :; do dd if=/mnt/s/busy of=/dev/null bs=64k iflag=direct status=none; done ) &
+    dd if=/dev/urandom of=/mnt/s/hot bs=1M count=8 status=none conv=notrunc,fsync oflag=direct
+    md5sum /mnt/s/hot | awk '{ print $1 }' >$WORK/hot.md5
+    dirty >$WORK/dirty.before
+    check "writes in writeback mode leave dirty blocks" bash -c "(( \$(cat $WORK/dirty.before) > 0 ))"
+    sync
+    sleep 2   # the cache commits its metadata every second
+    echo o >/proc/sysrq-trigger   # power off now: no unmount, no clean shutdown of the cache
+    sleep 30
+    exit 1
+fi
+
+# --- phase 2: after the power-off
+out=$($B --config $WORK/wt.toml pool activate 2>&1); rc=$?
+n=$(sed -n 's/.* holds \([0-9]*\) dirty block.*/\1/p' <<<"$out")
+check "after the power-off the cache holds dirty blocks; switching it to writethrough is refused, nothing changed" bash -c "[[ $rc == 1 && \$out == *'dirty block'*'pool cache detach'* && \${n:-0} -gt 0 ]] && dm_left && grep -q '^mode=writeback' $WORK/root/cache.layout || { echo \"\$out\"; dmsetup ls; false; }"
+S pool activate >$WORK/activate.out 2>&1
+check "pool activate rebuilds the cache first (writeback, from its saved layout)" bash -c "dmsetup table mogu-data | grep -q ' cache .* writeback ' && [[ \$(dmsetup table mogu | awk '{ print \$5 }') == \$(dmsetup info -c --noheadings -o major,minor mogu-data | tr -d ' ') ]] || { cat $WORK/activate.out; false; }"
+check "recover works with the cache in place" bash -c "$B --config $WORK/wb.toml recover --list | grep -q '^[0-9]'"
+start_daemon || { fail "the daemon starts after the power-off" "$(cat $WORK/daemon.$PHASE.log)"; exit 1; }
+pass "the daemon starts after the power-off"
+dev=$(C mounts work | awk '{ print $2 }')
+mount -o nodiscard "$dev" /mnt/s
+check "data written before the power-off is there after the next boot" bash -c "[[ \$(md5sum /mnt/s/hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
+
+# --- detach while a writer runs: the pool and the mount stay, every write is there
+( n=0; while [[ ! -e $WORK/stop ]]; do
+      head -c 262144 /dev/urandom >/mnt/s/w.$n && sync /mnt/s/w.$n && md5sum /mnt/s/w.$n >>$WORK/written; n=$((n + 1))
+  done ) &
+writer=$!
+sleep 2
+S pool cache detach >$WORK/detach.out 2>&1; rc=$?
+sleep 1; touch $WORK/stop; wait $writer
+sync; echo 3 >/proc/sys/vm/drop_caches
+check "detach flushes and puts the origin back while a writer runs" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' linear ' && ! dmsetup info mogu-cmeta >/dev/null 2>&1 && [[ ! -e $WORK/root/cache.layout ]] || { cat $WORK/detach.out; false; }"
+check "the writer's files and the earlier data are intact after detach" bash -c "cd /mnt/s && md5sum -c --quiet $WORK/written && [[ \$(wc -l <$WORK/written) -gt 2 ]] && [[ \$(md5sum hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
+out=$(S pool cache detach 2>&1)
+check "detaching a pool without a cache says so" bash -c "[[ \$out == *'has no cache attached'* ]]"
+
+# --- attach to the running pool (still mounted, daemon up)
+S pool cache attach >$WORK/attach.out 2>&1; rc=$?
+check "attach puts a cache under the running pool" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' cache ' && mountpoint -q /mnt/s || cat $WORK/attach.out"
+before=$(read_hits)
+for _ in $(seq 8); do dd if=/mnt/s/hot of=/dev/null bs=64k iflag=direct status=none; done
+after=$(read_hits)
+check "the attached cache counts hits" bash -c "(( $after > ${before:-0} )) || { echo before=$before after=$after; false; }"
+out=$(S pool cache attach 2>&1)
+check "attaching a second cache is refused" bash -c "[[ \$out == *'already has a cache'* ]]"
+
+# --- clean-up: everything goes, the fast device can be used again
+umount /mnt/s
+C remove work
+stop_daemon
+S pool destroy >$WORK/destroy.out 2>&1
+check "pool destroy removes the pool and its cache devices" bash -c "dm_left && [[ ! -e $WORK/root/cache.layout ]] || cat $WORK/destroy.out"
+dmsetup remove slow
+echo done >$WORK/phase2.done
