@@ -64,6 +64,8 @@ std::string find_executable(const std::string& arg0, const std::vector<std::stri
         struct stat st;
         if (::stat(arg0.c_str(), &st) < 0) throw SysError(errno, "exec: \"{}\"", arg0);
         if (S_ISDIR(st.st_mode)) throw Error("exec: \"{}\": is a directory", arg0);
+        // As Go's LookPath in runc: a file no one may execute fails here, at create, not at start.
+        if (!(st.st_mode & 0111)) throw SysError(EACCES, "exec: \"{}\"", arg0);
         return arg0;
     }
     std::string path = kDefaultPath + 5;

@@ -15,7 +15,7 @@ namespace mogu::runtime {
 std::vector<std::string> process_environment(const oci::Process& p);
 
 // Finds args[0] the way execvp would, with PATH from env. Errors read like runc's:
-// exec: "foo": executable file not found in $PATH.
+// exec: "foo": executable file not found in $PATH; a path with no execute bit: Permission denied.
 std::string find_executable(const std::string& arg0, const std::vector<std::string>& env);
 
 // setgroups (additionalGids), setresgid, setresuid. Called with KEEPCAPS set by the caller.

@@ -1,7 +1,7 @@
 # tests/cri/: what the CRI suite needs besides containerd: mogu-cri (a CRI client over gRPC with
 # crictl's verbs), the pause binary and its image, Debian's CNI plugins.
 DEB_PACKAGES += containernetworking-plugins iproute2 iptables libgrpc++-dev libprotobuf-dev protobuf-compiler \
-                protobuf-compiler-grpc
+                protobuf-compiler-grpc python3-websocket
 
 CRI_GEN    := $(BUILD)/gen/cri
 CRI_PROTO  := runtime/v1/api.proto
@@ -17,6 +17,8 @@ $(CRI_GEN)/.stamp: tests/cri/proto/$(CRI_PROTO)
 	protoc -Itests/cri/proto --grpc_out=$(CRI_GEN) --plugin=protoc-gen-grpc=$$(command -v grpc_cpp_plugin) $(CRI_PROTO)
 	@touch $@
 $(CRI_PB_CC): $(CRI_GEN)/.stamp
+# The objects too: the .cc files have no recipe, so make does not see protoc rewrite them.
+$(CRI_PB_O): $(CRI_GEN)/.stamp
 
 # Generated code: not ours to warn about, and -O1 halves its compile time.
 $(CRI_GEN)/obj/%.o: $(CRI_GEN)/%.cc

@@ -4,6 +4,7 @@
 # (bridge, host-local, portmap). One containerd serves the file; every test runs its own pods.
 
 load lib/cri
+bats_require_minimum_version 1.5.0
 
 setup_file() {
     export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -25,6 +26,7 @@ setup() {
 # A test that fails midway leaves its pods to the next one: remove them (containers go with them).
 teardown() {
     [[ -z ${CRI_SKIP:-} ]] || return 0
+    [[ ! -e $CRI_DIR/net.d/05-exhausted.conflist ]] || use_good_range
     local p
     for p in $(cri_ pods | jq -r '.items[].id'); do
         cri_ stopp "$p" >/dev/null || true
@@ -301,4 +303,335 @@ assert_pod_gone() {
     [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]]
     [[ -z $(grep -lsF -- "$CRI_DIR/containerd.sock" /proc/[0-9]*/cmdline) ]]
     ! grep -q "$CRI_DIR/state/io.containerd.grpc.v1.cri/sandboxes" /proc/self/mounts
+}
+
+# The file of CONTROLLER's cgroup CG: FILE_V1 in its own v1 hierarchy, else FILE_V2 in the unified
+# one (a hybrid host has both; a controller may live in either). Nothing when neither has it.
+cgroup_file() {
+    local controller=$1 cg=$2 v1=$3 v2=$4
+    if [[ -e /sys/fs/cgroup/$controller$cg/$v1 ]]; then echo "/sys/fs/cgroup/$controller$cg/$v1"
+    elif [[ -e /sys/fs/cgroup/unified$cg/$v2 ]]; then echo "/sys/fs/cgroup/unified$cg/$v2"
+    elif [[ -e /sys/fs/cgroup$cg/$v2 ]]; then echo "/sys/fs/cgroup$cg/$v2"
+    fi
+}
+
+# The host pid of a container or pod, as containerd's verbose status tells it.
+ctr_pid() { cri_ inspect "$1" | jq -r .info.info | jq -r .pid; }
+pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
+
+@test "UpdateContainerResources: new CPU and memory limits land in the running container's cgroup" {
+    run_pod update
+    id=$(run_ctr u 'exec sleep 300' '.linux.resources = {cpu_period: 100000, cpu_quota: 50000, cpu_shares: 256,
+                                        memory_limit_in_bytes: 67108864}')
+    cg=$(pod_cgroup)/$id
+    quota=$(cgroup_file cpu "$cg" cpu.cfs_quota_us cpu.max)
+    shares=$(cgroup_file cpu "$cg" cpu.shares cpu.weight)
+    mem=$(cgroup_file memory "$cg" memory.limit_in_bytes memory.max)
+    [[ -n $quota || -n $mem ]] || skip "neither a cpu nor a memory controller for $cg on this host"
+    cri_ update --cpu-period 100000 --cpu-quota 20000 --cpu-share 512 --memory 100663296 "$id" >/dev/null
+    if [[ -n $quota ]]; then
+        case $quota in
+            *cpu.max) [[ $(cat "$quota") == "20000 100000" ]] ;;
+            *) [[ $(cat "$quota") == 20000 ]] ;;
+        esac
+    fi
+    if [[ $shares == *cpu.shares ]]; then [[ $(cat "$shares") == 512 ]]; fi
+    if [[ -n $mem ]]; then [[ $(cat "$mem") == 100663296 ]]; fi
+    # The container runs on, in the same cgroup, and its status says the new limits.
+    [[ $(ctr_state "$id") == CONTAINER_RUNNING ]]
+    grep -q ":memory:$cg\$" /proc/$(ctr_pid "$id")/cgroup
+    run cri_ inspect "$id"
+    [[ $(jq -r '.status.resources.linux | [.cpu_quota, .cpu_shares, .memory_limit_in_bytes] | @tsv' <<<"$output") == $'20000\t512\t100663296' ]]
+    # A limit below what the container uses is refused by the kernel, and the old one stays.
+    cri_ exec "$id" sh -c 'dd if=/dev/zero of=/dev/shm/fill bs=1M count=8 2>/dev/null' || true
+    if [[ -n $mem ]]; then
+        run cri_ update --memory 4096 "$id"
+        [ "$status" -ne 0 ]
+        [[ $(cat "$mem") == 100663296 ]]
+    fi
+    # An unknown container: NOT_FOUND.
+    run cri_ update --memory 100663296 no-such-container
+    [[ $output == *'UpdateContainerResources:'*NOT_FOUND* ]]
+}
+
+@test "the CRI log format, long lines as partial entries, and ReopenContainerLog after the file moved" {
+    run_pod logs
+    id=$(run_ctr talk 'printf "%020000d\n" 0; echo to-stderr >&2; i=0; while :; do echo "tick $i"; i=$((i+1)); sleep 0.1; done')
+    log=$BATS_TEST_TMPDIR/logs-logs/talk.log
+    for _ in $(seq 50); do grep -q ' stdout F tick 2$' "$log" 2>/dev/null && break; sleep 0.1; done
+    # Every entry: <RFC3339Nano time> <stream> <P|F> <text>.
+    run grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2}) (stdout|stderr) [PF] ' "$log"
+    [ "$output" = 0 ]
+    grep -q ' stderr F to-stderr$' "$log"
+    # The 20000-character line is longer than containerd's 16 KiB entry: partial entries, then
+    # the full one, whose texts make up the line.
+    [[ $(grep -c ' stdout P 0' "$log") -ge 1 ]]
+    [[ $(awk '$2 == "stdout" && $4 ~ /^0+$/ {printf "%s", $4} $3 == "F" && $4 ~ /^0+$/ {exit}' "$log" | wc -c) == 20000 ]]
+    # Log rotation: move the file away, ask containerd to reopen; new lines land in a new file
+    # at the same path, the moved one grows no more.
+    mv "$log" "$log.1"
+    cri_ reopenlog "$id" >/dev/null
+    for _ in $(seq 50); do grep -q ' stdout F tick' "$log" 2>/dev/null && break; sleep 0.1; done
+    grep -q ' stdout F tick' "$log"
+    before=$(wc -l <"$log.1")
+    sleep 0.5
+    [[ $(wc -l <"$log.1") == "$before" ]]
+    [[ $(tail -1 "$log.1" | awk '{print $5}') -lt $(tail -1 "$log" | awk '{print $5}') ]]
+    # ReopenContainerLog of a container that is not running: refused.
+    cri_ stop --timeout 0 "$id" >/dev/null
+    run cri_ reopenlog "$id"
+    [ "$status" -ne 0 ]
+    [[ $output == *'ReopenContainerLog:'*'not running'* ]]
+}
+
+@test "StopContainer with a grace period: SIGTERM handled within it, ignored means SIGKILL after it" {
+    run_pod grace
+    polite=$(run_ctr polite 'trap "echo got-term; exit 7" TERM; while :; do sleep 0.1; done')
+    stubborn=$(run_ctr stubborn 'trap "echo ignoring-term" TERM; while :; do sleep 0.1; done')
+    sleep 0.3
+    cri_ stop --timeout 10 "$polite" >/dev/null
+    run cri_ inspect "$polite"
+    [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t7\tError' ]]
+    grep -q ' stdout F got-term$' "$BATS_TEST_TMPDIR/logs-grace/polite.log"
+    cri_ stop --timeout 1 "$stubborn" >/dev/null
+    run cri_ inspect "$stubborn"
+    [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t137\tError' ]]
+    # It saw the SIGTERM first, and was killed only after the grace period had begun.
+    grep -q ' stdout F ignoring-term$' "$BATS_TEST_TMPDIR/logs-grace/stubborn.log"
+    (( $(jq -r .status.finished_at <<<"$output") > $(jq -r .status.started_at <<<"$output") ))
+    # Stopping an exited container again is fine, as the kubelet may.
+    cri_ stop --timeout 1 "$stubborn" >/dev/null
+}
+
+@test "a container restarted in a running pod (attempt 1) joins the pod's network and IPC namespaces again" {
+    run_pod restart
+    pause=$(pod_pid "$POD")
+    first=$(run_ctr app 'exec sleep 300')
+    cri_ stop --timeout 0 "$first" >/dev/null
+    cri_ rm "$first" >/dev/null
+    f=$(ctr_json app 'echo second-life; exec sleep 300' '.metadata.attempt = 1')
+    second=$(cri_ create "$POD" "$f" "$POD_CFG")
+    cri_ start "$second" >/dev/null
+    [[ $second != "$first" ]]
+    [[ $(cri_ inspect "$second" | jq -r .status.metadata.attempt) == 1 ]]
+    pid=$(ctr_pid "$second")
+    for ns in net ipc uts; do
+        [[ $(readlink /proc/$pid/ns/$ns) == "$(readlink /proc/$pause/ns/$ns)" ]]
+    done
+    # pid CONTAINER: a namespace of its own, not pause's.
+    [[ $(readlink /proc/$pid/ns/pid) != "$(readlink /proc/$pause/ns/pid)" ]]
+    [[ $(cri_ exec "$second" hostname) == restart ]]
+    [[ $(cri_ ps --pod "$POD" | jq -r '.containers[].id') == "$second" ]]
+    [[ ! -e $(handler_root)/$first ]]
+}
+
+@test "security context: runAsUser/Group, capabilities, read-only rootfs, noNewPrivs, privileged" {
+    run_pod sec '.linux.security_context.privileged = true'
+    user=$(run_ctr user 'exec sleep 300' '.linux.security_context += {run_as_user: {value: 1234}, run_as_group: {value: 5678},
+                                           no_new_privs: true, readonly_rootfs: true}')
+    pid=$(ctr_pid "$user")
+    [[ $(awk '/^Uid:/ {print $2} /^Gid:/ {print $2}' /proc/$pid/status | paste -sd' ') == "1234 5678" ]]
+    [[ $(awk '/^NoNewPrivs:/ {print $2}' /proc/$pid/status) == 1 ]]
+    # A non-root user holds no effective capabilities.
+    [[ $(awk '/^CapEff:/ {print $2}' /proc/$pid/status) == 0000000000000000 ]]
+    [[ $(cri_ exec "$user" id -u) == 1234 ]]
+    run cri_ exec "$user" touch /probe
+    [ "$status" -ne 0 ]
+    [[ $output == *"Read-only file system"* ]]
+    awk '$5 == "/" {print $6}' /proc/$pid/mountinfo | grep -q '^ro'
+
+    # Drop all, add NET_ADMIN (bit 12) and NET_BIND_SERVICE (bit 10): exactly those two.
+    caps=$(run_ctr caps 'exec sleep 300' '.linux.security_context.capabilities = {drop_capabilities: ["ALL"],
+                                          add_capabilities: ["NET_ADMIN", "NET_BIND_SERVICE"]}')
+    pid=$(ctr_pid "$caps")
+    [[ $(awk '/^CapEff:/ {print $2}' /proc/$pid/status) == 0000000000001400 ]]
+    [[ $(awk '/^CapBnd:/ {print $2}' /proc/$pid/status) == 0000000000001400 ]]
+    [[ $(awk '/^NoNewPrivs:/ {print $2}' /proc/$pid/status) == 0 ]]
+    [[ $(cri_ exec "$caps" awk '/^CapEff:/ {print $2}' /proc/self/status) == 0000000000001400 ]]
+    run cri_ exec "$caps" chown 1:1 /tmp
+    [ "$status" -ne 0 ]
+
+    # Privileged: every capability the host's bounding set has, /sys writable, host devices.
+    priv=$(run_ctr priv 'exec sleep 300' '.linux.security_context.privileged = true')
+    pid=$(ctr_pid "$priv")
+    [[ $(awk '/^CapEff:/ {print $2}' /proc/$pid/status) == "$(awk '/^CapBnd:/ {print $2}' /proc/self/status)" ]]
+    awk '$5 == "/sys" {print $6}' /proc/$pid/mountinfo | grep -q '^rw'
+    cri_ exec "$priv" test -e /dev/loop-control -o -e /dev/kmsg
+}
+
+@test "seccomp: RuntimeDefault filters, Unconfined does not, a Localhost profile the test wrote applies" {
+    run_pod seccomp
+    def=$(run_ctr def 'exec sleep 300' '.linux.security_context.seccomp = {profile_type: "RuntimeDefault"}')
+    unc=$(run_ctr unc 'exec sleep 300' '.linux.security_context.seccomp = {profile_type: "Unconfined"}')
+    profile=$BATS_TEST_TMPDIR/no-mkdir.json
+    echo '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' >"$profile"
+    export PROFILE=$profile
+    loc=$(run_ctr loc 'exec sleep 300' '.linux.security_context.seccomp = {profile_type: "Localhost", localhost_ref: env.PROFILE}')
+    [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$def")/status) == 2 ]]
+    [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$unc")/status) == 0 ]]
+    [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$loc")/status) == 2 ]]
+    # RuntimeDefault refuses what a container should not do (unshare a user namespace as root
+    # without CAP_SYS_ADMIN is allowed by the kernel, so ask for a mount namespace: EPERM).
+    run cri_ exec "$def" unshare -m true
+    [ "$status" -ne 0 ]
+    # The Localhost profile: mkdir fails, other calls go through.
+    run cri_ exec "$loc" mkdir /tmp/d
+    [ "$status" -ne 0 ]
+    [[ $output == *"Operation not permitted"* ]]
+    cri_ exec "$loc" touch /tmp/f
+    cri_ exec "$unc" mkdir /tmp/d
+    # A Localhost profile that does not exist: CreateContainer names it, nothing is left.
+    run cri_ create "$POD" "$(ctr_json nofile 'exit 0' '.linux.security_context.seccomp = {profile_type: "Localhost", localhost_ref: "/no/such/profile.json"}')" "$POD_CFG"
+    [ "$status" -ne 0 ]
+    [[ $output == *'/no/such/profile.json'* ]]
+    [[ $(cri_ ps --pod "$POD" | jq '.containers | length') == 3 ]]
+}
+
+@test "a pod whose shim was killed: NOTREADY, its containers exited, and it is removed cleanly" {
+    # pid POD: the container joins pause's PID namespace, which dies with the shim's processes.
+    run_pod shimkill '.linux.security_context.namespace_options.pid = "POD"'
+    id=$(run_ctr c 'exec sleep 300' '.linux.security_context.namespace_options.pid = "POD"')
+    info=$(cri_ inspectp "$POD")
+    ip=$(jq -r .status.network.ip <<<"$info")
+    netns=$(jq -r '.info.info' <<<"$info" | jq -r '.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+    bundles=$CRI_DIR/state/io.containerd.runtime.v2.task/k8s.io
+    shim=$(cat "$bundles/$POD/shim.pid")
+    pause=$(pod_pid "$POD") cpid=$(ctr_pid "$id")
+    kill -9 "$shim"
+    for _ in $(seq 100); do
+        [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_NOTREADY && $(ctr_state "$id") == CONTAINER_EXITED ]] && break
+        sleep 0.1
+    done
+    [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_NOTREADY ]]
+    run cri_ inspect "$id"
+    [[ $(jq -r '[.status.state, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\tError' ]]
+    # containerd's cleanup of the dead shim (the shim binary's delete, mogu delete --force) took
+    # the pod's processes with it.
+    for _ in $(seq 50); do [[ -e /proc/$pause || -e /proc/$cpid ]] || break; sleep 0.1; done
+    [[ ! -e /proc/$pause && ! -e /proc/$cpid ]]
+    [[ ! -e $(handler_root)/$POD && ! -e $(handler_root)/$id ]]
+    cri_ stopp "$POD" >/dev/null
+    cri_ rmp "$POD" >/dev/null
+    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$id"
+}
+
+@test "Exec and Attach through containerd's streaming server, websocket v4.channel.k8s.io" {
+    [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+        skip "python3-websocket not installed (make deps)"
+    stream=$MOGU_SRC/tests/cri/stream/k8s-stream
+    run_pod stream
+    id=$(run_ctr s 'exec sleep 300')
+    url=$(cri_ exec-url "$id" sh -c 'echo to-out; echo to-err >&2; exit 3')
+    [[ $url == http://127.0.0.1:*/exec/* ]]
+    run --separate-stderr "$stream" "$url"
+    [ "$status" -eq 3 ]
+    [ "$output" = to-out ]
+    [ "$stderr" = to-err ]
+    # Success, stdin in; the URL is single-use.
+    url=$(cri_ exec-url -i "$id" sh -c 'read line; echo "got $line"')
+    run "$stream" "$url" --stdin $'hello\n'
+    [ "$status" -eq 0 ]
+    [ "$output" = "got hello" ]
+    run "$stream" "$url"
+    [ "$status" -ne 0 ]
+    # A command that cannot run: non-zero, and the stream says why.
+    url=$(cri_ exec-url "$id" /no/such/binary)
+    run "$stream" "$url"
+    [ "$status" -ne 0 ]
+    [[ $output == *'/no/such/binary'* ]]
+    # Attach to a container with stdin and a terminal: the shell answers, and its exit ends both.
+    f=$(ctr_json tty 'exec sh' '.stdin = true | .tty = true')
+    tty=$(cri_ create "$POD" "$f" "$POD_CFG")
+    cri_ start "$tty" >/dev/null
+    url=$(cri_ attach-url -i -t "$tty")
+    [[ $url == http://127.0.0.1:*/attach/* ]]
+    run timeout 30 "$stream" "$url" --stdin $'echo attached-$((6*7))\nexit 5\n'
+    [ "$status" -eq 0 ]
+    [[ $output == *attached-42* ]]
+    wait_ctr_exited "$tty"
+    [[ $(cri_ inspect "$tty" | jq -r .status.exit_code) == 5 ]]
+    # Attach to a container without a terminal: stdout and stderr apart.
+    chat=$(run_ctr chat 'while :; do echo out-line; echo err-line >&2; sleep 0.2; done')
+    url=$(cri_ attach-url "$chat")
+    run --separate-stderr timeout 5 "$stream" "$url"
+    [[ $output == *out-line* && $output != *err-line* && $stderr == *err-line* ]]
+}
+
+# A conflist that sorts before ours takes over (containerd reloads net.d when it changes): its
+# only range is one address, which a lease file says is taken.
+use_exhausted_range() {
+    cat >"$CRI_DIR/net.d/05-exhausted.conflist" <<JSON
+{"cniVersion": "1.0.0", "name": "mogu-cri", "plugins": [
+  {"type": "bridge", "bridge": "$CRI_BRIDGE", "isGateway": true, "ipMasq": false,
+   "ipam": {"type": "host-local", "dataDir": "$CRI_DIR/ipam",
+            "ranges": [[{"subnet": "10.233.$CRI_NET.0/24", "rangeStart": "10.233.$CRI_NET.250", "rangeEnd": "10.233.$CRI_NET.250"}]]}}]}
+JSON
+    printf 'some-other-pod\r\neth0' >"$CRI_DIR/ipam/mogu-cri/10.233.$CRI_NET.250"
+    for _ in $(seq 50); do cri_ info | jq -r .info.cniconfig | grep -q rangeStart && return 0; sleep 0.1; done
+    echo "containerd did not load 05-exhausted.conflist" >&2
+    return 1
+}
+
+use_good_range() {
+    rm -f "$CRI_DIR/net.d/05-exhausted.conflist" "$CRI_DIR/ipam/mogu-cri/10.233.$CRI_NET.250"
+    for _ in $(seq 50); do cri_ info | jq -r .info.cniconfig | grep -q rangeStart || return 0; sleep 0.1; done
+    return 1
+}
+
+@test "bad input: a pod whose CNI ADD fails (IP range exhausted) fails with CNI's reason and leaves nothing" {
+    use_exhausted_range
+    netns_before=$(ls "$CRI_DIR/state/io.containerd.grpc.v1.cri/netns" 2>/dev/null | sort)
+    leases_before=$(ls "$CRI_DIR/ipam/mogu-cri" | sort)
+    run cri_ runp --runtime "${CRI_TEST_HANDLER:-mogu}" "$(pod_json nonet)"
+    use_good_range
+    [ "$status" -eq 1 ]
+    [[ $output == *'RunPodSandbox:'*'failed to setup network for sandbox'*'no IP addresses available in range set: 10.233.'$CRI_NET'.250-10.233.'$CRI_NET'.250'* ]]
+    sandbox=$(grep -o 'sandbox \\\?"[0-9a-f]\{64\}' <<<"$output" | grep -o '[0-9a-f]\{64\}')
+    [[ -n $sandbox ]]
+    [[ $(cri_ pods | jq '.items | length') == 0 ]]
+    [[ $(ls "$CRI_DIR/state/io.containerd.grpc.v1.cri/netns" 2>/dev/null | sort) == "$netns_before" ]]
+    [[ ! -e /var/run/netns || -z $(ls /var/run/netns | grep -F "$sandbox") ]]
+    [[ $(ls "$CRI_DIR/ipam/mogu-cri" | grep -v "10.233.$CRI_NET.250" | sort) == "$(grep -v "10.233.$CRI_NET.250" <<<"$leases_before")" ]]
+    [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]]
+    [[ ! -e /sys/fs/cgroup/memory/kubepods/burstable/poduid-nonet-$$ ]]
+    [[ ! -e $(handler_root)/$sandbox ]]
+    # A process naming the sandbox that lives on (grep finds the shell's own short-lived children).
+    for f in $(grep -lsF -- "$sandbox" /proc/[0-9]*/cmdline); do
+        sleep 0.2
+        ! grep -qsF -- "$sandbox" "$f" || { echo "left: $(tr '\0' ' ' <"$f")"; false; }
+    done
+    ! grep -q "$sandbox" /proc/self/mounts
+    # The network is back: the same pod runs now.
+    run_pod nonet
+    [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_READY ]]
+}
+
+@test "bad input: a container that exits at once, and one whose command cannot be exec'd" {
+    run_pod badctr
+    quick=$(run_ctr quick 'echo bye')
+    wait_ctr_exited "$quick"
+    run cri_ inspect "$quick"
+    [[ $(jq -r '[.status.exit_code, .status.reason, .status.message] | @tsv' <<<"$output") == $'0\tCompleted\t' ]]
+    grep -q ' stdout F bye$' "$BATS_TEST_TMPDIR/logs-badctr/quick.log"
+    f=$(ctr_json noexec x '.command = ["/no/such/binary"]')
+    id=$(cri_ create "$POD" "$f" "$POD_CFG")
+    run cri_ start "$id"
+    [ "$status" -eq 1 ]
+    [[ $output == *'StartContainer:'*'exec: "/no/such/binary"'* ]]
+    # As with runc: exited, 128, StartError, and the runtime's message.
+    run cri_ inspect "$id"
+    [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t128\tStartError' ]]
+    [[ $(jq -r .status.message <<<"$output") == *'exec: "/no/such/binary"'*'o such file or directory'* ]]
+    # A file that is not executable: permission denied, said so.
+    f=$(ctr_json notexec x '.command = ["/etc/passwd"]')
+    id2=$(cri_ create "$POD" "$f" "$POD_CFG")
+    run cri_ start "$id2"
+    [ "$status" -eq 1 ]
+    [[ $(cri_ inspect "$id2" | jq -r .status.message) == *'/etc/passwd'*'ermission denied'* ]]
+    # Nothing of either is left running: no runtime state, no process, removable.
+    for c in "$id" "$id2"; do
+        [[ ! -e $(handler_root)/$c ]]
+        cri_ rm "$c" >/dev/null
+        ! grep -q "$c" /proc/self/mounts
+    done
 }

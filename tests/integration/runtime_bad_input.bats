@@ -90,6 +90,14 @@ create_fails() {
     create_fails 'exec: "no-such-program": executable file not found in $PATH'
 }
 
+@test "a program path that is not executable or missing fails create, not start, as runc does" {
+    make_bundle
+    set_args /etc/passwd
+    create_fails 'exec: "/etc/passwd": Permission denied'
+    set_args /no/such/program
+    create_fails 'exec: "/no/such/program": No such file or directory'
+}
+
 @test "a failing mount names the mount and leaves no mounts behind" {
     make_bundle '.mounts += [{"destination": "/data", "type": "bind", "source": "/nonexistent/source"}]'
     create_fails 'mounts[8] (/data): bind source "/nonexistent/source": No such file or directory'

@@ -36,5 +36,11 @@ int cmd_ps(Connection&, Words);
 int cmd_stats(Connection&, Words);
 // commands_exec.cpp
 int cmd_exec(Connection&, Words);
+// commands_update.cpp
+int cmd_update(Connection&, Words);
+int cmd_reopenlog(Connection&, Words);
+// commands_stream.cpp
+int cmd_exec_url(Connection&, Words);
+int cmd_attach_url(Connection&, Words);
 
 }  // namespace mogu::cri

@@ -17,6 +17,8 @@ const char* kUsage =
     "  runp [--runtime HANDLER] POD.json | stopp ID... | rmp ID... | inspectp ID | pods [--id ID] [--state S]\n"
     "  create POD-ID CONTAINER.json POD.json | start ID | stop [--timeout S] ID | rm ID | inspect ID\n"
     "  ps [--pod ID] | stats [ID | --pod ID] | exec [--timeout S] ID COMMAND [ARG...]\n"
+    "  update [--cpu-period N] [--cpu-quota N] [--cpu-share N] [--memory BYTES] [--cpuset-cpus CPUS] ID\n"
+    "  reopenlog ID | exec-url [-i] [-t] ID COMMAND [ARG...] | attach-url [-i] [-t] ID (print the stream URL)\n"
     "JSON files are crictl's (CRI messages with proto field names); output is JSON, or the ids acted on.\n"
     "The endpoint defaults to $CONTAINER_RUNTIME_ENDPOINT, else unix:///run/containerd/containerd.sock.\n";
 
@@ -51,7 +53,8 @@ int main(int argc, char** argv) {
         {"runp", cmd_runp},       {"stopp", cmd_stopp},     {"rmp", cmd_rmp},       {"inspectp", cmd_inspectp},
         {"pods", cmd_pods},       {"create", cmd_create},   {"start", cmd_start},   {"stop", cmd_stop},
         {"rm", cmd_rm},           {"inspect", cmd_inspect}, {"ps", cmd_ps},         {"stats", cmd_stats},
-        {"exec", cmd_exec},
+        {"exec", cmd_exec},       {"update", cmd_update},   {"reopenlog", cmd_reopenlog},
+        {"exec-url", cmd_exec_url}, {"attach-url", cmd_attach_url},
     };
     const char* env = std::getenv("CONTAINER_RUNTIME_ENDPOINT");
     std::string endpoint = env && *env ? env : "unix:///run/containerd/containerd.sock";
