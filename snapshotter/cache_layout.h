@@ -3,6 +3,7 @@
 // activation after a crash rebuilds the cache (and its dirty blocks) before the pool.
 #pragma once
 
+#include "common/dm_cache_status.h"
 #include "snapshotter/dm/device_mapper.h"
 
 #include <cstdint>
@@ -43,26 +44,8 @@ CacheLayout parse_cache_layout(const std::string& text, const std::string& sourc
 dm::Target cache_target(const CacheLayout& l, const std::string& meta_dev, const std::string& blocks_dev,
                         const std::string& origin_dev, uint64_t origin_sectors, const std::string& policy);
 
-struct CacheStatus {
-    bool failed = false;                 // the target says "Fail"
-    uint64_t meta_block_sectors = 0;
-    uint64_t used_meta_blocks = 0, total_meta_blocks = 0;
-    uint64_t block_sectors = 0;
-    uint64_t used_blocks = 0, total_blocks = 0;
-    uint64_t read_hits = 0, read_misses = 0, write_hits = 0, write_misses = 0;
-    uint64_t demotions = 0, promotions = 0, dirty = 0;
-    std::string mode;                    // writethrough, writeback, passthrough (from the features)
-    std::string policy;
-    std::string metadata_mode;           // rw or ro
-    bool needs_check = false;
-
-    unsigned read_hit_percent() const {
-        auto all = read_hits + read_misses;
-        return all ? static_cast<unsigned>(read_hits * 100 / all) : 0;
-    }
-};
-
-// Parses a cache target's status line (Documentation/admin-guide/device-mapper/cache.rst).
-CacheStatus parse_cache_status(const std::string& params);
+// The cache target's status line (common: `mogu check` reads it too).
+using dm::CacheStatus;
+using dm::parse_cache_status;
 
 }  // namespace mogu::snap

@@ -104,9 +104,13 @@ void probe_device_mapper(const std::string& release, const std::string& snapshot
     r.ok("storage", "device-mapper", "/dev/mapper/control answers");
     target_line(*dm, release, r, "thin-pool", "dm-thin-pool", "mogu-snapshotter's pool");
     target_line(*dm, release, r, "cache", "dm-cache", "the cache tier under the pool");
-    if (!pool) r.ok("storage", "thin pool", fmt::format("not configured ({} does not exist)", snapshotter_config));
-    else pool_lines(*dm, *pool, r);
-    report_cache_tier(find_cache_tier(), r);
+    if (!pool) {
+        r.ok("storage", "thin pool", fmt::format("not configured ({} does not exist)", snapshotter_config));
+        r.ok("storage", "cache tier", "not configured (no thin pool)");
+        return;
+    }
+    pool_lines(*dm, *pool, r);
+    report_cache_tier(*dm, pool->pool_name, r);
 }
 
 }  // namespace mogu::node
