@@ -1,11 +1,14 @@
 #include "ttrpc/server.h"
 
+#include "common/log.h"
 #include "ttrpc/frame.h"
+#include "ttrpc/socket.h"
 #include "ttrpc/ttrpc.pb.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 
@@ -181,7 +184,13 @@ void Server::accept_ready() {
             if (errno == EINTR || errno == ECONNABORTED) continue;
             return;  // EAGAIN, or out of fds: try again on the next readiness
         }
-        add_connection(UniqueFd(fd));
+        UniqueFd conn(fd);
+        uid_t uid = 0;
+        if (!peer_is_trusted(conn.get(), &uid)) {
+            log::warn("ttrpc: refused a connection from uid {}: only uid {} and root may call this server", uid, geteuid());
+            continue;
+        }
+        add_connection(std::move(conn));
     }
 }
 

@@ -3,7 +3,9 @@
 #include "common/error.h"
 
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include <cstring>
 
@@ -40,8 +42,22 @@ UniqueFd listen_unix(const std::string& address) {
     socklen_t len = make_sockaddr(address, sa);
     UniqueFd fd(check(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0), "socket for {}", address));
     check(bind(fd.get(), reinterpret_cast<struct sockaddr*>(&sa), len), "bind {}", address);
+    // Nobody can connect before listen(), so there is no window with a looser mode.
+    if (sa.sun_path[0] != '\0' && chmod(sa.sun_path, 0600) < 0) {
+        int err = errno;
+        unlink(sa.sun_path);
+        throw SysError(err, "chmod 0600 {}", address);
+    }
     check(listen(fd.get(), 128), "listen on {}", address);
     return fd;
+}
+
+bool peer_is_trusted(int fd, uid_t* peer_uid) {
+    struct ucred cred {};
+    socklen_t len = sizeof cred;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) return false;
+    if (peer_uid) *peer_uid = cred.uid;
+    return cred.uid == geteuid() || cred.uid == 0;
 }
 
 UniqueFd connect_unix(const std::string& address) {

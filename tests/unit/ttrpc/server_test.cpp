@@ -7,6 +7,7 @@
 
 #include <criterion/criterion.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -272,4 +273,30 @@ Test(ttrpc_socket, listen_and_connect_by_unix_address) {
     remove_socket(addr);
     rmdir(dir);
     cr_assert_throw(socket_path("tcp://1.2.3.4:5"), Error);
+}
+
+Test(ttrpc_socket, a_socket_file_is_0600_whatever_the_umask) {
+    char dir[] = "/tmp/ttrpc-test.XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    std::string path = std::string(dir) + "/s";
+    mode_t old = umask(0);
+    auto fd = listen_unix(path);
+    umask(old);
+    struct stat st {};
+    cr_assert_eq(stat(path.c_str(), &st), 0);
+    cr_assert(S_ISSOCK(st.st_mode));
+    cr_assert_eq(st.st_mode & 07777, 0600u, "mode %o", st.st_mode & 07777);
+    remove_socket(path);
+    rmdir(dir);
+}
+
+Test(ttrpc_socket, our_own_uid_is_a_trusted_peer) {
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    uid_t uid = 12345;
+    cr_assert(peer_is_trusted(sv[0], &uid));
+    cr_assert_eq(uid, geteuid());
+    close(sv[0]);
+    close(sv[1]);
+    cr_assert_not(peer_is_trusted(-1), "a peer whose credentials cannot be read is not trusted");
 }
