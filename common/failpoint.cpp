@@ -51,8 +51,13 @@ void failpoint_hit(const char* name) {
         ::kill(::getpid(), SIGKILL);
         ::_exit(137);  // not reached
     }
+    if (action == "pause") {
+        log::warn("failpoint {}: paused until MOGU_FAILPOINT_FILE no longer names it", name);
+        for (int i = 0; i < 600 && !action_for(current_spec(), name).empty(); ++i) ::usleep(100 * 1000);
+        return;
+    }
     int err = action == "enospc" ? ENOSPC : action == "emfile" ? EMFILE : action == "eintr" ? EINTR : 0;
-    if (err == 0) throw Error("MOGU_FAILPOINT: unknown action \"{}\" for {} (kill, enospc, emfile or eintr)", action, name);
+    if (err == 0) throw Error("MOGU_FAILPOINT: unknown action \"{}\" for {} (kill, enospc, emfile, eintr or pause)", action, name);
     throw SysError(err, "failpoint {}", name);
 }
 

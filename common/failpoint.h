@@ -5,6 +5,9 @@
 //   actions: kill    SIGKILL this process there (as a crash or an OOM kill would)
 //            enospc, emfile, eintr
 //                    the step fails with that errno (a SysError, through the normal error path)
+//            pause   wait there until the first line of MOGU_FAILPOINT_FILE no longer names this
+//                    failpoint (at most 60 s), then go on: a test does something meanwhile
+//                    (kills containerd mid-create) and releases it by emptying the file
 //   a name alone means <name>:kill. Without MOGU_FAILPOINT, the first line of the file named by
 //   MOGU_FAILPOINT_FILE is read instead, at every failpoint: a test sets it once in a daemon's
 //   environment (containerd, and through it every shim and mogu) and changes the file per case.

@@ -127,3 +127,46 @@ create_case() {
         done
     done
 }
+
+# restart_case FAILPOINT: `ctr run -d` pauses in the shim at FAILPOINT, containerd is killed with
+# SIGKILL there, the shim is released, containerd restarted. The container must then be whole
+# (a task containerd knows, which starts and runs) or gone (no task, process or shim); either way
+# the clean-up leaves nothing.
+restart_case() {
+    local fp=$1 id="fs-restart-${1//./-}"
+    arm "$fp:pause"
+    ctr_within 90 run -d --runtime $RUNTIME $CTD_IMAGE "$id" sleep $MARK </dev/null >"$FP_DIR/out" 2>&1 &
+    local client=$! i
+    for i in $(seq 100); do grep -q "failpoint $fp: paused" "$CTD_DIR/containerd.log" && break; sleep 0.2; done
+    grep -q "failpoint $fp: paused" "$CTD_DIR/containerd.log" || { disarm; wait $client; echo "$fp never paused: $(cat "$FP_DIR/out")" >&2; return 1; }
+    kill -9 "$(cat "$CTD_DIR/containerd.pid")"
+    disarm
+    wait $client || true
+    MOGU_BIN=$FP_BIN launch_containerd
+    local state
+    state=$(ctr_ task ls | awk -v id="$id" '$1 == id { print $3 }')
+    echo "# containerd killed at $fp:pause, restarted: task ${state:-gone}" >&3
+    case $state in
+        "")
+            if pgrep -f "^sleep $MARK\$" >/dev/null; then echo "$fp: no task, but its process runs" >&2; return 1; fi ;;
+        CREATED)
+            # ctr cannot start a task it did not just create (the kubelet's StartContainer can):
+            # whole means its init waits, and the runtime has it as created at that pid.
+            local pid
+            pid=$(ctr_ task ls | awk -v id="$id" '$1 == id { print $2 }')
+            kill -0 "$pid" || { echo "$fp: CREATED task's init $pid is gone" >&2; return 1; }
+            "$MOGU_BIN/mogu" --root "$(runtime_root)" state "$id" | jq -e --argjson p "$pid" '.status == "created" and .pid == $p' >/dev/null ||
+                { echo "$fp: the runtime does not have $id created at pid $pid" >&2; return 1; } ;;
+        RUNNING)
+            ctr_within 30 task exec --exec-id probe "$id" true || { echo "$fp: exec into the task fails" >&2; return 1; } ;;
+        *) echo "$fp: task in state $state after the restart" >&2; return 1 ;;
+    esac
+    clean_up "$id"
+    nothing_left "$id"
+}
+
+@test "containerd killed mid-create and restarted: the container is whole or gone, never half" {
+    restart_case shim.create.runtime
+    restart_case shim.create.created
+    restart_case shim.start.runtime
+}
