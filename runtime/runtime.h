@@ -95,9 +95,9 @@ struct CriuOptions {
     bool auto_dedup = false;
     std::string manage_cgroups_mode;        // "", soft, full, strict, ignore
     std::vector<std::string> empty_ns;      // namespace names ("network")
-    // Parsed but refused for now (they need a page server and lazy-pages daemon around criu):
+    // Parsed but refused for now (it needs criu's lazy-pages daemon):
     bool lazy_pages = false;
-    std::string page_server;  // ADDRESS:PORT
+    std::string page_server;  // ADDRESS:PORT: checkpoint sends pages there (criu's page server)
     int status_fd = -1;       // as runc: criu writes \0 there once lazy pages are served
 };
 struct CheckpointOptions : CriuOptions {

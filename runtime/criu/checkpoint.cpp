@@ -8,6 +8,8 @@
 #include "runtime/criu/criu_binary.h"
 #include "runtime/criu/external_mounts.h"
 #include "runtime/criu/images.h"
+#include "runtime/criu/memory_tracking.h"
+#include "runtime/criu/page_server.h"
 #include "runtime/criu/request.h"
 #include "runtime/criu/swrk.h"
 #include "runtime/linux/namespaces.h"
@@ -73,6 +75,12 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
         opts.set_leave_running(o.leave_running || o.pre_dump);
         if (o.pre_dump || !o.parent_path.empty()) opts.set_track_mem(true);
         if (!o.parent_path.empty()) opts.set_parent_img(o.parent_path);
+        // Pages and pagemaps go to criu's page server there; the other images stay here.
+        if (!o.page_server.empty()) {
+            auto ps = criu::parse_page_server(o.page_server, "--page-server");
+            opts.mutable_ps()->set_address(ps.address);
+            opts.mutable_ps()->set_port(ps.port);
+        }
         // criu freezes the tree with the cgroup freezer rather than ptrace-stopping each task.
         if (cgroup) {
             auto paths = cgroup->paths();
@@ -99,17 +107,9 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
 
         // Both need the kernel's soft-dirty bits (CONFIG_MEM_SOFT_DIRTY): without them criu
         // refuses track_mem, and a dump on a parent could not tell which pages changed.
-        if (o.pre_dump || !o.parent_path.empty()) {
-            criu::Swrk probe(criu_bin.path, {});
-            criu::rpc::criu_req feat;
-            feat.set_type(criu::rpc::FEATURE_CHECK);
-            feat.mutable_features()->set_mem_track(true);
-            auto r = probe.call(feat);
-            probe.finish();
-            if (!r.success() || !r.features().mem_track())
-                throw Error("checkpoint {} needs the kernel's dirty memory tracking (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY), which criu {} says this kernel lacks",
-                            o.pre_dump ? "--pre-dump" : "--parent-path", criu::version_text(criu_bin.version));
-        }
+        if ((o.pre_dump || !o.parent_path.empty()) && !criu::tracks_dirty_memory(criu_bin.path))
+            throw Error("checkpoint {} needs the kernel's dirty memory tracking (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY), which criu {} says this kernel lacks",
+                        o.pre_dump ? "--pre-dump" : "--parent-path", criu::version_text(criu_bin.version));
         std::vector<std::string> descriptors = criu::stdio_descriptors(st.pid);
         for (const auto& d : descriptors)
             if (d.starts_with("file[")) opts.add_external(d);
