@@ -4,6 +4,7 @@
 #include "common/fd.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/criu/request.h"
 #include "runtime/criu/swrk.h"
 
 #include <fcntl.h>
@@ -59,7 +60,9 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
     log_path_ = path_join(log_dir, log_name);
     UniqueFd images = open_dir(images_dir), logs = open_dir(log_dir);
     rpc::criu_req req;
-    req.set_type(rpc::PAGE_SERVER);
+    // PAGE_SERVER_CHLD: criu's page server is swrk's child and reports its own pid (criu 4.1's
+    // PAGE_SERVER daemonizes and answers pid 0); swrk exits after answering, leaving it to us.
+    req.set_type(rpc::PAGE_SERVER_CHLD);
     auto& opts = *req.mutable_opts();
     opts.set_images_dir_fd(images.get());
     opts.set_work_dir_fd(logs.get());
@@ -69,14 +72,19 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
     opts.mutable_ps()->set_port(0);  // criu binds a free port and says which
     rpc::criu_resp resp;
     {
+        // criu's stdio is /dev/null: its log file has what it says, and swrk complains on
+        // stderr when we close the socket after the answer it waits beyond.
+        UniqueFd null(::open("/dev/null", O_RDWR | O_CLOEXEC));
+        if (!null) throw SysError(errno, "open /dev/null for criu's page server");
+        int stdio[3] = {null.get(), null.get(), null.get()};
         Subreaper reaper;
-        Swrk swrk(criu_path, {images.get(), logs.get()});
+        Swrk swrk(criu_path, {images.get(), logs.get()}, stdio);
         resp = swrk.call(req);
         swrk.finish();
     }
     if (resp.has_ps() && resp.ps().has_pid() && resp.ps().pid() > 0) {
         pid_ = resp.ps().pid();
-        // Reparented to us when criu's intermediate child exited (before criu answered).
+        // Reparented to us (a subreaper) once swrk exits.
         int status;
         pid_t r = ::waitpid(pid_, &status, WNOHANG);
         ours_ = r == 0;
@@ -85,10 +93,10 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
             throw Error("criu's page server on {} exited at once (criu's log: {})", address, log_path_);
         }
     }
-    if (!resp.success() || pid_ <= 0 || !resp.ps().has_port() || resp.ps().port() <= 0 || resp.ps().port() > 65535) {
-        std::string why = resp.has_cr_errmsg() ? resp.cr_errmsg() : "no page server pid or port in criu's answer";
-        throw Error("starting criu's page server on {} failed: {} (criu's log: {})", address, why, log_path_);
-    }
+    if (!resp.success()) throw_criu_failure(resp, "page-server", log_path_);
+    if (pid_ <= 0 || !resp.ps().has_port() || resp.ps().port() <= 0 || resp.ps().port() > 65535)
+        throw Error("starting criu's page server on {} failed: criu answered pid {} port {} (criu's log: {})", address,
+                    resp.has_ps() ? resp.ps().pid() : 0, resp.has_ps() ? resp.ps().port() : 0, log_path_);
     port_ = static_cast<uint16_t>(resp.ps().port());
     log::debug("criu page server {} on {}:{} writing into {}", pid_, address, port_, images_dir);
 }
