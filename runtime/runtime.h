@@ -114,6 +114,7 @@ struct RestoreOptions : CriuOptions {
     bool detach = false;
     bool no_subreaper = false;
     bool no_pivot = false;
+    std::string cgroups_path;  // in place of the config's linux.cgroupsPath (mogu migrate receive)
 };
 // Dumps the container into opts.image_path. Without leave_running or pre_dump the container is
 // gone afterwards (killed by criu and deleted, as runc does).

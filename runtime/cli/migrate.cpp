@@ -34,6 +34,7 @@ int run_receive(const runtime::Context& ctx, const Args& a, bool json) {
     mig::ReceiveOptions o;
     o.listen = a.value_or("listen", "");
     o.bundle_dir = a.value_or("bundle-dir", "");
+    o.cgroups_path = a.value_or("cgroups-path", "");
     if (o.listen.empty()) throw UsageError("migrate receive: --listen ADDR:PORT is required");
     auto id = mig::receive(ctx, o);
     if (json) {
@@ -105,6 +106,7 @@ const Command migrate_command = {
         {{"work-dir"}, true, false, "where the criu images are written on the source (default /var/tmp)"},
         {{"format"}, true, false, "text or json"},
         {{"listen"}, true, false, "receive: ADDR:PORT to accept the source's connection on"},
+        {{"cgroups-path"}, true, false, "receive, live: the restored container's cgroup in place of its config's linux.cgroupsPath"},
         {{"bundle-dir"}, true, false, "receive: the target's bundle directory (its rootfs/ holds the image)"},
     },
     run_migrate,

@@ -60,6 +60,7 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& opts);
 struct ReceiveOptions {
     std::string listen;      // ADDR:PORT
     std::string bundle_dir;  // the target's bundle: holds rootfs/ (the image) already
+    std::string cgroups_path;  // live: the restored container's cgroup in place of the config's
 };
 // Accepts one connection, receives a container and restores (live) or starts (cold) it under
 // ctx.root. Returns the id on success; throws when the transfer or the restore failed (the

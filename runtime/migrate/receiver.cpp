@@ -153,6 +153,7 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
             r.image_path = rounds.current();
             r.work_path = logs;
             r.tcp_established = m.tcp_established;
+            r.cgroups_path = o.cgroups_path;
             r.detach = true;
             restore(ctx, r);
         } else {
