@@ -16,6 +16,7 @@
 #include "runtime/runtime.h"
 #include "runtime/status.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -116,7 +117,16 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
         if (!o.pre_dump) criu::write_descriptors(dirs.images, descriptors);
 
         log::debug("container {}: criu {} into {}", o.id, criu::request_name(req.type()), dirs.images);
-        criu::Swrk swrk(criu_bin.path, {dirs.images_fd.get(), dirs.work_fd.get()});
+        // A pre-dump's criu waits for the next request after answering and complains on stderr
+        // when the socket closes instead: its stdio is /dev/null (its log has what it says).
+        UniqueFd null;
+        int quiet[3] = {-1, -1, -1};
+        if (o.pre_dump) {
+            null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+            if (!null) throw SysError(errno, "open /dev/null for criu");
+            quiet[0] = quiet[1] = quiet[2] = null.get();
+        }
+        criu::Swrk swrk(criu_bin.path, {dirs.images_fd.get(), dirs.work_fd.get()}, o.pre_dump ? quiet : nullptr);
         criu::rpc::criu_resp resp = swrk.call(req);
         swrk.finish();
         if (!resp.success()) criu::throw_criu_failure(resp, criu::request_name(req.type()), path_join(dirs.work, o.pre_dump ? "pre-dump.log" : "dump.log"));
