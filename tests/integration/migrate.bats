@@ -17,7 +17,6 @@ setup() {
     cp -a "$FIXTURE_ROOTFS" "$BUNDLE_B/rootfs"   # the image, already on the target
     PORT=$((20000 + ($$ % 20000) + BATS_TEST_NUMBER))
     RECEIVER=
-    CG_B=
 }
 teardown() {
     [[ -n $RECEIVER ]] && kill "$RECEIVER" 2>/dev/null && wait "$RECEIVER" 2>/dev/null
@@ -25,7 +24,6 @@ teardown() {
     for id in $("$MOGU" --root "$ROOT_B" list -q 2>/dev/null); do
         "$MOGU" --root "$ROOT_B" delete --force "$id" >/dev/null 2>&1 || true
     done
-    [[ -z $CG_B ]] || rmdir "$CG_B" 2>/dev/null || true
     runtime_teardown
 }
 
@@ -216,27 +214,25 @@ tracks_dirty_memory() { "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1;
 
 # Pre-copy proper needs soft-dirty bits (tests/vm/suites/migrate-precopy.sh runs this in a guest
 # whose kernel has them). The container keeps a few MiB in an awk array and rewrites a tenth of it
-# between counts; B runs in a cgroup of its own so that its container's cgroup is not A's (both
-# roots are on one machine, and A's stays, paused, until B runs it).
+# between counts. Both roots are on one machine and A's container stays, paused, in its cgroup
+# until B runs it: B restores into another cgroup (--cgroups-path).
 @test "pre-copy: rounds shrink, the counter goes on on B from memory, nothing left on A" {
     need_criu
     tracks_dirty_memory || skip "this kernel lacks dirty memory tracking (CONFIG_MEM_SOFT_DIRTY); tests/vm/suites/migrate-precopy.sh runs this in a guest"
-    [[ $(stat -fc %T /sys/fs/cgroup) == cgroup2fs ]] || skip "needs a pure cgroup v2 host to give the target a cgroup of its own"
     make_bundle '.root.readonly = false'
     set_args awk 'BEGIN { for (i = 0; i < 60000; i++) a[i] = i
         while (1) { for (i = 0; i < 6000; i++) a[i]++; n++; print n > "/tmp/count"; close("/tmp/count"); system("usleep 200000") } }'
     run_detached "$ID"
     wait_for "test \$(mogu exec $ID cat /tmp/count 2>/dev/null || echo 0) -gt 3"
-    CG_B=/sys/fs/cgroup/mogu-migrate-b-$$
-    mkdir "$CG_B"
-    (echo "$BASHPID" >"$CG_B/cgroup.procs" && exec "$MOGU" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B") \
+    mogu_b migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" --cgroups-path "$CGROUP_PARENT/$ID-b" \
         </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
     RECEIVER=$!
     wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
     local before
     before=$(mogu exec "$ID" cat /tmp/count)
-    run mogu migrate --format json --to "127.0.0.1:$PORT" "$ID"
+    run --separate-stderr mogu migrate --format json --to "127.0.0.1:$PORT" "$ID"
     echo "$output"
+    echo "$stderr"
     cat "$TEST_TMP/receiver.out"
     [ "$status" -eq 0 ]
     wait "$RECEIVER"
@@ -257,8 +253,8 @@ tracks_dirty_memory() { "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1;
     wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 2))"
     mogu_b delete --force "$ID"
     ROOT=$ROOT_B assert_nothing_left
-    rmdir "$CG_B"
-    CG_B=
+    local m
+    for m in $(cgroup_mounts); do [ ! -d "$m$CGROUP_PARENT/$ID-b" ]; done
     # No page server or criu left behind.
     run ! pgrep -f "page-server --rpc"
     [ -z "$(ls /var/tmp | grep -E '^mogu-(receive|migrate)-')" ]
