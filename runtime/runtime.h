@@ -95,9 +95,9 @@ struct CriuOptions {
     bool auto_dedup = false;
     std::string manage_cgroups_mode;        // "", soft, full, strict, ignore
     std::vector<std::string> empty_ns;      // namespace names ("network")
-    // Parsed but refused for now (they need a page server and lazy-pages daemon around criu):
+    // Parsed but refused for now (it needs criu's lazy-pages daemon):
     bool lazy_pages = false;
-    std::string page_server;  // ADDRESS:PORT
+    std::string page_server;  // ADDRESS:PORT: checkpoint sends pages there (criu's page server)
     int status_fd = -1;       // as runc: criu writes \0 there once lazy pages are served
 };
 struct CheckpointOptions : CriuOptions {
@@ -114,6 +114,7 @@ struct RestoreOptions : CriuOptions {
     bool detach = false;
     bool no_subreaper = false;
     bool no_pivot = false;
+    std::string cgroups_path;  // in place of the config's linux.cgroupsPath (mogu migrate receive)
 };
 // Dumps the container into opts.image_path. Without leave_running or pre_dump the container is
 // gone afterwards (killed by criu and deleted, as runc does).

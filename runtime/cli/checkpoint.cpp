@@ -68,7 +68,7 @@ std::vector<FlagSpec> checkpoint_flags() {
                           {{"parent-path"}, true, false, "path for previous criu image files in pre-dump (relative to the image path)"},
                           {{"leave-running"}, false, false, "leave the process running after checkpointing"},
                           {{"pre-dump"}, false, false, "dump the container's memory information only, leave the container running after this"},
-                          {{"page-server"}, true, false, "ADDRESS:PORT of the page server (not supported yet)"},
+                          {{"page-server"}, true, false, "ADDRESS:PORT of a criu page server to send the pages to"},
                           {{"status-fd"}, true, false, "criu writes \\0 to this FD once lazy-pages is ready"},
                       });
     return f;

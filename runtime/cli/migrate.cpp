@@ -1,4 +1,4 @@
-// mogu migrate: `migrate [--cold] [--format json] --to ADDR:PORT ID` on the source and
+// mogu migrate: `migrate [--cold] [--max-iterations N] [--format json] --to ADDR:PORT ID` on the source and
 // `migrate receive --listen ADDR:PORT --bundle-dir DIR` on the target (runtime/migrate/).
 #include "common/error.h"
 #include "common/json.h"
@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdio>
 
 namespace mogu::cli {
@@ -20,11 +21,20 @@ bool json_format(const Args& a) {
     return f == "json";
 }
 
+int parse_max_iterations(const std::string& text) {
+    int n = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (text.empty() || ec != std::errc{} || end != text.data() + text.size() || n < 0 || n > 100)
+        throw UsageError("migrate: --max-iterations must be a number 0-100 (0: stop-and-copy), not '{}'", text);
+    return n;
+}
+
 int run_receive(const runtime::Context& ctx, const Args& a, bool json) {
     a.require_positional(1, 1);
     mig::ReceiveOptions o;
     o.listen = a.value_or("listen", "");
     o.bundle_dir = a.value_or("bundle-dir", "");
+    o.cgroups_path = a.value_or("cgroups-path", "");
     if (o.listen.empty()) throw UsageError("migrate receive: --listen ADDR:PORT is required");
     auto id = mig::receive(ctx, o);
     if (json) {
@@ -48,24 +58,36 @@ int run_migrate(const runtime::Context& ctx, const Args& a) {
     o.mode = a.flag("cold") ? mig::Mode::cold : mig::Mode::live;
     o.tcp_established = !a.flag("no-tcp-established");
     o.work_dir = a.value_or("work-dir", "");
+    if (auto n = a.value("max-iterations")) o.max_iterations = parse_max_iterations(*n);
+    // JSON carries it as "fallback"; text prints it on stderr when it happens.
+    if (!json) o.notice = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
     auto r = mig::migrate(ctx, o);
+    const char* copy = r.mode == mig::Mode::cold ? "cold" : r.precopy ? "pre-copy" : "stop-and-copy";
     if (json) {
         JsonWriter w;
         w.begin_object()
             .kv("id", o.id)
             .kv("mode", std::string(mig::mode_name(r.mode)))
+            .kv("copy", std::string(copy))
             .kv("to", o.to)
             .kv("freeze_seconds", r.freeze_seconds)
             .kv("total_seconds", r.total_seconds)
             .kv("bytes_sent", r.bytes_sent)
             .kv("rootfs_bytes", r.rootfs_bytes)
-            .kv("image_bytes", r.image_bytes)
-            .end_object();
+            .kv("image_bytes", r.image_bytes);
+        if (!r.fallback.empty()) w.kv("fallback", r.fallback);
+        w.key("iterations").begin_array();
+        for (const auto& it : r.iterations)
+            w.begin_object().kv("final", it.final).kv("pages_bytes", it.pages_bytes).kv("seconds", it.seconds).end_object();
+        w.end_array().end_object();
         std::puts(w.str().c_str());
     } else {
-        std::printf("%s: %s migration to %s done: freeze %.3f s, total %.3f s, %llu bytes sent\n", o.id.c_str(),
-                    mig::mode_name(r.mode), o.to.c_str(), r.freeze_seconds, r.total_seconds,
-                    static_cast<unsigned long long>(r.bytes_sent));
+        int n = 0;
+        for (const auto& it : r.iterations)
+            std::printf("%s: %s %d: %llu bytes of pages in %.3f s\n", o.id.c_str(), it.final ? "final dump" : "pre-dump", it.final ? n : ++n,
+                        static_cast<unsigned long long>(it.pages_bytes), it.seconds);
+        std::printf("%s: %s %s migration to %s done: freeze %.3f s, total %.3f s, %llu bytes sent\n", o.id.c_str(), copy,
+                    mig::mode_name(r.mode), o.to.c_str(), r.freeze_seconds, r.total_seconds, static_cast<unsigned long long>(r.bytes_sent));
     }
     return 0;
 }
@@ -80,9 +102,11 @@ const Command migrate_command = {
         {{"to"}, true, false, "ADDR:PORT of the target's `mogu migrate receive`"},
         {{"cold"}, false, false, "stop the container and start it afresh on the target instead of dumping it"},
         {{"no-tcp-established"}, false, false, "live: do not carry established TCP connections"},
+        {{"max-iterations"}, true, false, "live: pre-dumps at most before the final dump (default 5; 0: stop-and-copy)"},
         {{"work-dir"}, true, false, "where the criu images are written on the source (default /var/tmp)"},
         {{"format"}, true, false, "text or json"},
         {{"listen"}, true, false, "receive: ADDR:PORT to accept the source's connection on"},
+        {{"cgroups-path"}, true, false, "receive, live: the restored container's cgroup in place of its config's linux.cgroupsPath"},
         {{"bundle-dir"}, true, false, "receive: the target's bundle directory (its rootfs/ holds the image)"},
     },
     run_migrate,

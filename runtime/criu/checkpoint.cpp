@@ -8,12 +8,15 @@
 #include "runtime/criu/criu_binary.h"
 #include "runtime/criu/external_mounts.h"
 #include "runtime/criu/images.h"
+#include "runtime/criu/memory_tracking.h"
+#include "runtime/criu/page_server.h"
 #include "runtime/criu/request.h"
 #include "runtime/criu/swrk.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/runtime.h"
 #include "runtime/status.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -73,6 +76,12 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
         opts.set_leave_running(o.leave_running || o.pre_dump);
         if (o.pre_dump || !o.parent_path.empty()) opts.set_track_mem(true);
         if (!o.parent_path.empty()) opts.set_parent_img(o.parent_path);
+        // Pages and pagemaps go to criu's page server there; the other images stay here.
+        if (!o.page_server.empty()) {
+            auto ps = criu::parse_page_server(o.page_server, "--page-server");
+            opts.mutable_ps()->set_address(ps.address);
+            opts.mutable_ps()->set_port(ps.port);
+        }
         // criu freezes the tree with the cgroup freezer rather than ptrace-stopping each task.
         if (cgroup) {
             auto paths = cgroup->paths();
@@ -99,24 +108,25 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
 
         // Both need the kernel's soft-dirty bits (CONFIG_MEM_SOFT_DIRTY): without them criu
         // refuses track_mem, and a dump on a parent could not tell which pages changed.
-        if (o.pre_dump || !o.parent_path.empty()) {
-            criu::Swrk probe(criu_bin.path, {});
-            criu::rpc::criu_req feat;
-            feat.set_type(criu::rpc::FEATURE_CHECK);
-            feat.mutable_features()->set_mem_track(true);
-            auto r = probe.call(feat);
-            probe.finish();
-            if (!r.success() || !r.features().mem_track())
-                throw Error("checkpoint {} needs the kernel's dirty memory tracking (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY), which criu {} says this kernel lacks",
-                            o.pre_dump ? "--pre-dump" : "--parent-path", criu::version_text(criu_bin.version));
-        }
+        if ((o.pre_dump || !o.parent_path.empty()) && !criu::tracks_dirty_memory(criu_bin.path))
+            throw Error("checkpoint {} needs the kernel's dirty memory tracking (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY), which criu {} says this kernel lacks",
+                        o.pre_dump ? "--pre-dump" : "--parent-path", criu::version_text(criu_bin.version));
         std::vector<std::string> descriptors = criu::stdio_descriptors(st.pid);
         for (const auto& d : descriptors)
             if (d.starts_with("file[")) opts.add_external(d);
         if (!o.pre_dump) criu::write_descriptors(dirs.images, descriptors);
 
         log::debug("container {}: criu {} into {}", o.id, criu::request_name(req.type()), dirs.images);
-        criu::Swrk swrk(criu_bin.path, {dirs.images_fd.get(), dirs.work_fd.get()});
+        // A pre-dump's criu waits for the next request after answering and complains on stderr
+        // when the socket closes instead: its stdio is /dev/null (its log has what it says).
+        UniqueFd null;
+        int quiet[3] = {-1, -1, -1};
+        if (o.pre_dump) {
+            null.reset(::open("/dev/null", O_RDWR | O_CLOEXEC));
+            if (!null) throw SysError(errno, "open /dev/null for criu");
+            quiet[0] = quiet[1] = quiet[2] = null.get();
+        }
+        criu::Swrk swrk(criu_bin.path, {dirs.images_fd.get(), dirs.work_fd.get()}, o.pre_dump ? quiet : nullptr);
         criu::rpc::criu_resp resp = swrk.call(req);
         swrk.finish();
         if (!resp.success()) criu::throw_criu_failure(resp, criu::request_name(req.type()), path_join(dirs.work, o.pre_dump ? "pre-dump.log" : "dump.log"));

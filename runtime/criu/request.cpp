@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <string_view>
 #include <deque>
 #include <sstream>
 
@@ -80,7 +81,8 @@ Directories open_directories(const CriuOptions& o, bool create) {
 
 void refuse_unsupported(const CriuOptions& o, const char* verb) {
     if (o.lazy_pages) throw Error("{} --lazy-pages is not supported by mogu yet (it needs criu's lazy-pages daemon and page server)", verb);
-    if (!o.page_server.empty()) throw Error("{} --page-server is not supported by mogu yet", verb);
+    // A dump sends its pages to a page server (checkpoint.cpp); a restore has nothing to send.
+    if (!o.page_server.empty() && std::string_view(verb) != "checkpoint") throw Error("{} --page-server is not supported by mogu", verb);
     if (o.status_fd >= 0) {
         // runc: the fd must be open for writing; criu only uses it with --lazy-pages.
         int flags = ::fcntl(o.status_fd, F_GETFL);

@@ -18,7 +18,7 @@ struct Directories {
 // defaults to it. Relative paths are taken from the current directory, as runc does.
 Directories open_directories(const CriuOptions& o, bool create);
 
-// --lazy-pages and --page-server: parsed, refused until they are built.
+// --lazy-pages: parsed, refused until it is built; --page-server outside checkpoint too.
 void refuse_unsupported(const CriuOptions& o, const char* verb);
 
 // Fills the options both verbs share (runc's choices: log level 4, notify scripts, orphan pts

@@ -117,6 +117,7 @@ int restore(const Context& ctx, const RestoreOptions& o) {
     std::string bundle = resolved;
     std::string config_path = bundle + "/config.json";
     oci::Spec spec = oci::load_spec(config_path);
+    if (!o.cgroups_path.empty() && spec.linux) spec.linux->cgroups_path = o.cgroups_path;
     std::string rootfs;
     try {
         rootfs = validate_for_create(spec, bundle);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 
 namespace mogu::runtime::migrate {
 
@@ -17,6 +18,10 @@ const char* frame_type_name(FrameType t) {
         case FrameType::restore: return "restore";
         case FrameType::start: return "start";
         case FrameType::result: return "result";
+        case FrameType::iteration: return "iteration";
+        case FrameType::page_server: return "page_server";
+        case FrameType::iteration_done: return "iteration_done";
+        case FrameType::pages_received: return "pages_received";
     }
     return "unknown";
 }
@@ -31,7 +36,7 @@ std::string encode_header(FrameType type, uint64_t length) {
 Header decode_header(std::string_view header) {
     if (header.size() != kFrameHeaderSize) throw Error("migrate: a frame header is {} bytes, not {}", kFrameHeaderSize, header.size());
     auto type = static_cast<uint8_t>(header[0]);
-    if (type < 1 || type > static_cast<uint8_t>(FrameType::result)) throw Error("migrate: unknown frame type {} (not a mogu migrate peer?)", type);
+    if (type < 1 || type > static_cast<uint8_t>(kLastFrameType)) throw Error("migrate: unknown frame type {} (not a mogu migrate peer?)", type);
     uint64_t length = 0;
     for (int i = 0; i < 8; ++i) length = (length << 8) | static_cast<uint8_t>(header[1 + i]);
     if (length > kMaxFramePayload) throw Error("migrate: a {} frame of {} bytes is over the limit of {}", frame_type_name(FrameType{type}), length, kMaxFramePayload);
@@ -105,6 +110,16 @@ ImageFile decode_image(std::string_view payload) {
     if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
         throw Error("migrate: refusing image file name '{}' (must be a plain file name)", name);
     return {name, payload.substr(nul + 1)};
+}
+
+std::string encode_number(uint64_t n) { return std::to_string(n); }
+
+uint64_t decode_number(std::string_view payload, const char* what) {
+    uint64_t n = 0;
+    auto [end, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), n);
+    if (payload.empty() || ec != std::errc{} || end != payload.data() + payload.size())
+        throw Error("migrate: {} \"{}\" is not a decimal number", what, payload.substr(0, 40));
+    return n;
 }
 
 std::string error_result(std::string_view why) { return "error: " + std::string(why); }

@@ -2,6 +2,10 @@
 // of [type: 1 byte][length: 8 bytes, big endian][payload], in this order:
 //   hello (manifest) -> result | config (config.json) -> rootfs (a tar of the changed files)
 //   -> image* (criu images, live only) -> restore | start -> result
+// Pre-copy puts iterations between config and rootfs, each a criu (pre-)dump whose pages go to a
+// page server on the target, the other images following as image frames into that iteration:
+//   iteration ("pre" | "final") -> page_server (its port) | result (error)
+//   ... criu sends the pages ... iteration_done -> pages_received (bytes) | result (error)
 // A result's payload is "ok" or "error: <why>". EOF anywhere else means the peer gave up.
 #pragma once
 
@@ -11,7 +15,20 @@
 
 namespace mogu::runtime::migrate {
 
-enum class FrameType : uint8_t { hello = 1, config = 2, rootfs = 3, image = 4, restore = 5, start = 6, result = 7 };
+enum class FrameType : uint8_t {
+    hello = 1,
+    config = 2,
+    rootfs = 3,
+    image = 4,
+    restore = 5,
+    start = 6,
+    result = 7,
+    iteration = 8,        // start a pre-copy iteration: "pre" or "final"
+    page_server = 9,      // the answer: the port of the iteration's page server
+    iteration_done = 10,  // criu finished sending this iteration's pages
+    pages_received = 11,  // the answer: how many bytes of pages the page server wrote
+};
+inline constexpr FrameType kLastFrameType = FrameType::pages_received;
 const char* frame_type_name(FrameType t);
 
 inline constexpr size_t kFrameHeaderSize = 9;
@@ -45,6 +62,11 @@ struct ImageFile {
     std::string_view content;  // into the payload
 };
 ImageFile decode_image(std::string_view payload);
+
+// The payload of page_server and pages_received: a decimal number. decode throws Error naming
+// `what` unless the payload is all digits and fits.
+std::string encode_number(uint64_t n);
+uint64_t decode_number(std::string_view payload, const char* what);
 
 // A result's payload.
 inline constexpr std::string_view kResultOk = "ok";

@@ -5,6 +5,11 @@
 // Until the target reports the container running, a failure puts the source back as it was:
 // untouched when it happens before the dump or stop, restored (live) or started again (cold)
 // from the same images and bundle after it.
+// Pre-copy (live, when the kernel tracks dirty memory): criu pre-dumps the running container
+// into page servers on the target, each round sending only the pages dirtied since the one
+// before, while the rounds shrink (precopy_plan.h); then the container is paused, dumped on the
+// last round (leave running: it stays paused here), its files and the small images follow, and
+// the target restores it. A failure before the target runs it resumes it here as it was.
 #pragma once
 
 #include "runtime/migrate/manifest.h"
@@ -13,7 +18,9 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
 
 namespace mogu::runtime::migrate {
 
@@ -23,10 +30,23 @@ struct MigrateOptions {
     Mode mode = Mode::live;
     bool tcp_established = true;  // live: carry the container's established TCP connections
     std::string work_dir;         // where the images are written (default: a fresh dir in /var/tmp)
+    int max_iterations = 5;       // live: pre-dumps at most; 0 = stop-and-copy
+    // Told one line when pre-copy cannot run here and stop-and-copy runs instead (the CLI prints it).
+    std::function<void(const std::string&)> notice;
+};
+
+// One round of pre-copy: a pre-dump, or the final dump.
+struct IterationReport {
+    bool final = false;
+    uint64_t pages_bytes = 0;  // the pages the target's page server received
+    double seconds = 0;        // the round, from asking for a page server to the target's count
 };
 
 struct MigrateReport {
     Mode mode = Mode::live;
+    bool precopy = false;          // live: pre-copy ran (else stop-and-copy)
+    std::string fallback;          // why stop-and-copy ran instead of pre-copy, or ""
+    std::vector<IterationReport> iterations;  // pre-copy's rounds, the final dump last
     double freeze_seconds = 0;  // dump (or stop) until the target reports the container running
     double total_seconds = 0;
     uint64_t bytes_sent = 0;
@@ -40,6 +60,7 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& opts);
 struct ReceiveOptions {
     std::string listen;      // ADDR:PORT
     std::string bundle_dir;  // the target's bundle: holds rootfs/ (the image) already
+    std::string cgroups_path;  // live: the restored container's cgroup in place of the config's
 };
 // Accepts one connection, receives a container and restores (live) or starts (cold) it under
 // ctx.root. Returns the id on success; throws when the transfer or the restore failed (the

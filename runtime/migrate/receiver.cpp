@@ -2,12 +2,19 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/criu/criu_binary.h"
+#include "runtime/criu/page_server.h"
 #include "runtime/migrate/connection.h"
 #include "runtime/migrate/frame.h"
 #include "runtime/migrate/migrate.h"
 #include "runtime/migrate/rootfs_changes.h"
 
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <filesystem>
+#include <optional>
 
 namespace mogu::runtime::migrate {
 namespace {
@@ -29,6 +36,54 @@ struct ScratchDir {
     }
     ScratchDir(const ScratchDir&) = delete;
     ScratchDir& operator=(const ScratchDir&) = delete;
+};
+
+// The target's half of pre-copy rounds: each "iteration" frame gets a directory (pre-1, pre-2,
+// ..., final; each after the first linked to the one before as criu's `parent`) and a page
+// server writing into it; "iteration_done" waits for that server and counts its pages.
+class Rounds {
+public:
+    Rounds(const Context& ctx, std::string images, std::string logs, std::string address)
+        : ctx_(ctx), images_(std::move(images)), logs_(std::move(logs)), address_(std::move(address)) {}
+
+    // Where image frames go: the current round's directory (stop-and-copy: the images root).
+    const std::string& current() const { return current_.empty() ? images_ : current_; }
+
+    uint16_t start(std::string_view kind) {
+        if (server_) throw Error("migrate receive: a new iteration before the last one was done");
+        if (final_) throw Error("migrate receive: an iteration after the final one");
+        if (kind != "pre" && kind != "final") throw Error("migrate receive: unknown iteration kind '{}'", kind);
+        final_ = kind == "final";
+        std::string name = final_ ? "final" : fmt::format("pre-{}", ++pre_dumps_);
+        std::string dir = path_join(images_, name);
+        mkdir_p(dir, 0700);
+        if (!previous_.empty() && ::symlink(("../" + previous_).c_str(), path_join(dir, "parent").c_str()) < 0)
+            throw SysError(errno, "migrate receive: linking {}/parent to {}", dir, previous_);
+        if (criu_path_.empty()) criu_path_ = criu::find_binary(ctx_.criu_path).path;
+        server_.emplace(criu_path_, dir, logs_, fmt::format("page-server-{}.log", name), address_);
+        current_ = dir;
+        previous_ = name;
+        return server_->port();
+    }
+
+    uint64_t done() {
+        if (!server_) throw Error("migrate receive: iteration_done without an iteration");
+        server_->wait(120);
+        server_.reset();
+        uint64_t bytes = 0;
+        for (const auto& e : std::filesystem::directory_iterator(current_))
+            if (e.is_regular_file() && e.path().filename().string().starts_with("pages-")) bytes += e.file_size();
+        return bytes;
+    }
+
+    bool complete() const { return !server_ && (pre_dumps_ == 0 || final_); }
+
+private:
+    const Context& ctx_;
+    std::string images_, logs_, address_, criu_path_, current_, previous_;
+    int pre_dumps_ = 0;
+    bool final_ = false;
+    std::optional<criu::PageServer> server_;
 };
 
 // Why this receiver will not take the manifest's container, or "".
@@ -55,23 +110,37 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
     std::string images = path_join(scratch.path, "images"), logs = path_join(scratch.path, "work");
     mkdir_p(images, 0700);
     mkdir_p(logs, 0700);
+    Rounds rounds(ctx, images, logs, o.listen.substr(0, o.listen.rfind(':')));
     try {
         auto config = read_frame_of(fd, FrameType::config, "config.json");
-        auto rootfs = read_frame_of(fd, FrameType::rootfs, "the rootfs changes");
         std::string tar = path_join(scratch.path, "rootfs.tar");
-        write_file(tar, rootfs.payload, 0600);
-        rootfs.payload.clear();
+        bool have_rootfs = false;
         for (;;) {
-            auto f = read_frame(fd, "criu images or the go-ahead");
+            auto f = read_frame(fd, "pre-copy rounds, the rootfs changes, criu images or the go-ahead");
+            if (f.type == FrameType::rootfs) {
+                write_file(tar, f.payload, 0600);
+                have_rootfs = true;
+                continue;
+            }
             if (f.type == FrameType::image) {
                 auto img = decode_image(f.payload);
-                write_file(path_join(images, img.name), img.content, 0600);
+                write_file(path_join(rounds.current(), img.name), img.content, 0600);
+                continue;
+            }
+            if (f.type == FrameType::iteration && m.mode == Mode::live) {
+                write_frame(fd, FrameType::page_server, encode_number(rounds.start(f.payload)));
+                continue;
+            }
+            if (f.type == FrameType::iteration_done) {
+                write_frame(fd, FrameType::pages_received, encode_number(rounds.done()));
                 continue;
             }
             if (f.type != FrameType::restore && f.type != FrameType::start)
                 throw Error("migrate receive: unexpected {} frame", frame_type_name(f.type));
             if ((f.type == FrameType::restore) != (m.mode == Mode::live))
                 throw Error("migrate receive: a {} frame in a {} migration", frame_type_name(f.type), mode_name(m.mode));
+            if (!have_rootfs) throw Error("migrate receive: a {} frame before the rootfs changes", frame_type_name(f.type));
+            if (!rounds.complete()) throw Error("migrate receive: a {} frame before the final dump's round was done", frame_type_name(f.type));
             break;
         }
         // Everything arrived: now the target's bundle changes and the container is made.
@@ -81,9 +150,10 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
             RestoreOptions r;
             r.id = m.id;
             r.bundle = o.bundle_dir;
-            r.image_path = images;
+            r.image_path = rounds.current();
             r.work_path = logs;
             r.tcp_established = m.tcp_established;
+            r.cgroups_path = o.cgroups_path;
             r.detach = true;
             restore(ctx, r);
         } else {

@@ -2,9 +2,13 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/criu/criu_binary.h"
+#include "runtime/criu/memory_tracking.h"
 #include "runtime/migrate/connection.h"
 #include "runtime/migrate/frame.h"
 #include "runtime/migrate/migrate.h"
+#include "runtime/migrate/precopy_plan.h"
+#include "runtime/migrate/precopy_round.h"
 #include "runtime/migrate/rootfs_changes.h"
 
 #include <dirent.h>
@@ -83,21 +87,69 @@ struct StdioReopened {
     StdioReopened& operator=(const StdioReopened&) = delete;
 };
 
-std::vector<std::string> regular_files(const std::string& dir) {
-    std::vector<std::string> names;
-    DIR* d = opendir(dir.c_str());
-    if (!d) throw SysError(errno, "migrate: opening {}", dir);
-    while (auto* e = readdir(d))
-        if (e->d_type == DT_REG) names.emplace_back(e->d_name);
-    closedir(d);
-    std::sort(names.begin(), names.end());
-    return names;
-}
-
 void stop_container(const Context& ctx, const std::string& id) {
     kill(ctx, id, SIGKILL, true);
+    if (query(ctx, id).status == Status::paused) {
+        try {
+            resume(ctx, id);  // thawed, the killed tasks exit
+        } catch (const std::exception& e) {
+            log::debug("migrate: resuming the killed {}: {}", id, e.what());
+        }
+    }
     for (int i = 0; i < 200 && query(ctx, id).status != Status::stopped; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(25));
     remove(ctx, id, true);
+}
+
+// "ADDR" of "ADDR:PORT" (checked by parse_address): where the target's page servers listen.
+std::string host_of(const std::string& address) { return address.substr(0, address.rfind(':')); }
+
+// Pre-copy after the hello and config: rounds of pre-dumps while they shrink, then the paused
+// container's final dump, its files, and the target's restore. Throws with what became of the
+// source: running on (pre-dumps leave it so) or resumed (after the pause).
+void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& st, bool tcp_established, int fd,
+             const std::string& images, const std::string& logs, const SendFrame& send, MigrateReport& report, Clock::time_point& frozen) {
+    std::string host = host_of(o.to);
+    PrecopyLimits limits;
+    limits.max_iterations = o.max_iterations;
+    std::vector<uint64_t> sent;
+    std::string parent;
+    try {
+        while (another_pre_dump(sent, limits)) {
+            auto name = fmt::format("pre-{}", sent.size() + 1);
+            auto r = run_round(ctx, o, tcp_established, fd, host, {path_join(images, name), path_join(logs, name), parent, false}, send);
+            log::debug("migrate: {} sent {} bytes of pages in {:.3f} s", name, r.pages_bytes, r.seconds);
+            report.iterations.push_back(r);
+            report.image_bytes += r.pages_bytes;
+            sent.push_back(r.pages_bytes);
+            parent = "../" + name;
+        }
+    } catch (const std::exception& e) {
+        throw Error("{} ({} keeps running here: pre-dumps do not stop it)", e.what(), o.id);
+    }
+
+    // From here the container is paused on this host until the target runs it.
+    pause(ctx, o.id);
+    frozen = Clock::now();
+    try {
+        auto r = run_round(ctx, o, tcp_established, fd, host, {path_join(images, "final"), path_join(logs, "final"), parent, true}, send);
+        report.iterations.push_back(r);
+        report.image_bytes += r.pages_bytes;
+        std::string tar = path_join(images, "rootfs.tar");
+        pack_rootfs_changes(st.rootfs, st.created, tar);
+        auto changes = read_file(tar);
+        report.rootfs_bytes = changes.size();
+        send(FrameType::rootfs, changes);
+        send(FrameType::restore, {});
+        check_result(read_frame_of(fd, FrameType::result, "the target's restore result").payload,
+                     fmt::format("migrate: the target {} could not restore {}", o.to, o.id));
+    } catch (const std::exception& e) {
+        try {
+            resume(ctx, o.id);
+        } catch (const std::exception& e2) {
+            throw Error("{}; resuming {} here failed too: {} (logs in {})", e.what(), o.id, e2.what(), logs);
+        }
+        throw Error("{}; {} runs here again (resumed as it was)", e.what(), o.id);
+    }
 }
 
 }  // namespace
@@ -114,6 +166,14 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
         throw Error("migrate: container {} runs in a VM; mogu migrate moves only ordinary containers", o.id);
     auto config = read_file(path_join(st.bundle, "config.json"));
     auto init_stdio = stdio_paths(st.pid);
+    if (o.max_iterations < 0) throw UsageError("migrate: --max-iterations must be 0 or more, not {}", o.max_iterations);
+    if (o.mode == Mode::live && o.max_iterations > 0) {
+        report.precopy = criu::tracks_dirty_memory(criu::find_binary(ctx.criu_path).path);
+        if (!report.precopy) {
+            report.fallback = "pre-copy needs dirty memory tracking (CONFIG_MEM_SOFT_DIRTY), which this kernel lacks: stop-and-copy";
+            if (o.notice) o.notice(report.fallback);
+        }
+    }
 
     auto conn = connect_to(o.to, 5, 120);
     auto send = [&](FrameType t, std::string_view payload) {
@@ -130,6 +190,20 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
     std::string images = path_join(work.path, "images"), logs = path_join(work.path, "work");
     mkdir_p(images, 0700);
     mkdir_p(logs, 0700);
+
+    if (report.precopy) {
+        auto frozen = Clock::now();
+        precopy(ctx, o, st, m.tcp_established, conn.get(), images, logs, send, report, frozen);
+        report.freeze_seconds = seconds_since(frozen);
+        // The target runs it: the paused original goes.
+        try {
+            stop_container(ctx, o.id);
+        } catch (const std::exception& e) {
+            log::warn("migrate: {} runs on {} now, but removing it here failed: {}", o.id, o.to, e.what());
+        }
+        report.total_seconds = seconds_since(started);
+        return report;
+    }
 
     // From here the container stops running on this host.
     auto frozen = Clock::now();
@@ -178,11 +252,7 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
         report.rootfs_bytes = changes.size();
         send(FrameType::rootfs, changes);
         if (o.mode == Mode::live) {
-            for (const auto& name : regular_files(images)) {
-                auto content = read_file(path_join(images, name));
-                report.image_bytes += content.size();
-                send(FrameType::image, encode_image(name, content));
-            }
+            report.image_bytes += send_image_files(images, send);
             send(FrameType::restore, {});
         } else {
             send(FrameType::start, {});

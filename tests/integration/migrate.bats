@@ -162,3 +162,100 @@ PY
     [ "$status" -ne 0 ]
     [[ $output == *"--format must be text or json"* ]]
 }
+
+# Whether this kernel tracks dirty memory (soft-dirty bits), as criu sees it.
+tracks_dirty_memory() { "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1; }
+
+@test "pre-copy without dirty memory tracking: one line says so, stop-and-copy moves the container" {
+    need_criu
+    tracks_dirty_memory && skip "this kernel tracks dirty memory: the pre-copy test below covers it"
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 3"
+    start_receiver
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"pre-copy needs dirty memory tracking (CONFIG_MEM_SOFT_DIRTY), which this kernel lacks: stop-and-copy"* ]]
+    [ "$(grep -c 'pre-copy needs' <<<"$output")" -eq 1 ]
+    [[ $output == *"stop-and-copy live migration to 127.0.0.1:$PORT done"* ]]
+    wait "$RECEIVER"
+    RECEIVER=
+    [ -z "$(mogu list -q)" ]
+    local first
+    first=$(mogu_b exec "$ID" cat /tmp/count)
+    wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 2))"
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+}
+
+@test "--max-iterations 0 is stop-and-copy without asking the kernel; a bad count is refused" {
+    need_criu
+    counter_bundle
+    run_detached "$ID"
+    run mogu migrate --max-iterations -1 --to "127.0.0.1:$PORT" "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"--max-iterations must be a number 0-100"* ]]
+    run mogu migrate --max-iterations lots --to "127.0.0.1:$PORT" "$ID"
+    [ "$status" -ne 0 ]
+    [[ $output == *"--max-iterations must be a number 0-100"*"lots"* ]]
+    [ "$(status_of "$ID")" = running ]
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 3"
+    start_receiver
+    run mogu migrate --max-iterations 0 --format json --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    jq -e '.copy == "stop-and-copy" and (.fallback == null) and (.iterations | length) == 0' <<<"$output"
+    wait "$RECEIVER"
+    RECEIVER=
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    mogu_b delete --force "$ID"
+}
+
+# Pre-copy proper needs soft-dirty bits (tests/vm/suites/migrate-precopy.sh runs this in a guest
+# whose kernel has them). The container keeps a few MiB in an awk array and rewrites a tenth of it
+# between counts. Both roots are on one machine and A's container stays, paused, in its cgroup
+# until B runs it: B restores into another cgroup (--cgroups-path).
+@test "pre-copy: rounds shrink, the counter goes on on B from memory, nothing left on A" {
+    need_criu
+    tracks_dirty_memory || skip "this kernel lacks dirty memory tracking (CONFIG_MEM_SOFT_DIRTY); tests/vm/suites/migrate-precopy.sh runs this in a guest"
+    make_bundle '.root.readonly = false'
+    set_args awk 'BEGIN { for (i = 0; i < 60000; i++) a[i] = i
+        while (1) { for (i = 0; i < 6000; i++) a[i]++; n++; print n > "/tmp/count"; close("/tmp/count"); system("usleep 200000") } }'
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count 2>/dev/null || echo 0) -gt 3"
+    mogu_b migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" --cgroups-path "$CGROUP_PARENT/$ID-b" \
+        </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    RECEIVER=$!
+    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    local before
+    before=$(mogu exec "$ID" cat /tmp/count)
+    run --separate-stderr mogu migrate --format json --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    echo "$stderr"
+    cat "$TEST_TMP/receiver.out"
+    [ "$status" -eq 0 ]
+    wait "$RECEIVER"
+    RECEIVER=
+    echo "# figures: $(jq -c '{copy, freeze_seconds, total_seconds, bytes_sent, image_bytes, iterations}' <<<"$output")" >&3
+    jq -e '.copy == "pre-copy" and .freeze_seconds > 0 and .total_seconds > .freeze_seconds' <<<"$output"
+    # More than one pre-dump, the last round (the final dump) marked, later rounds smaller than the first.
+    jq -e '[.iterations[] | select(.final | not)] | length > 1' <<<"$output"
+    jq -e '.iterations[-1].final and ([.iterations[] | select(.final)] | length) == 1' <<<"$output"
+    jq -e '.iterations[0].pages_bytes as $first | all(.iterations[1:][]; .pages_bytes < $first)' <<<"$output"
+    # A's container is gone; B's counts on from where A's memory was.
+    [ -z "$(mogu list -q)" ]
+    [ ! -e "$ROOT/$ID" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    local first
+    first=$(mogu_b exec "$ID" cat /tmp/count)
+    [ "$first" -ge "$before" ]
+    wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 2))"
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+    local m
+    for m in $(cgroup_mounts); do [ ! -d "$m$CGROUP_PARENT/$ID-b" ]; done
+    # No page server or criu left behind.
+    run ! pgrep -f "page-server --rpc"
+    [ -z "$(ls /var/tmp | grep -E '^mogu-(receive|migrate)-')" ]
+}

@@ -1,8 +1,9 @@
 // mogu migrate's pure parts: frame headers and framing over a socketpair, image frames, the
-// manifest and ADDR:PORT parsing.
+// manifest and ADDR:PORT parsing, pre-copy's frames and its stop criterion.
 #include "common/error.h"
 #include "runtime/migrate/frame.h"
 #include "runtime/migrate/manifest.h"
+#include "runtime/migrate/precopy_plan.h"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -132,4 +133,75 @@ Test(migrate_address, parses_ipv4_and_port) {
     cr_assert(error_of([] { parse_address("10.1.2.3:0", "--to"); }).find("not a port") != std::string::npos);
     cr_assert(error_of([] { parse_address("10.1.2.3:70000", "--listen"); }).find("--listen") != std::string::npos);
     cr_assert(error_of([] { parse_address("host:80", "--to"); }).find("not an IPv4 address") != std::string::npos);
+}
+
+// Pre-copy's frames: an iteration asks for a page server, its port comes back; iteration_done
+// is answered with the bytes of pages, or with the target's error in a result.
+Test(migrate_precopy_frames, iteration_exchange_over_a_socket) {
+    int sv[2];
+    cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    std::thread target([fd = sv[1]] {
+        auto it = read_frame_of(fd, FrameType::iteration, "an iteration");
+        cr_assert_eq(it.payload, "pre");
+        write_frame(fd, FrameType::page_server, encode_number(40123));
+        read_frame_of(fd, FrameType::iteration_done, "iteration_done");
+        write_frame(fd, FrameType::pages_received, encode_number(5ULL << 20));
+        read_frame_of(fd, FrameType::iteration, "an iteration");
+        write_frame(fd, FrameType::result, error_result("no criu here"));
+    });
+    write_frame(sv[0], FrameType::iteration, "pre");
+    cr_assert_eq(decode_number(read_frame_of(sv[0], FrameType::page_server, "port").payload, "port"), 40123u);
+    write_frame(sv[0], FrameType::iteration_done, {});
+    cr_assert_eq(decode_number(read_frame_of(sv[0], FrameType::pages_received, "bytes").payload, "bytes"), 5ULL << 20);
+    write_frame(sv[0], FrameType::iteration, "final");
+    auto why = error_of([&] { read_frame_of(sv[0], FrameType::page_server, "port"); });
+    cr_assert(why.find("no criu here") != std::string::npos, "%s", why.c_str());
+    target.join();
+    close(sv[0]);
+    close(sv[1]);
+}
+
+Test(migrate_precopy_frames, new_types_have_names_and_decode) {
+    for (auto t : {FrameType::iteration, FrameType::page_server, FrameType::iteration_done, FrameType::pages_received}) {
+        cr_assert_str_neq(frame_type_name(t), "unknown");
+        cr_assert(decode_header(encode_header(t, 3)).type == t);
+    }
+    auto beyond = encode_header(FrameType::pages_received, 0);
+    beyond[0] = static_cast<char>(static_cast<uint8_t>(kLastFrameType) + 1);
+    cr_assert(error_of([&] { decode_header(beyond); }).find("unknown frame type") != std::string::npos);
+}
+
+Test(migrate_precopy_frames, numbers_are_plain_decimals) {
+    cr_assert_eq(decode_number(encode_number(0), "n"), 0u);
+    cr_assert_eq(decode_number(encode_number(UINT64_MAX), "n"), UINT64_MAX);
+    for (const char* bad : {"", "-1", "12x", " 12", "0x10", "18446744073709551616"}) {
+        auto why = error_of([&] { decode_number(bad, "the page server port"); });
+        cr_assert(why.find("the page server port") != std::string::npos, "'%s': %s", bad, why.c_str());
+    }
+}
+
+// The stop criterion: pre-dump while rounds shrink by the factor, under the cap.
+Test(migrate_precopy_plan, stops_at_the_cap_and_zero_means_stop_and_copy) {
+    PrecopyLimits l;
+    l.max_iterations = 0;
+    cr_assert_not(another_pre_dump({}, l));
+    l.max_iterations = 2;
+    cr_assert(another_pre_dump({}, l));
+    cr_assert(another_pre_dump({8 << 20}, l));
+    cr_assert_not(another_pre_dump({8 << 20, 1 << 20}, l));
+}
+
+Test(migrate_precopy_plan, goes_on_while_the_dirty_set_shrinks) {
+    PrecopyLimits l;  // 5 rounds, shrink to 0.8, 256 KiB is small enough
+    cr_assert(another_pre_dump({16 << 20}, l), "the second round measures the dirty set");
+    cr_assert(another_pre_dump({16 << 20, 4 << 20}, l));
+    cr_assert(another_pre_dump({16 << 20, 4 << 20, 3 << 20}, l), "3 MiB after 4 MiB shrank by 25%%");
+    cr_assert_not(another_pre_dump({16 << 20, 4 << 20, 3900 << 10}, l), "4 MiB then 3.8 MiB: not shrinking enough");
+    cr_assert_not(another_pre_dump({16 << 20, 4 << 20, 5 << 20}, l), "growing");
+}
+
+Test(migrate_precopy_plan, a_small_round_ends_it) {
+    PrecopyLimits l;
+    cr_assert_not(another_pre_dump({100 << 10}, l), "all memory fit in 100 KiB");
+    cr_assert_not(another_pre_dump({16 << 20, 200 << 10}, l), "200 KiB dirty: the final dump is short anyway");
 }
