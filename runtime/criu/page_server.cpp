@@ -93,10 +93,22 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
             throw Error("criu's page server on {} exited at once (criu's log: {})", address, log_path_);
         }
     }
-    if (!resp.success()) throw_criu_failure(resp, "page-server", log_path_);
-    if (pid_ <= 0 || !resp.ps().has_port() || resp.ps().port() <= 0 || resp.ps().port() > 65535)
+    // A constructor that throws runs no destructor: a server criu started is stopped here.
+    auto discard = [this] {
+        if (pid_ <= 0) return;
+        ::kill(pid_, SIGKILL);
+        if (ours_) ::waitpid(pid_, nullptr, 0);
+        pid_ = -1;
+    };
+    if (!resp.success()) {
+        discard();
+        throw_criu_failure(resp, "page-server", log_path_);
+    }
+    if (pid_ <= 0 || !resp.ps().has_port() || resp.ps().port() <= 0 || resp.ps().port() > 65535) {
+        discard();
         throw Error("starting criu's page server on {} failed: criu answered pid {} port {} (criu's log: {})", address,
                     resp.has_ps() ? resp.ps().pid() : 0, resp.has_ps() ? resp.ps().port() : 0, log_path_);
+    }
     port_ = static_cast<uint16_t>(resp.ps().port());
     log::debug("criu page server {} on {}:{} writing into {}", pid_, address, port_, images_dir);
 }
