@@ -179,7 +179,9 @@ void finalize_filesystem(const InitPlan& plan) {
     do n = ::read(plan.exec_fifo_fd, &byte, 1);
     while (n < 0 && errno == EINTR);
     if (n != 1) ::_exit(255);
-    ::close(plan.exec_fifo_fd);
+    // The FIFO stays open (close-on-exec) through the startContainer hooks: `mogu start` runs the
+    // poststart hooks once the last reader is gone, i.e. once the process was executed (or the
+    // init died), as the spec orders them.
 
     reset_signals();
     if (late_filter) plan.seccomp->install();

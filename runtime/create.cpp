@@ -25,7 +25,9 @@
 #include "runtime/user_namespace.h"
 
 #include <algorithm>
+#include <chrono>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -273,6 +275,30 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     return out;
 }
 
+namespace {
+
+// The init holds the exec FIFO open until its execve (close-on-exec): poststart hooks must run
+// after the process was executed, so after the startContainer hooks that precede it. The writer
+// sees POLLERR once no reader is left. Bounded, so a hung startContainer hook cannot hang start.
+void wait_for_execve(int fifo, const std::string& id) {
+    constexpr int kWaitMs = 60000;
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kWaitMs);
+    for (;;) {
+        struct pollfd p {fifo, 0, 0};
+        int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count());
+        if (left <= 0) {
+            log::warn("start {}: the container's process was not executed within {} s (a startContainer hook still runs?); "
+                      "running the poststart hooks anyway", id, kWaitMs / 1000);
+            return;
+        }
+        int r = ::poll(&p, 1, left);
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 || (p.revents & (POLLERR | POLLHUP))) return;
+    }
+}
+
+}  // namespace
+
 void start_container(const Context& ctx, ContainerDir& dir, const ContainerState& st, const oci::Spec& spec) {
     (void)ctx;
     failpoint("start.open-fifo");
@@ -282,8 +308,9 @@ void start_container(const Context& ctx, ContainerDir& dir, const ContainerState
         throw SysError(errno, "open {}", dir.exec_fifo());
     }
     if (::write(fifo.get(), "0", 1) != 1) throw SysError(errno, "write to {}", dir.exec_fifo());
-    fifo.reset();
     failpoint("start.fifo-written");
+    wait_for_execve(fifo.get(), st.id);
+    fifo.reset();
     ::unlink(dir.exec_fifo().c_str());
     failpoint("start.poststart");
     // The spec: a failing poststart hook is a warning, and the container keeps running (runc
