@@ -507,8 +507,9 @@ pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
     [[ $(jq -r '[.status.state, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\tError' ]]
     # containerd's cleanup of the dead shim (the shim binary's delete, mogu delete --force) took
     # the pod's processes with it.
-    # It kills the processes first, then removes the state: wait for both (a loaded host is slow).
-    for _ in $(seq 100); do
+    # It kills the processes first, then removes the state: wait for both (on a loaded host
+    # containerd's clean-up of a dead shim took more than 10 s).
+    for _ in $(seq 300); do
         [[ -e /proc/$pause || -e /proc/$cpid || -e $(handler_root)/$POD || -e $(handler_root)/$id ]] || break
         sleep 0.1
     done
