@@ -4,15 +4,28 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <string>
+#include <vector>
 
 using namespace mogu::snap;
 
 namespace {
 
+// The directories temp_db made in this (test) process, removed when it exits.
+struct TempDirs {
+    std::vector<std::string> paths;
+    ~TempDirs() {
+        std::error_code ec;
+        for (const auto& p : paths) std::filesystem::remove_all(p, ec);
+    }
+};
+
 std::string temp_db() {
+    static TempDirs made;
     char dir[] = "/tmp/mogu-snap-test.XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
+    made.paths.emplace_back(dir);
     return std::string(dir) + "/metadata.db";
 }
 
