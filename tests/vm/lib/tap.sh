@@ -28,6 +28,25 @@ tap_done() {
     (( TAP_N == TAP_PLANNED )) || { echo "# planned $TAP_PLANNED tests, ran $TAP_N"; return 1; }
     (( TAP_FAILED == 0 ))
 }
+# tap_relay_bats PREFIX FILE: the bats TAP a guest printed into FILE, renumbered into ours, each
+# name behind "PREFIX: "; a failure keeps the "#" lines bats printed under it as its diagnostic.
+tap_relay_bats() {
+    local prefix=$1 file=$2 line name failed="" diag=()
+    flush() {
+        [[ -n $failed ]] && tap_not_ok "$failed" "${diag[@]}"
+        failed="" diag=()
+    }
+    while IFS= read -r line; do
+        case $line in
+            "ok "*"# skip"*) flush; name=${line#ok }; name=${name#* }; tap_skip "$prefix: ${name%% # skip*}" "${name#* # skip }" ;;
+            "ok "*) flush; name=${line#ok }; tap_ok "$prefix: ${name#* }" ;;
+            "not ok "*) flush; name=${line#not ok }; failed="$prefix: ${name#* }" ;;
+            "#"*) [[ -n $failed ]] && diag+=("$line") ;;
+        esac
+    done < <(grep -v '^1\.\.' "$file")
+    flush
+    unset -f flush
+}
 # Why the guest harness cannot run here, or nothing when it can.
 vm_unavailable() {
     command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 is missing (apt-get install qemu-system-x86)"; return; }

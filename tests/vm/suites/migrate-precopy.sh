@@ -43,20 +43,7 @@ if grep -q '^guest: .*mem_dirty_track: yes' "$out"; then
 else
     tap_not_ok "guest: criu sees dirty memory tracking" "$(grep '^guest:' "$out")" "$(tail -n 20 "$err")"
 fi
-failed="" diag=()
-flush() {
-    [[ -n $failed ]] && tap_not_ok "$failed" "${diag[@]}"
-    failed="" diag=()
-}
-while IFS= read -r line; do
-    case $line in
-        "ok "*"# skip"*) flush; name=${line#ok }; name=${name#* }; tap_skip "guest: ${name%% # skip*}" "${name#* # skip }" ;;
-        "ok "*) flush; name=${line#ok }; tap_ok "guest: ${name#* }" ;;
-        "not ok "*) flush; name=${line#not ok }; failed="guest: ${name#* }" ;;
-        "#"*) [[ -n $failed ]] && diag+=("$line") ;;
-    esac
-done < <(grep -v '^1\.\.' "$out")
-flush
+tap_relay_bats guest "$out"
 if (( planned == 0 )); then
     tap_not_ok "guest: the pre-copy test ran" "$(tail -n 25 "$err")"
 elif (( rc != 0 && TAP_FAILED == 0 )); then

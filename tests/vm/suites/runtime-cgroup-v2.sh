@@ -39,20 +39,7 @@ if grep -q '^layout: cgroup2fs ' "$out"; then
 else
     tap_not_ok "v2: the guest has a pure cgroup v2 hierarchy" "$(grep '^layout:' "$out")" "$(tail -n 20 "$err")"
 fi
-failed="" diag=()
-flush() {
-    [[ -n $failed ]] && tap_not_ok "$failed" "${diag[@]}"
-    failed="" diag=()
-}
-while IFS= read -r line; do
-    case $line in
-        "ok "*"# skip"*) flush; name=${line#ok }; name=${name#* }; tap_skip "v2: ${name%% # skip*}" "${name#* # skip }" ;;
-        "ok "*) flush; name=${line#ok }; tap_ok "v2: ${name#* }" ;;
-        "not ok "*) flush; name=${line#not ok }; failed="v2: ${name#* }" ;;
-        "#"*) [[ -n $failed ]] && diag+=("$line") ;;
-    esac
-done < <(grep -v '^1\.\.' "$out")
-flush
+tap_relay_bats v2 "$out"
 if (( rc != 0 && TAP_FAILED == 0 )); then
     tap_not_ok "v2: the guest run failed (exit $rc)" "$(tail -n 25 "$err")"
 fi
