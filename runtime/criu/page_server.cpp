@@ -94,18 +94,12 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
         }
     }
     // A constructor that throws runs no destructor: a server criu started is stopped here.
-    auto discard = [this] {
-        if (pid_ <= 0) return;
-        ::kill(pid_, SIGKILL);
-        if (ours_) ::waitpid(pid_, nullptr, 0);
-        pid_ = -1;
-    };
-    if (!resp.success()) {
-        discard();
+        if (!resp.success()) {
+        stop();
         throw_criu_failure(resp, "page-server", log_path_);
     }
     if (pid_ <= 0 || !resp.ps().has_port() || resp.ps().port() <= 0 || resp.ps().port() > 65535) {
-        discard();
+        stop();
         throw Error("starting criu's page server on {} failed: criu answered pid {} port {} (criu's log: {})", address,
                     resp.has_ps() ? resp.ps().pid() : 0, resp.has_ps() ? resp.ps().port() : 0, log_path_);
     }
@@ -113,12 +107,15 @@ PageServer::PageServer(const std::string& criu_path, const std::string& images_d
     log::debug("criu page server {} on {}:{} writing into {}", pid_, address, port_, images_dir);
 }
 
-PageServer::~PageServer() {
+PageServer::~PageServer() { stop(); }
+
+void PageServer::stop() {
     if (pid_ <= 0) return;
     ::kill(pid_, SIGKILL);
     if (ours_)
         while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
         }
+    pid_ = -1;
 }
 
 void PageServer::wait(int timeout_seconds) {

@@ -38,6 +38,9 @@ public:
     void wait(int timeout_seconds);
 
 private:
+    // Kills and reaps (when ours) a server still running.
+    void stop();
+
     pid_t pid_ = -1;
     uint16_t port_ = 0;
     bool ours_ = false;  // our child (reaped by waitpid), else only signalled
