@@ -77,7 +77,7 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     // With a pid namespace of its own, the container's processes are exactly that namespace's:
     // they die with its init. Anything else in the cgroup (a cgroupsPath shared with another
     // container, a process somebody put there) is not ours to kill, as with runc.
-    bool own_pid_ns = spec && spec->linux && plan_namespaces(*spec->linux).creates(oci::NamespaceType::pid);
+    bool own_pid_ns = spec && spec->linux && spec_creates_namespace(*spec->linux, oci::NamespaceType::pid);
     auto cg = open_container_cgroup(ctx, st);
     if (status != Status::stopped) {
         if (cg && !own_pid_ns) {

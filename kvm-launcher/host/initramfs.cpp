@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/self_exe.h"
 #include "common/strings.h"
 #include "common/subprocess.h"
 #include "kvm-launcher/host/cache.h"
@@ -110,14 +111,6 @@ private:
     std::string* out_;
 };
 
-std::string self_dir() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return ".";
-    buf[n] = 0;
-    return dirname_of(buf);
-}
-
 // Each new agent or kernel makes a new initramfs; those not used for a week (every use touches
 // its file) are removed when another is built.
 void prune_stale_initramfs(const std::string& dir, const std::string& keep) {
@@ -152,7 +145,7 @@ std::string find_agent_binary() {
         if (access(env, R_OK) != 0) throw Error("MOGU_VM_AGENT={}: cannot read it", env);
         return env;
     }
-    std::string beside = path_join(self_dir(), "mogu-agent");
+    std::string beside = path_join(self_exe_dir("."), "mogu-agent");
     if (access(beside.c_str(), R_OK) != 0) throw Error("mogu-agent not found beside this program ({})", beside);
     return beside;
 }

@@ -2,6 +2,7 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/self_exe.h"
 #include "common/vm_detect.h"
 
 #include <unistd.h>
@@ -12,11 +13,9 @@ namespace mogu::cli {
 namespace {
 
 std::string mogu_vm_binary() {
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n > 0) {
-        self[n] = 0;
-        std::string beside = path_join(dirname_of(self), "mogu-vm");
+    std::string dir = self_exe_dir();
+    if (!dir.empty()) {
+        std::string beside = path_join(dir, "mogu-vm");
         if (access(beside.c_str(), X_OK) == 0) return beside;
     }
     return "mogu-vm";

@@ -95,7 +95,7 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
             mounts.cgroup_path = cgroup->path().path;
         }
         mounts.cgroup_v2_only = cgroup_manager(ctx).layout() == cgroups::Layout::v2;
-        mounts.new_cgroupns = plan_namespaces(*spec.linux).unshare_cgroup;
+        mounts.new_cgroupns = spec_creates_namespace(*spec.linux, oci::NamespaceType::cgroup);
         mounts.lxcfs_mount_point = st.lxcfs_mount_point;
         mounts.lxcfs_files = st.lxcfs_files;
         for (const auto& m : criu::external_mounts(mounts)) {

@@ -25,6 +25,12 @@ bool NamespacePlan::creates(oci::NamespaceType t) const {
     return clone_flags & oci::namespace_clone_flag(t);
 }
 
+bool spec_creates_namespace(const oci::Linux& linux, oci::NamespaceType t) {
+    for (const auto& ns : linux.namespaces)
+        if (ns.type == t && ns.path.empty()) return true;
+    return false;
+}
+
 NamespacePlan plan_namespaces(const oci::Linux& linux) {
     NamespacePlan plan;
     for (size_t i = 0; i < linux.namespaces.size(); ++i) {

@@ -28,6 +28,10 @@ struct NamespacePlan {
 
 // Opens the namespaces to join; errors name linux.namespaces[i].path.
 NamespacePlan plan_namespaces(const oci::Linux& linux);
+// Whether the spec gives the container a new namespace of type `t` (an entry without a path),
+// from the spec alone: for the verbs that act on an existing container (delete, checkpoint), whose
+// joined namespaces may be long gone (a pod's sandbox killed before its containers are deleted).
+bool spec_creates_namespace(const oci::Linux& linux, oci::NamespaceType t);
 // In the child: setns into every namespace to join (user first).
 void join_namespaces(const NamespacePlan& plan);
 

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json.h"
+#include "common/self_exe.h"
 #include "common/strings.h"
 #include "shim/proto/runc_options.pb.h"
 #include "shim/proto/runtimeoptions.pb.h"
@@ -14,14 +15,6 @@ namespace {
 
 const char* kOptionsFile = "options.json";
 
-std::string self_dir() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    if (n <= 0) return "";
-    buf[n] = 0;
-    return dirname_of(buf);
-}
-
 bool parse_bool(const std::string& v, const std::string& key, const std::string& path) {
     if (v == "true") return true;
     if (v == "false") return false;
@@ -30,17 +23,13 @@ bool parse_bool(const std::string& v, const std::string& key, const std::string&
 
 }  // namespace
 
-bool is_vm_shim() {
-    char buf[4096];
-    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-    return n > 0 && basename_of(std::string(buf, size_t(n))) == "containerd-shim-mogu-vm-v2";
-}
+bool is_vm_shim() { return basename_of(self_exe_path()) == "containerd-shim-mogu-vm-v2"; }
 
 std::string default_runtime_binary() {
     if (const char* env = getenv("MOGU_SHIM_RUNTIME"); env && *env) return env;
     // Installed as containerd-shim-mogu-vm-v2 (runtime io.containerd.mogu-vm.v2), every container runs in a VM.
     std::string runtime = is_vm_shim() ? "mogu-vm" : "mogu";
-    std::string beside = path_join(self_dir(), runtime);
+    std::string beside = path_join(self_exe_dir(), runtime);
     if (access(beside.c_str(), X_OK) == 0) return beside;
     return runtime;
 }

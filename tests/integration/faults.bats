@@ -28,7 +28,15 @@ setup() {
     CASES=0
 }
 
-teardown() { runtime_teardown; }
+teardown() {
+    # The full-filesystem test moves ROOT; its containers go first, then the usual ones.
+    if [[ -n ${TEST_TMP:-} && ${ROOT:-} != "$TEST_TMP/state" ]]; then
+        local id
+        for id in $(mogu list -q 2>/dev/null); do mogu delete --force "$id" >/dev/null 2>&1 || true; done
+        ROOT=$TEST_TMP/state
+    fi
+    runtime_teardown
+}
 
 # fault_case ID: point the bundle's cgroup at a cgroup of this case's own.
 fresh_case() {
@@ -140,4 +148,52 @@ check_clean() {
     fp_run "other.point:enospc,create.cgroup" create --bundle "$BUNDLE" "$ID"
     [ "$status" -eq 137 ]
     check_clean create.cgroup default
+}
+
+# fill_fs DIR: writes zeros into DIR until its filesystem has no block left.
+fill_fs() { dd if=/dev/zero of="$1/filler" bs=4k status=none 2>/dev/null || true; }
+
+@test "the state directory's filesystem full: create fails naming the file and leaves nothing; running containers can still be managed" {
+    # A 512 kB tmpfs as the --root of this test's containers.
+    local full=$TEST_TMP/full
+    mkdir -p "$full"
+    mount -t tmpfs -o size=512k mogu-full "$full"
+    ROOT=$full/state
+    mkdir -p "$ROOT"
+
+    # A container made while there was room.
+    fresh_case "fr-$$"
+    run_detached "$ID"
+    local running=$ID
+    fill_fs "$full"
+
+    # create: refused with the errno and the file it could not write, and nothing made.
+    fresh_case "ff-$$"
+    fp_run "" create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 1 ]
+    [[ $output == *"No space left on device"* ]]
+    [[ $output == *"$ROOT/$ID"* ]]
+    assert_nothing_left "$ID"
+    [ "$(pgrep -f "sleep $MARK\$" | wc -l)" -eq 1 ]   # the running container's only
+
+    # The container made before still answers state, exec, kill and delete.
+    [[ $(status_of "$running") == running ]]
+    run mogu exec "$running" /bin/echo on a full disk
+    [ "$status" -eq 0 ]
+    [ "$output" = "on a full disk" ]
+    mogu kill "$running" KILL
+    for _ in $(seq 50); do [[ $(status_of "$running") == stopped ]] && break; sleep 0.1; done
+    [[ $(status_of "$running") == stopped ]]
+    mogu delete "$running"
+    assert_nothing_left "$running"
+
+    # Room again: create works.
+    rm -f "$full/filler"
+    fresh_case "fa-$$"
+    fp_run "" run -d --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 0 ]
+    mogu delete --force "$ID"
+    assert_nothing_left "$ID"
+    umount "$full"
+    ROOT=$TEST_TMP/state
 }

@@ -366,3 +366,23 @@ J
     [ "$status" -eq 0 ]
     assert_nothing_left
 }
+
+@test "delete of a container whose joined namespace's path is gone works and leaves nothing" {
+    # A pod's way: the container joins a network namespace that CNI made at a path
+    # (/run/netns/<name>); the kubelet may remove that path before the container is deleted
+    # (a pod torn down, a node cleaned up). Deleting the container must not need it.
+    command -v ip >/dev/null || skip "ip (iproute2) is missing"
+    local netns=mogu-gone-$$
+    ip netns add "$netns"
+    make_bundle "(.linux.namespaces[] | select(.type == \"network\")) .path = \"/run/netns/$netns\""
+    set_args sleep 300
+    run_detached "$ID"
+    ip netns delete "$netns"
+    [[ $(status_of "$ID") == running ]]
+    mogu kill "$ID" KILL
+    for _ in $(seq 50); do [[ $(status_of "$ID") == stopped ]] && break; sleep 0.1; done
+    [[ $(status_of "$ID") == stopped ]]
+    run mogu delete "$ID"
+    [ "$status" -eq 0 ]
+    assert_nothing_left "$ID"
+}

@@ -2,6 +2,7 @@
 # runtime "mogu", and the fixture rootfs imported as an image.
 #   start_dockerd      sets DKR_DIR, DKR_SOCK; docker_ ARGS... talks to it ($DKR_EXTRA_ARGS: more
 #                      dockerd flags, e.g. --experimental)
+#   halt_dockerd       stops dockerd only (containers and DKR_DIR stay); launch_dockerd starts it again
 #   stop_dockerd       removes every container, stops dockerd, unmounts, removes DKR_DIR
 DKR_IMAGE=mogu/busybox:latest
 DKR_ROOTFS=${MOGU_SRC:-$PWD}/tests/fixtures/out/rootfs
@@ -20,10 +21,8 @@ dockerd_missing() {
 
 docker_() { "$DOCKER" -H "unix://$DKR_SOCK" "$@"; }
 
-start_dockerd() {
-    DKR_DIR=$(mktemp -d /tmp/mogu-dockerd.XXXXXX)
-    DKR_SOCK=$DKR_DIR/docker.sock
-    echo '{}' >"$DKR_DIR/daemon.json"   # not the host's /etc/docker/daemon.json
+# Starts (or restarts, keeping DKR_DIR) dockerd and waits until it answers.
+launch_dockerd() {
     dockerd --data-root "$DKR_DIR/data" --exec-root "$DKR_DIR/exec" --pidfile "$DKR_DIR/docker.pid" \
         -H "unix://$DKR_SOCK" --config-file "$DKR_DIR/daemon.json" \
         --iptables=false --ip6tables=false --bridge=none --ip-masq=false --storage-driver overlay2 \
@@ -35,7 +34,28 @@ start_dockerd() {
         sleep 0.2
     done
     docker_ version >/dev/null 2>&1 || { echo "dockerd did not start; its log:" >&2; tail -20 "$DKR_DIR/dockerd.log" >&2; return 1; }
+}
+
+start_dockerd() {
+    DKR_DIR=$(mktemp -d /tmp/mogu-dockerd.XXXXXX)
+    DKR_SOCK=$DKR_DIR/docker.sock
+    echo '{}' >"$DKR_DIR/daemon.json"   # not the host's /etc/docker/daemon.json
+    launch_dockerd || return 1
     tar -C "$DKR_ROOTFS" -c . | docker_ import - "$DKR_IMAGE" >/dev/null
+}
+
+# The pid of the running dockerd.
+dockerd_pid() { cat "$DKR_DIR/docker.pid" 2>/dev/null || cat "$DKR_DIR/dockerd.launcher.pid"; }
+
+# Stops dockerd with SIGTERM (as `systemctl stop docker` does) and waits until it is gone; its
+# containers, data and DKR_DIR stay, for launch_dockerd to take up again.
+halt_dockerd() {
+    local pid
+    pid=$(dockerd_pid)
+    kill "$pid" 2>/dev/null || return 0
+    for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.2; done
+    echo "dockerd $pid did not stop within 30 s" >&2
+    return 1
 }
 
 stop_dockerd() {
@@ -45,7 +65,7 @@ stop_dockerd() {
     # shellcheck disable=SC2086
     [[ -z $ids ]] || docker_ rm -f $ids >/dev/null 2>&1 || true
     local pid
-    pid=$(cat "$DKR_DIR/docker.pid" 2>/dev/null || cat "$DKR_DIR/dockerd.launcher.pid")
+    pid=$(dockerd_pid)
     if kill "$pid" 2>/dev/null; then
         for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     fi
