@@ -66,7 +66,8 @@ measure() {
     [[ $running == "$N" ]] || { echo "soak: $kind: $running of $N tasks running" >&2; return 1; }
 
     local priv=0 pss=0 pid
-    for pid in $(containerd_shim_pids); do
+    # Both kinds of shim, by their command line (containerd's runc shim writes no pid file).
+    for pid in $(pgrep -f "containerd-shim-(mogu|runc)-v2 -namespace $CTD_NS "); do
         read -r p s < <(awk '/^Private_(Clean|Dirty)/ {p += $2} /^Pss:/ {s = $2} END {print p, s}' "/proc/$pid/smaps_rollup")
         priv=$((priv + p)); pss=$((pss + s))
     done
@@ -94,8 +95,7 @@ measure() {
     sleep 1
     local left=()
     [[ -z $(ctr_ containers ls -q) ]] || left+=("containers")
-    [[ -z $(containerd_shim_pids) ]] || left+=("shim pid files")
-    pgrep -f "containerd-shim-.*-namespace $CTD_NS" >/dev/null && left+=("shim processes")
+    pgrep -f "containerd-shim-(mogu|runc)-v2 -namespace $CTD_NS " >/dev/null && left+=("shim processes")
     [[ -z $(find "$(runtime_root)" /run/containerd/runc/"$CTD_NS" -mindepth 1 -maxdepth 1 2>/dev/null) ]] || left+=("runtime state")
     grep -q "/$CTD_NS/d-$kind-" /proc/self/mountinfo && left+=("mounts")
     local m

@@ -3,8 +3,8 @@
 #                                         zombies,loops,dm: the open fds and resident memory summed
 #                                         over the long-lived PIDS, then counts for the whole host
 #                                         (every cgroup in every hierarchy, mounts, entries under
-#                                         the runtime state directory ROOT, zombie processes, loop
-#                                         and device-mapper devices)
+#                                         the runtime state directory ROOT, zombie processes not
+#                                         pid 1's, loop and device-mapper devices)
 #   soak_check CSV PHASE                  fails, naming the column, when the phase's last sample
 #                                         holds more than its first after iteration 0 (the first
 #                                         checkpoint, past any warm-up; RSS: more than 1 MiB more)
@@ -17,17 +17,19 @@ soak_sample() {
     shift 3
     for pid in "$@"; do
         [[ -d /proc/$pid ]] || continue
-        fds=$((fds + $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)))
+        fds=$((fds + $(find "/proc/$pid/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l || true)))
         rss=$((rss + $(awk '/^VmRSS/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo 0)))
     done
     local cgroups mounts state zombies loops dm
     # shellcheck disable=SC2046
-    cgroups=$(find $(cgroup_mounts | sort -u) -mindepth 1 -type d 2>/dev/null | wc -l)
+    cgroups=$(find $(cgroup_mounts | sort -u) -mindepth 1 -type d 2>/dev/null | wc -l || true)
     mounts=$(wc -l </proc/self/mountinfo)
-    state=$(find "$root" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-    zombies=$(ps -eo stat= | grep -c '^Z' || true)
-    loops=$(losetup -n -l 2>/dev/null | wc -l)
-    dm=$(find /sys/block -maxdepth 1 -name 'dm-*' 2>/dev/null | wc -l)
+    state=$(find "$root" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l || true)   # none yet: 0
+    # Zombies someone of ours should have reaped; those of pid 1 (exited shims, reparented) are
+    # pid 1's to reap, and some inits take their time.
+    zombies=$(ps -eo stat=,ppid= | awk '$1 ~ /^Z/ && $2 != 1' | wc -l || true)
+    loops=$(losetup -n -l 2>/dev/null | wc -l || true)
+    dm=$(find /sys/block -maxdepth 1 -name 'dm-*' 2>/dev/null | wc -l || true)
     echo "$phase,$iter,$fds,$rss,$cgroups,$mounts,$state,$zombies,$loops,$dm"
 }
 
