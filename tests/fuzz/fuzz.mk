@@ -1,6 +1,7 @@
 # tests/fuzz/: libFuzzer targets over the real parsers: config.json, process.json and
 # resources.json with the runtime's checks of a spec (fuzz-spec_parse); the verbs' command-line
-# flags and signal names (fuzz-cli_args). docs/fuzzing.md says how to run and read them.
+# flags and signal names (fuzz-cli_args); the shim's ttrpc socket with its Task service behind
+# it (fuzz-ttrpc_shim). docs/fuzzing.md says how to run and read them.
 #
 #   make fuzz              builds the targets, runs each for FUZZ_SECONDS (default 60) and fails
 #                          on any finding (crash, leak, UB, foreign exception, hang, OOM)
@@ -11,7 +12,7 @@
 # BUILD=$(FUZZ_BUILD) FUZZING=1, so the objects come from the parts' own rules and sources.
 DEB_PACKAGES += clang-14 libclang-rt-14-dev
 
-FUZZ_TARGETS  := spec_parse cli_args
+FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim
 FUZZ_CXX      ?= clang++-14
 FUZZ_BUILD    ?= $(BUILD)/fuzz
 FUZZ_SECONDS  ?= 60
@@ -47,4 +48,10 @@ endef
 
 $(eval $(call fuzz_target,spec_parse,tests/fuzz/spec_parse.cpp tests/fuzz/fuzz_support.cpp runtime/spec_validate.cpp,$(COMMON_LIB),$(COMMON_LIBS)))
 $(eval $(call fuzz_target,cli_args,tests/fuzz/cli_args.cpp tests/fuzz/fuzz_support.cpp $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
+
+# The shim's ttrpc server and Task service, as containerd-shim-mogu-v2 links them (shim/part.mk).
+FUZZ_TTRPC_SHIM_OBJS := $(call objs_of,tests/fuzz/ttrpc_shim.cpp)
+$(FUZZ_TTRPC_SHIM_OBJS): CPPFLAGS += -I$(PROTO_GEN)
+$(FUZZ_TTRPC_SHIM_OBJS): | $(ALL_SHIM_PB_H) $(call proto_headers,$(TTRPC_PROTOS))
+$(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp,$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
 endif
