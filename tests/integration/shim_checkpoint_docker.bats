@@ -6,7 +6,13 @@
 load lib/docker
 
 CRIU=${MOGU_CRIU:-/opt/mogu/criu/sbin/criu}
-COUNTER='i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.05; done'
+# The counter writes its value in place, always 8 digits wide (dd conv=notrunc), so /tmp/count
+# keeps one size from the first write on. criu records the size of every file a process has
+# open and a restore refuses a file whose size changed since the dump ("has bad size"): with
+# --leave-running the container goes on writing after the dump, and a dump that caught the
+# shell inside "echo >/tmp/count" (file truncated, then rewritten longer) could not be restored.
+# runc and crun behave the same; docs/checkpoint.md says so.
+COUNTER='i=0; printf %08d 0 >/tmp/count; while :; do i=$((i+1)); printf %08d $i | dd of=/tmp/count conv=notrunc 2>/dev/null; sleep 0.05; done'
 
 setup_file() {
     export BATS_NO_PARALLELIZE_WITHIN_FILE=true
@@ -37,11 +43,11 @@ setup() {
     [[ -z ${DKR_SKIP:-} ]] || skip "$DKR_SKIP"
 }
 
-# The counter's value; the shell truncates the file before each write, so an empty read is retried.
+# The counter's value (base 10: it has leading zeros); a read that is not a number is retried.
 count_of() {
     local c
     for _ in $(seq 20); do
-        c=$(docker_ exec "$1" cat /tmp/count) && [[ $c =~ ^[0-9]+$ ]] && { echo "$c"; return 0; }
+        c=$(docker_ exec "$1" cat /tmp/count) && [[ $c =~ ^[0-9]+$ ]] && { echo "$((10#$c))"; return 0; }
         sleep 0.05
     done
     echo "no count from $1 (last read: \"$c\")" >&2
