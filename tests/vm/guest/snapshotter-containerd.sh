@@ -28,7 +28,11 @@ state = "$W/containerd-state"
   type = "snapshot"
   address = "$W/snap.sock"
 T
-ctr() { command ctr -a $W/containerd.sock "$@"; }
+# Each ctr call is bounded: a call that hangs fails its check with rc 124 and the daemons' last log
+# lines, instead of holding the guest until run-in-guest's --timeout kills it without a word.
+ctr() { timeout --kill-after=5 240 ctr -a $W/containerd.sock "$@"; }
+daemon_logs() { echo "-- snapshotter:"; tail -n 15 $W/snap.log; echo "-- containerd:"; tail -n 15 $W/containerd.log; }
+export W; export -f daemon_logs  # the checks run in bash -c
 tap_plan 5
 $B --config $W/snap.toml pool create >/dev/null
 $B --config $W/snap.toml serve >$W/snap.log 2>&1 &
@@ -39,12 +43,12 @@ for _ in $(seq 150); do [[ -S $W/snap.sock && -S $W/containerd.sock ]] && break;
 sleep 1
 
 out=$(ctr images import --snapshotter mogu --base-name docker.io/mogu/busybox "$IMAGE" 2>&1); rc=$?
-tap_check "ctr images import --snapshotter mogu unpacks the image" bash -c "[[ $rc == 0 ]] || { echo '$out'; tail -5 $W/snap.log; false; }"
+tap_check "ctr images import --snapshotter mogu unpacks the image" bash -c "[[ $rc == 0 ]] || { echo 'rc $rc: $out'; daemon_logs; false; }"
 ctr snapshots --snapshotter mogu ls >$W/snaps 2>&1
 layers=$(grep -c Committed $W/snaps)
 tap_check "every layer is a committed thin snapshot" bash -c "(( $layers >= 2 )) || { cat $W/snaps; false; }"
 out=$(ctr run --rm --snapshotter mogu docker.io/mogu/busybox:latest c1 /bin/sh -c 'echo hello from a thin device; grep " / " /proc/mounts' 2>&1); rc=$?
-tap_check "a container runs on a thin snapshot with runc" bash -c "[[ $rc == 0 && '$out' == *'hello from a thin device'* ]] || { echo '$out'; tail -5 $W/containerd.log; false; }"
+tap_check "a container runs on a thin snapshot with runc" bash -c "[[ $rc == 0 && '$out' == *'hello from a thin device'* ]] || { echo 'rc $rc: $out'; daemon_logs; false; }"
 # ext4's default is nodiscard, which /proc/mounts does not print; "discard" must be absent.
 root_line=$(grep ' / ' <<<"$out")
 tap_check "its root is ext4 on a mogu thin device, without discard" bash -c "[[ '$root_line' == '/dev/mapper/mogu-snap-'*' / ext4 '* && '$root_line' != *discard* ]] || { echo '$out'; false; }"
@@ -56,5 +60,11 @@ for _ in $(seq 20); do
     sleep 0.5
 done
 tap_check "after ctr run --rm no active snapshot is left" test "$active" = 0
-kill $ctrd_pid $snap_pid; wait
+kill $ctrd_pid $snap_pid
+for _ in $(seq 100); do kill -0 $ctrd_pid 2>/dev/null || kill -0 $snap_pid 2>/dev/null || break; sleep 0.1; done
+if kill -0 $ctrd_pid 2>/dev/null || kill -0 $snap_pid 2>/dev/null; then
+    echo "# a daemon did not stop within 10 s of SIGTERM; killing it" >&2; daemon_logs >&2
+    kill -9 $ctrd_pid $snap_pid 2>/dev/null
+fi
+wait
 tap_done
