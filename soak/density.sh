@@ -24,6 +24,10 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 mem_available_kb() { awk '/^MemAvailable/ {print $2}' /proc/meminfo; }
 
 # The memory cgroup file FILE of container ID: v1's memory hierarchy or the cgroup2 mount.
+# The shims of this run's containerd namespace, of both kinds, by their command line
+# (containerd's runc shim writes no pid file).
+shim_pids() { pgrep -f "containerd-shim-(mogu|runc)-v2 -namespace $CTD_NS "; }
+
 memcg_file() {
     local id=$1 file=$2 m
     for m in $(cgroup_mounts); do
@@ -66,8 +70,7 @@ measure() {
     [[ $running == "$N" ]] || { echo "soak: $kind: $running of $N tasks running" >&2; return 1; }
 
     local priv=0 pss=0 pid
-    # Both kinds of shim, by their command line (containerd's runc shim writes no pid file).
-    for pid in $(pgrep -f "containerd-shim-(mogu|runc)-v2 -namespace $CTD_NS "); do
+    for pid in $(shim_pids); do
         read -r p s < <(awk '/^Private_(Clean|Dirty)/ {p += $2} /^Pss:/ {s = $2} END {print p, s}' "/proc/$pid/smaps_rollup")
         priv=$((priv + p)); pss=$((pss + s))
     done
@@ -95,7 +98,7 @@ measure() {
     sleep 1
     local left=()
     [[ -z $(ctr_ containers ls -q) ]] || left+=("containers")
-    pgrep -f "containerd-shim-(mogu|runc)-v2 -namespace $CTD_NS " >/dev/null && left+=("shim processes")
+    shim_pids >/dev/null && left+=("shim processes")
     [[ -z $(find "$(runtime_root)" /run/containerd/runc/"$CTD_NS" -mindepth 1 -maxdepth 1 2>/dev/null) ]] || left+=("runtime state")
     grep -q "/$CTD_NS/d-$kind-" /proc/self/mountinfo && left+=("mounts")
     local m

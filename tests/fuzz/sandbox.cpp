@@ -1,5 +1,7 @@
 #include "tests/fuzz/sandbox.h"
 
+#include "common/files.h"
+
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <sys/prctl.h>
@@ -25,12 +27,6 @@ constexpr uint64_t kTruncate = 1ULL << 14;  // ABI 3
     std::exit(status);
 }
 
-std::string dir_of(const std::string& path) {
-    auto slash = path.rfind('/');
-    if (slash == std::string::npos) return ".";
-    return slash == 0 ? "/" : path.substr(0, slash);
-}
-
 bool is_dir(const std::string& path) {
     int fd = ::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return false;
@@ -47,10 +43,10 @@ std::vector<std::string> writable_dirs(int argc, char** argv) {
         std::string arg = argv[i];
         if (arg.rfind("-artifact_prefix=", 0) == 0) {
             std::string prefix = arg.substr(std::strlen("-artifact_prefix="));
-            dirs.push_back(prefix.empty() || prefix.back() == '/' ? (prefix.empty() ? "." : prefix) : dir_of(prefix));
+            dirs.push_back(prefix.empty() || prefix.back() == '/' ? (prefix.empty() ? "." : prefix) : dirname_of(prefix));
             artifact_prefix = true;
         } else if (arg.rfind("-exact_artifact_path=", 0) == 0) {
-            dirs.push_back(dir_of(arg.substr(std::strlen("-exact_artifact_path="))));
+            dirs.push_back(dirname_of(arg.substr(std::strlen("-exact_artifact_path="))));
             artifact_prefix = true;
         } else if (arg[0] != '-' && is_dir(arg)) {
             dirs.push_back(arg);

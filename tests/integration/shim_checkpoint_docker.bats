@@ -11,7 +11,7 @@ CRIU=${MOGU_CRIU:-/opt/mogu/criu/sbin/criu}
 # open and a restore refuses a file whose size changed since the dump ("has bad size"): with
 # --leave-running the container goes on writing after the dump, and a dump that caught the
 # shell inside "echo >/tmp/count" (file truncated, then rewritten longer) could not be restored.
-# runc and crun behave the same; docs/checkpoint.md says so.
+# runc and crun behave the same; docs/migration.md says so.
 COUNTER='i=0; printf %08d 0 >/tmp/count; while :; do i=$((i+1)); printf %08d $i | dd of=/tmp/count conv=notrunc 2>/dev/null; sleep 0.05; done'
 
 setup_file() {
