@@ -3,7 +3,7 @@ FIXTURES := tests/fixtures/out
 DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
 fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall \
-          $(BUILD)/tests/tools/mogu-lock-writer
+          $(BUILD)/tests/tools/mogu-lock-writer $(BUILD)/tests/tools/mogu-vfork-waiter
 
 # The busybox rootfs with the host's procps and sysstat: what the LXCFS tests run inside.
 DEB_PACKAGES += procps sysstat tmux
@@ -17,6 +17,11 @@ $(BUILD)/tests/tools/mogu-syscall: tests/integration/helpers/syscall.c
 
 # The checkpoint tests' process with a file lock and an open file.
 $(BUILD)/tests/tools/mogu-lock-writer: tests/integration/helpers/lock_writer.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The checkpoint tests' process caught between vfork and exec.
+$(BUILD)/tests/tools/mogu-vfork-waiter: tests/integration/helpers/vfork_waiter.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 

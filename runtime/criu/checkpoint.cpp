@@ -7,6 +7,7 @@
 #include "runtime/create.h"
 #include "runtime/criu/criu_binary.h"
 #include "runtime/criu/external_mounts.h"
+#include "runtime/criu/freeze_for_dump.h"
 #include "runtime/criu/images.h"
 #include "runtime/criu/memory_tracking.h"
 #include "runtime/criu/page_server.h"
@@ -21,6 +22,7 @@
 #include <sys/sysmacros.h>
 
 #include <cerrno>
+#include <optional>
 
 namespace mogu::runtime {
 namespace {
@@ -82,11 +84,15 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
             opts.mutable_ps()->set_address(ps.address);
             opts.mutable_ps()->set_port(ps.port);
         }
-        // criu freezes the tree with the cgroup freezer rather than ptrace-stopping each task.
+        // criu freezes the tree with the cgroup freezer rather than ptrace-stopping each task;
+        // we freeze it first, at a moment no process is inside vfork() (freeze_for_dump.h), and
+        // criu finds it frozen. Thawed when this scope ends, after criu (unless it was paused).
+        std::optional<criu::FrozenForDump> frozen;
         if (cgroup) {
             auto paths = cgroup->paths();
             if (paths.count("freezer")) opts.set_freeze_cgroup(paths.at("freezer"));
             else if (paths.count("unified") && cgroup_manager(ctx).layout() == cgroups::Layout::v2) opts.set_freeze_cgroup(paths.at("unified"));
+            if (opts.has_freeze_cgroup()) frozen.emplace(*cgroup, o.id);
         }
         criu::ContainerMounts mounts;
         mounts.spec = &spec;

@@ -2,7 +2,9 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
+#include "runtime/container_cgroup.h"
 #include "runtime/criu/criu_binary.h"
+#include "runtime/criu/freeze_for_dump.h"
 #include "runtime/criu/memory_tracking.h"
 #include "runtime/migrate/connection.h"
 #include "runtime/migrate/frame.h"
@@ -127,8 +129,13 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
         throw Error("{} ({} keeps running here: pre-dumps do not stop it)", e.what(), o.id);
     }
 
-    // From here the container is paused on this host until the target runs it.
-    pause(ctx, o.id);
+    // From here the container is paused on this host until the target runs it: frozen when
+    // none of its processes is inside vfork(), which would keep criu from stopping the tree.
+    {
+        auto cgroup = open_container_cgroup(ctx, st);
+        if (!cgroup) throw Error("migrate: container {} has no cgroup to freeze ({} keeps running here)", o.id, o.id);
+        criu::FrozenForDump(*cgroup, o.id).keep();
+    }
     frozen = Clock::now();
     try {
         auto r = run_round(ctx, o, tcp_established, fd, host, {path_join(images, "final"), path_join(logs, "final"), parent, true}, send);

@@ -189,6 +189,45 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     assert_nothing_left "$other"
 }
 
+# A process between vfork and exec cannot be stopped by criu (its parent waits for the child,
+# which criu stops too): checkpoint freezes the container when no process is there, thawing it
+# for moments meanwhile (runtime/criu/freeze_for_dump.h). The helper's child execs only once
+# the host creates /go in its rootfs.
+@test "checkpoint thaws a container with a child between vfork and exec until it execs; one that never does is named, the container running on" {
+    local helper=$MOGU_BIN/../tests/tools/mogu-vfork-waiter
+    [[ -x $helper ]] || helper=$MOGU_SRC/build/tests/tools/mogu-vfork-waiter
+    [[ -x $helper ]] || { echo "mogu-vfork-waiter not built (make fixtures)" >&2; return 1; }
+    COPY_ROOTFS=1 make_bundle
+    cp "$helper" "$BUNDLE/rootfs/bin/mogu-vfork-waiter"
+    set_args mogu-vfork-waiter /go
+    run_detached "$ID"
+    local pid child
+    pid=$(init_pid "$ID")
+    wait_for "pgrep -P $pid"
+    child=$(pgrep -P "$pid")
+    # The parent sleeps inside vfork (state D) while its child waits for /go.
+    [ "$(awk '{print $3}' "/proc/$pid/stat")" = D ]
+
+    run mogu checkpoint --leave-running --image-path "$IMAGES" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"container $ID: process $pid stayed inside vfork()"*"its child $child never exec'd"* ]]
+    [[ $output != *"criu"*"failed"* ]]
+    [ "$(status_of "$ID")" = running ]
+
+    # Again, and /go appears while checkpoint waits: the child execs in a thawed moment and
+    # the dump goes on.
+    mogu --debug checkpoint --leave-running --image-path "$IMAGES" "$ID" >"$TEST_TMP/checkpoint.out" 2>&1 &
+    local checkpointing=$!
+    wait_for "grep -q 'is inside vfork()' '$TEST_TMP/checkpoint.out'"
+    touch "$BUNDLE/rootfs/go"
+    wait "$checkpointing" || { cat "$TEST_TMP/checkpoint.out"; false; }
+    [ -f "$IMAGES/inventory.img" ]
+    [ "$(status_of "$ID")" = running ]
+    wait_for "! kill -0 $child"
+    [ "$(awk '{print $3}' "/proc/$pid/stat")" = S ]
+}
+
 @test "a container with a memory limit and a seccomp filter keeps both across checkpoint and restore" {
     counter_bundle '.linux.resources.memory = {"limit": 67108864}' \
         '.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}'
