@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <set>
 
 namespace mogu::monitor {
@@ -79,6 +80,8 @@ AlertRule parse_rule(const std::string& source, const toml::table& t, size_t ind
     if (auto i = th.value_exact<int64_t>()) r.threshold = static_cast<double>(*i);
     else if (auto d = th.value_exact<double>()) r.threshold = *d;
     else bad(source, th, where + ": threshold", "expected a number");
+    // TOML has nan and inf: a rule on either would never fire (nan) or always (inf).
+    if (!std::isfinite(r.threshold)) bad(source, th, where + ": threshold", fmt::format("{} is not a finite number", r.threshold));
     if (auto n = t.get("for")) r.hold = duration_of(source, *n, where + ": for");
     const toml::node& sev = need("severity");
     r.severity = string_of(source, sev, where + ": severity");

@@ -19,7 +19,7 @@
 //   oom_resolve_after = "5m"
 #pragma once
 
-#include <toml++/toml.h>
+#include "common/toml.h"
 
 #include <chrono>
 #include <string>

@@ -18,9 +18,9 @@ std::string key_of(const std::string& name, const Labels& labels) {
 }
 
 bool matches(const AlertRule& r, const Labels& labels) {
-    for (auto& [n, v] : r.matchers) {
-        auto it = std::find_if(labels.begin(), labels.end(), [&](auto& l) { return l.first == n; });
-        if ((it == labels.end() ? std::string() : it->second) != v) return false;
+    for (const auto& m : r.matchers) {
+        auto it = std::find_if(labels.begin(), labels.end(), [&](auto& l) { return l.first == m.first; });
+        if ((it == labels.end() ? std::string() : it->second) != m.second) return false;
     }
     return true;
 }

@@ -3,11 +3,11 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/strings.h"
+#include "common/toml.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include <toml++/toml.h>
 
 #include <map>
 #include <set>
@@ -96,7 +96,7 @@ HostConfig default_host_config() {
     // The snapshotter's own config names its pool; a broken one just means no pool figures.
     try {
         if (auto text = read_file_if_exists("/etc/mogu/snapshotter.toml")) {
-            toml::table t = toml::parse(*text, std::string("/etc/mogu/snapshotter.toml"));
+            toml::table t = parse_toml(*text, "/etc/mogu/snapshotter.toml");
             if (auto name = t["pool_name"].value<std::string>()) h.thin_pool = *name;
         }
     } catch (const std::exception&) {
@@ -191,12 +191,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     c.roots = default_roots();
     c.host = default_host_config();
 
-    toml::table t;
-    try {
-        t = toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-        throw Error("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description());
-    }
+    toml::table t = parse_toml(text, source);
     refuse_unknown_keys(source, t, "", {"listen", "interval", "containers", "host", "rules", "alerts"});
 
     if (auto n = t.get("listen")) {

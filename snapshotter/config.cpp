@@ -3,9 +3,9 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/strings.h"
+#include "common/toml.h"
 #include "snapshotter/sizes.h"
 
-#include <toml++/toml.h>
 
 #include <set>
 #include <sstream>
@@ -52,12 +52,7 @@ bool get_bool(const Config& c, const toml::table& t, const char* key, bool def) 
 Config parse_config(const std::string& text, const std::string& source) {
     Config c;
     c.source = source;
-    toml::table t;
-    try {
-        t = toml::parse(text, source);
-    } catch (const toml::parse_error& e) {
-        throw Error("{}:{}:{}: {}", source, e.source().begin.line, e.source().begin.column, e.description());
-    }
+    toml::table t = parse_toml(text, source);
     static const std::set<std::string> known = {
         "pool_name", "root_path", "address", "base_image_size", "fs_type", "fs_options", "async_remove",
         "discard_blocks", "data_device", "metadata_device", "data_block_size", "reserve",

@@ -53,3 +53,7 @@ fuzz() {
 @test "fuzz ttrpc_shim: frames and every Task method's requests on the shim's ttrpc socket" {
     fuzz ttrpc_shim
 }
+
+@test "fuzz monitor_config: monitor.toml through toml++ and the monitor's readers of [host], [[rules]] and [alerts]" {
+    fuzz monitor_config
+}

@@ -2,8 +2,8 @@
 
 #include "common/error.h"
 #include "common/files.h"
+#include "common/toml.h"
 
-#include <toml++/toml.h>
 
 namespace mogu::node {
 
@@ -12,12 +12,7 @@ std::optional<PoolConfig> read_pool_config(const std::string& path) {
     if (!text) return std::nullopt;
     PoolConfig c;
     c.source = path;
-    toml::table t;
-    try {
-        t = toml::parse(*text, path);
-    } catch (const toml::parse_error& e) {
-        throw Error("{}: line {}: {}", path, e.source().begin.line, e.description());
-    }
+    toml::table t = parse_toml(*text, path);
     auto name = t["pool_name"].value<std::string>();
     if (!name || name->empty()) throw Error("{}: pool_name: missing or not a string", path);
     c.pool_name = *name;

@@ -83,6 +83,10 @@ Test(alert_rules, refuses_bad_values_naming_line_and_rule) {
     cr_assert(contains(e, ":6: rules[0] (X): severity: \"page\" is not one of critical"), "%s", e.c_str());
     e = error_of(base + "op = \">\"\nthreshold = 1\nseverity = \"info\"\nfor = \"soon\"\n");
     cr_assert(contains(e, ":7: rules[0] (X): for: \"soon\" is not a duration"), "%s", e.c_str());
+    e = error_of(base + "op = \">\"\nthreshold = nan\nseverity = \"info\"\n");
+    cr_assert(contains(e, ":5: rules[0] (X): threshold: nan is not a finite number"), "%s", e.c_str());
+    e = error_of(base + "op = \">\"\nthreshold = -inf\nseverity = \"info\"\n");
+    cr_assert(contains(e, ":5: rules[0] (X): threshold: -inf is not a finite number"), "%s", e.c_str());
     e = error_of(base + "op = \">\"\nseverity = \"info\"\n");
     cr_assert(contains(e, ":1: rules[0] (X): threshold is missing"), "%s", e.c_str());
     e = error_of(base + "op = \">\"\nthreshold = 1\nseverity = \"info\"\nthreshhold = 2\n");
