@@ -4,6 +4,7 @@
 #include "common/files.h"
 #include "common/strings.h"
 #include "common/toml.h"
+#include "monitor/docker_names.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -189,6 +190,7 @@ Config parse_config(const std::string& text, const std::string& source) {
     std::string unused;
     parse_listen_address(kDefaultListen, c.listen, unused);
     c.roots = default_roots();
+    c.docker_roots = {kDefaultDockerRoot};
     c.host = default_host_config();
 
     toml::table t = parse_toml(text, source);
@@ -208,19 +210,9 @@ Config parse_config(const std::string& text, const std::string& source) {
     if (auto n = t.get("containers")) {
         auto* ct = n->as_table();
         if (!ct) bad(source, n->source(), "containers", fmt::format("expected a table ([containers]), not {}", toml_type_name(*n)));
-        refuse_unknown_keys(source, *ct, "containers.", {"roots"});
-        if (auto r = ct->get("roots")) {
-            auto* arr = r->as_array();
-            if (!arr) bad(source, r->source(), "containers.roots", fmt::format("expected an array of paths, not {}", toml_type_name(*r)));
-            c.roots.clear();
-            for (size_t i = 0; i < arr->size(); ++i) {
-                const toml::node& e = *arr->get(i);
-                std::string key = fmt::format("containers.roots[{}]", i);
-                auto path = get_string(source, e, key, "a path");
-                if (path.empty() || path[0] != '/') bad(source, e.source(), key, fmt::format("\"{}\" is not an absolute path", path));
-                c.roots.push_back(path);
-            }
-        }
+        refuse_unknown_keys(source, *ct, "containers.", {"roots", "docker_roots"});
+        if (auto r = ct->get("roots")) c.roots = get_paths(source, *r, "containers.roots");
+        if (auto r = ct->get("docker_roots")) c.docker_roots = get_paths(source, *r, "containers.docker_roots");
     }
     if (auto n = t.get("host")) parse_host(source, *n, c.host);
     if (auto n = t.get("rules")) c.rules = parse_alert_rules(source, *n);

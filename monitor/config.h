@@ -5,6 +5,7 @@
 //   interval = "10s"                 # how often containers are read (100ms .. 1h)
 //   [containers]
 //   roots = ["/run/mogu", "/run/containerd/mogu/*", ...]   # state roots, glob(7) patterns
+//   docker_roots = ["/var/lib/docker"]                     # dockerd's --data-root(s): names, images
 #pragma once
 
 #include "monitor/alert_rules.h"
@@ -49,6 +50,9 @@ struct Config {
     // Where mogu keeps container state, whoever ran it: mogu itself, the mogu shim (one root per
     // containerd namespace), containerd's runc shim or Docker told to use the mogu binary.
     std::vector<std::string> roots;
+    // dockerd's data roots (--data-root), where the names and images of Docker's containers are
+    // (monitor/docker_names.h). Default /var/lib/docker.
+    std::vector<std::string> docker_roots;
     HostConfig host;
     std::vector<AlertRule> rules;  // [[rules]], alert_rules.h
     AlertDeliveryConfig alerts;    // [alerts]

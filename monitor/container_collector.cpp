@@ -34,6 +34,17 @@ Reading reading_of(const runtime::ContainerStats& s) {
     return r;
 }
 
+std::string label_value(const Labels& labels, std::string_view name) {
+    for (const auto& [k, v] : labels)
+        if (k == name) return v;
+    return "";
+}
+
+void set_label(Labels& labels, std::string_view name, const std::string& value) {
+    for (auto& [k, v] : labels)
+        if (k == name) v = value;
+}
+
 }  // namespace
 
 std::string ContainerCollector::device_name(uint64_t major, uint64_t minor) {
@@ -51,7 +62,7 @@ void ContainerCollector::collect(MetricSet& set) {
     auto roots = expand_roots(patterns_);
     auto found = find_containers(roots);
     std::map<std::string, runtime::lxcfs::LoadAverage> loads;
-    std::set<std::string> warned;
+    std::set<std::string> warned, docker_ids;
     uint64_t seen = 0;
     readings_.clear();
     for (const auto& c : found) {
@@ -75,6 +86,13 @@ void ContainerCollector::collect(MetricSet& set) {
         f.start_time = parse_rfc3339(st.created);
         f.network = read_container_network(st.pid);
         auto labels = container_labels(st);
+        if (label_value(labels, "containerd_namespace") == kDockerNamespace) {
+            docker_ids.insert(st.id);
+            if (auto d = docker_names_.lookup(st.id)) {
+                set_label(labels, "name", d->name);
+                set_label(labels, "image", d->image);
+            }
+        }
         f.restarts = restarts_.observe(RestartCounter::identity(c.root, st.id, labels), f.start_time.value_or(0));
         add_container_metrics(set, labels, f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
         readings_.push_back(ContainerReading{key, std::move(labels), reading_of(f.stats)});
@@ -82,6 +100,7 @@ void ContainerCollector::collect(MetricSet& set) {
     }
     // Only containers that still exist are remembered (restarts: for a while after they go).
     restarts_.forget_stale();
+    docker_names_.keep_only(docker_ids);
     loads_ = std::move(loads);
     warned_ = std::move(warned);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "monitor/container_restarts.h"
+#include "monitor/docker_names.h"
 #include "monitor/exposition.h"
 #include "monitor/status.h"
 #include "runtime/lxcfs/lxcfs.h"
@@ -19,7 +20,9 @@ namespace mogu::monitor {
 
 class ContainerCollector {
 public:
-    explicit ContainerCollector(std::vector<std::string> root_patterns) : patterns_(std::move(root_patterns)) {}
+    // `docker_roots`: dockerd's data roots, where the names and images of Docker's containers are.
+    ContainerCollector(std::vector<std::string> root_patterns, std::vector<std::string> docker_roots)
+        : patterns_(std::move(root_patterns)), docker_names_(std::move(docker_roots)) {}
 
     // Adds every container's series and the collector's own (containers seen, read errors).
     void collect(MetricSet& set);
@@ -39,6 +42,7 @@ private:
     std::set<std::string> warned_;
     uint64_t read_errors_ = 0;
     RestartCounter restarts_;
+    DockerNames docker_names_;
     std::vector<ContainerReading> readings_;
 };
 

@@ -74,7 +74,7 @@ int serve(const Config& config) {
     mallopt(M_ARENA_MAX, 1);
     mallopt(M_MMAP_THRESHOLD, 64 * 1024);
 
-    ContainerCollector containers(config.roots);
+    ContainerCollector containers(config.roots, config.docker_roots);
     HostCollector host(config.host);
     Alerting alerting(config);  // before the kernel log: its thread calls alerting until stopped
     KernelLog kernel(config.host.kernel_log);
@@ -163,7 +163,7 @@ int main(int argc, char** argv) {
         if (cmd != "serve" && cmd != "metrics") throw UsageError("unknown command \"{}\"", cmd);
         auto config = load_config(config_path, config_given);
         if (cmd == "metrics") {
-            ContainerCollector containers(config.roots);
+            ContainerCollector containers(config.roots, config.docker_roots);
             HostCollector host(config.host);  // the kernel log needs the daemon: it counts from its start
             std::fputs(collect(containers, &host).c_str(), stdout);
             return 0;

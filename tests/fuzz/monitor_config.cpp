@@ -35,6 +35,8 @@ bool identifier(const std::string& s) {
 
 void check_config(const Config& c) {
     fuzz::require(numeric_address(c.listen.host), "listen accepted a host that is not a numeric address");
+    for (const auto* paths : {&c.roots, &c.docker_roots})
+        for (const auto& p : *paths) fuzz::require(!p.empty() && p[0] == '/', "a relative state or Docker root accepted");
     fuzz::require(c.interval >= std::chrono::milliseconds(100) && c.interval <= std::chrono::hours(1), "interval outside 100ms..1h accepted");
     for (const auto& r : c.rules) {
         fuzz::require(identifier(r.name), "a rule name that is not [A-Za-z_][A-Za-z0-9_]* accepted");

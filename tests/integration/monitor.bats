@@ -4,6 +4,7 @@
 # promtool, and scraped by Debian's Prometheus, queried over its HTTP API.
 
 load lib/runtime
+bats_require_minimum_version 1.5.0
 load lib/monitor
 
 # Our own containerd namespaces: /run/containerd/mogu/<ns> is shared with whoever else runs
@@ -11,6 +12,7 @@ load lib/monitor
 CTD_NS=mogu-monitor-a
 CTD_NS_B=mogu-monitor-b
 load lib/containerd
+load lib/docker
 
 
 setup() {
@@ -24,6 +26,7 @@ teardown() {
     [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
     # The veth's host end, if the test failed before the container's namespace took its peer away.
     [[ -n ${NET_IF:-} ]] && ip link del "$NET_IF" 2>/dev/null || true
+    [[ -n ${DKR_DIR:-} ]] && stop_dockerd
     if [[ -n ${CTD_DIR:-} ]]; then
         stop_containerd
         # The shim's state roots of our namespaces (empty once their containers are gone).
@@ -161,6 +164,35 @@ cgroup_memory_usage() {
     ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" container rm "$ID-c2" || true
 }
 
+# dockerd hands the runtime no name nor image: the monitor reads them from Docker's data root
+# (containers/<id>/config.v2.json), and again when `docker rename` rewrites it.
+@test "Docker's containers carry Docker's name and image, and a rename shows at the next collection" {
+    if why=$(dockerd_missing); then skip "$why"; fi
+    start_dockerd
+    local cid
+    cid=$(docker_ run -d --runtime mogu --name "$ID-web" "$DKR_IMAGE" sleep 300)
+    cat >"$TEST_TMP/monitor.toml" <<EOF
+listen = "127.0.0.1:0"
+interval = "200ms"
+[containers]
+roots = ["$DKR_DIR/exec/runtime-runc/*"]
+docker_roots = ["/nonexistent", "$DKR_DIR/data"]
+EOF
+    launch_monitor
+    wait_until 10 "scrape | grep -q 'name=\"$ID-web\"'"
+    local line
+    line=$(scrape | grep -E '^container_memory_usage_bytes\{' | grep "name=\"$ID-web\"")
+    [[ $line == *'containerd_namespace="moby"'* ]]
+    [[ $line == *"image=\"$DKR_IMAGE\""* ]]
+    [[ $line == *"id=\"/docker/$cid\""* ]]
+    run ! grep -q "name=\"$cid\"" <<<"$(scrape)"
+    docker_ rename "$ID-web" "$ID-api"
+    wait_until 5 "scrape | grep -q 'name=\"$ID-api\"'"
+    run ! grep -q "name=\"$ID-web\"" <<<"$(scrape)"
+    docker_ rm -f "$cid" >/dev/null
+    wait_until 10 "! scrape | grep -q 'name=\"$ID-api\"'"
+}
+
 @test "a container's network counters are its namespace's; a container in the host's namespace has none" {
     local host_if="mgm$$h" guest_if="mgm$$c"
     make_bundle
@@ -262,7 +294,7 @@ EOF
     run "$MONITOR" --config "$TEST_TMP/bad.toml"
     echo "$output"
     [ "$status" -eq 1 ]
-    [[ $output == "mogu-monitor: $TEST_TMP/bad.toml:3: containers.root: unknown key (known: containers.roots)" ]]
+    [[ $output == "mogu-monitor: $TEST_TMP/bad.toml:3: containers.root: unknown key (known: containers.docker_roots, containers.roots)" ]]
     printf 'listen = "127.0.0.1:9338"\ninterval = "fast"\n' >"$TEST_TMP/bad.toml"
     run "$MONITOR" --config "$TEST_TMP/bad.toml"
     echo "$output"

@@ -55,7 +55,7 @@ Test(monitor_config, names_an_unknown_top_level_key_with_file_and_line) {
 
 Test(monitor_config, names_an_unknown_key_inside_a_table_by_its_dotted_path) {
     auto e = error_of("[containers]\nroots = [\"/run/mogu\"]\nroot = \"/x\"\n");
-    cr_assert(contains(e, "monitor.toml:3: containers.root: unknown key (known: containers.roots)"), "%s", e.c_str());
+    cr_assert(contains(e, "monitor.toml:3: containers.root: unknown key (known: containers.docker_roots, containers.roots)"), "%s", e.c_str());
 }
 
 Test(monitor_config, names_a_bad_interval) {
@@ -104,4 +104,13 @@ Test(monitor_config, durations_take_one_number_and_one_unit) {
     cr_assert(!parse_duration("1.5s", d));
     cr_assert(!parse_duration("s", d));
     cr_assert(!parse_duration("10", d));
+}
+
+Test(monitor_config, docker_roots_default_to_var_lib_docker_and_must_be_absolute) {
+    cr_assert(parse_config("", "m.toml").docker_roots == std::vector<std::string>{"/var/lib/docker"});
+    auto c = parse_config("[containers]\ndocker_roots = [\"/srv/docker\", \"/var/lib/docker\"]\n", "m.toml");
+    cr_assert_eq(c.docker_roots.size(), 2u);
+    cr_assert_eq(c.docker_roots[0], "/srv/docker");
+    auto e = error_of("[containers]\ndocker_roots = [\"docker\"]\n");
+    cr_assert(contains(e, "monitor.toml:2: containers.docker_roots[0]: \"docker\" is not an absolute path"), "%s", e.c_str());
 }
