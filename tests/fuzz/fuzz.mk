@@ -1,7 +1,8 @@
 # tests/fuzz/: libFuzzer targets over the real parsers: config.json, process.json and
 # resources.json with the runtime's checks of a spec (fuzz-spec_parse); the verbs' command-line
 # flags and signal names (fuzz-cli_args); the shim's ttrpc socket with its Task service behind
-# it (fuzz-ttrpc_shim); mogu-monitor's monitor.toml (fuzz-monitor_config). docs/fuzzing.md says how to run and read them.
+# it (fuzz-ttrpc_shim); mogu-monitor's monitor.toml (fuzz-monitor_config); an image tar through
+# mogu-flatten (fuzz-flatten_image). docs/fuzzing.md says how to run and read them.
 #
 #   make fuzz              builds the targets, runs each for FUZZ_SECONDS (default 60) and fails
 #                          on any finding (crash, leak, UB, foreign exception, hang, OOM)
@@ -12,7 +13,7 @@
 # BUILD=$(FUZZ_BUILD) FUZZING=1, so the objects come from the parts' own rules and sources.
 DEB_PACKAGES += clang-14 libclang-rt-14-dev
 
-FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim monitor_config
+FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim monitor_config flatten_image
 FUZZ_CXX      ?= clang++-14
 FUZZ_BUILD    ?= $(BUILD)/fuzz
 FUZZ_SECONDS  ?= 60
@@ -58,4 +59,7 @@ $(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp tests/fuzz/sandbo
 # mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk), with the
 # system libraries shared as the sanitizer build has them.
 $(eval $(call fuzz_target,monitor_config,tests/fuzz/monitor_config.cpp tests/fuzz/fuzz_support.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),-lmicrohttpd -ldl -lpthread -lseccomp -lcap -lyajl $(COMMON_LIBS)))
+
+# mogu-flatten's sources, as the binary links them (flattener/part.mk).
+$(eval $(call fuzz_target,flatten_image,tests/fuzz/flatten_image.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS)))
 endif

@@ -57,3 +57,7 @@ fuzz() {
 @test "fuzz monitor_config: monitor.toml through toml++ and the monitor's readers of [host], [[rules]] and [alerts]" {
     fuzz monitor_config
 }
+
+@test "fuzz flatten_image: an image tar through mogu-flatten's reader, merge and writer, and the output read back" {
+    fuzz flatten_image
+}
