@@ -51,7 +51,6 @@ FrozenForDump::FrozenForDump(cgroups::Cgroup& cgroup, const std::string& contain
         if (std::chrono::steady_clock::now() >= deadline)
             throw Error("container {}: process {} stayed inside vfork() for {} ms, its child {} never exec'd; criu cannot stop a process there (the container keeps running; retry)",
                         container_id, v->first, budget.count(), v->second);
-        ++retries_;
         log::debug("container {}: process {} is inside vfork() (child {}): thawing {} ms for the child to exec", container_id, v->first,
                    v->second, pause.count());
         std::this_thread::sleep_for(pause);

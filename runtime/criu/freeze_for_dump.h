@@ -11,8 +11,8 @@
 #include <sys/types.h>
 
 #include <chrono>
-#include <string>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -35,15 +35,12 @@ public:
     FrozenForDump& operator=(const FrozenForDump&) = delete;
     ~FrozenForDump();
 
-    // How many times the cgroup was thawed for a vfork child to exec.
-    int retries() const { return retries_; }
     // Leaves the cgroup frozen: the container is paused, the caller resumes it.
     void keep() { froze_ = false; }
 
 private:
     cgroups::Cgroup& cgroup_;
     bool froze_ = false;
-    int retries_ = 0;
 };
 
 }  // namespace mogu::runtime::criu
