@@ -34,17 +34,6 @@ Reading reading_of(const runtime::ContainerStats& s) {
     return r;
 }
 
-std::string label_value(const Labels& labels, std::string_view name) {
-    for (const auto& [k, v] : labels)
-        if (k == name) return v;
-    return "";
-}
-
-void set_label(Labels& labels, std::string_view name, const std::string& value) {
-    for (auto& [k, v] : labels)
-        if (k == name) v = value;
-}
-
 }  // namespace
 
 std::string ContainerCollector::device_name(uint64_t major, uint64_t minor) {
@@ -85,14 +74,12 @@ void ContainerCollector::collect(MetricSet& set) {
         else if (!read_load && loads_.count(key)) f.stats.load = loads[key] = loads_[key];
         f.start_time = parse_rfc3339(st.created);
         f.network = read_container_network(st.pid);
-        auto labels = container_labels(st);
-        if (label_value(labels, "containerd_namespace") == kDockerNamespace) {
+        std::optional<DockerIdentity> docker;
+        if (containerd_namespace_of(st.bundle) == kDockerNamespace) {
             docker_ids.insert(st.id);
-            if (auto d = docker_names_.lookup(st.id)) {
-                set_label(labels, "name", d->name);
-                set_label(labels, "image", d->image);
-            }
+            docker = docker_names_.lookup(st.id);
         }
+        auto labels = container_labels(st, docker ? &*docker : nullptr);
         f.restarts = restarts_.observe(RestartCounter::identity(c.root, st.id, labels), f.start_time.value_or(0));
         add_container_metrics(set, labels, f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
         readings_.push_back(ContainerReading{key, std::move(labels), reading_of(f.stats)});

@@ -71,15 +71,15 @@ std::string containerd_namespace_of(const std::string& bundle) {
     return bundle.substr(ns_start, slash - ns_start);
 }
 
-Labels container_labels(const runtime::ContainerState& st) {
+Labels container_labels(const runtime::ContainerState& st, const DockerIdentity* docker) {
     return {
         {"id", st.cgroup_path},
-        {"name", st.id},
+        {"name", docker ? docker->name : st.id},
         {"containerd_namespace", containerd_namespace_of(st.bundle)},
         {"namespace", annotation(st, {"io.kubernetes.cri.sandbox-namespace", "io.kubernetes.pod.namespace"})},
         {"pod", annotation(st, {"io.kubernetes.cri.sandbox-name", "io.kubernetes.pod.name"})},
         {"container", annotation(st, {"io.kubernetes.cri.container-name", "io.kubernetes.container.name"})},
-        {"image", annotation(st, {"io.kubernetes.cri.image-name"})},
+        {"image", docker ? docker->image : annotation(st, {"io.kubernetes.cri.image-name"})},
     };
 }
 

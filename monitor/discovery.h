@@ -4,6 +4,7 @@
 // the containerd namespace.
 #pragma once
 
+#include "monitor/docker_names.h"
 #include "monitor/exposition.h"
 #include "runtime/runtime.h"
 
@@ -36,6 +37,8 @@ std::string containerd_namespace_of(const std::string& bundle);
 //   name                  the container id
 //   containerd_namespace  containerd's namespace ("" when mogu was run directly)
 //   namespace, pod, container, image   Kubernetes' names, from CRI's (or dockershim's) annotations
-Labels container_labels(const runtime::ContainerState& st);
+// `docker`: for a container Docker runs, its name and image (docker_names.h), which take the
+// place of the id as `name` and of the annotation as `image`.
+Labels container_labels(const runtime::ContainerState& st, const DockerIdentity* docker = nullptr);
 
 }  // namespace mogu::monitor
