@@ -6,7 +6,7 @@ $(BUILD)/obj/%.o: %.cpp
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -MMD -MP $(if $(SANITIZE),-fsanitize=address$(comma)undefined) -c $< -o $@
+	$(CC) $(CPPFLAGS) -std=gnu11 -Wall -Wextra -Werror -O2 -g -fPIC -MMD -MP $(if $(SANITIZE),$(SANITIZE_FLAGS)) -c $< -o $@
 
 comma := ,
 # objs_of(sources) -> object paths

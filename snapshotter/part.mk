@@ -27,7 +27,7 @@ $(SNAP_PB_CC): $(SNAP_GEN)/.stamp
 # Generated code is not ours to warn about.
 $(SNAP_GEN)/obj/%.o: $(SNAP_GEN)/%.cc
 	@mkdir -p $(@D)
-	$(CXX) $(CPPFLAGS) -I$(SNAP_GEN) $(CXXSTD) $(OPT) -fPIC -w $(if $(SANITIZE),-fsanitize=address$(comma)undefined) -c $< -o $@
+	$(CXX) $(CPPFLAGS) -I$(SNAP_GEN) $(CXXSTD) $(OPT) -fPIC -w $(if $(SANITIZE),$(SANITIZE_FLAGS)) -c $< -o $@
 
 # The generated code as one archive (the link macros take archives after the objects).
 SNAP_PB_LIB := $(BUILD)/lib/libmogu-snapshots-proto.a

@@ -8,14 +8,14 @@
 #                          on any finding (crash, leak, UB, foreign exception, hang, OOM)
 #   make fuzz-binaries     only builds them, into $(FUZZ_BUILD)/bin/
 #
-# The targets and every source they link are compiled by clang with coverage instrumentation,
-# ASan and UBSan in a build tree of their own, $(FUZZ_BUILD): a sub-make of this Makefile with
-# BUILD=$(FUZZ_BUILD) FUZZING=1, so the objects come from the parts' own rules and sources.
+# The targets link the objects of the sanitizer build (SANITIZE=1, the Makefile): clang with
+# libFuzzer's coverage instrumentation, ASan and UBSan, the tree the unit tests run from, so one
+# compile serves both. `make fuzz-binaries` is a sub-make of this Makefile with
+# BUILD=$(FUZZ_BUILD) SANITIZE=1: the objects come from the parts' own rules and sources.
 DEB_PACKAGES += clang-14 libclang-rt-14-dev
 
 FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim monitor_config flatten_image
-FUZZ_CXX      ?= clang++-14
-FUZZ_BUILD    ?= $(BUILD)/fuzz
+FUZZ_BUILD    ?= build-asan
 FUZZ_SECONDS  ?= 60
 # Extra libFuzzer flags for `make fuzz` (run-target sets the per-input limits), e.g. -jobs=2.
 FUZZ_FLAGS    ?=
@@ -23,7 +23,7 @@ FUZZ_FLAGS    ?=
 .PHONY: fuzz fuzz-binaries fuzz-targets
 
 fuzz-binaries:
-	$(MAKE) -j$(JOBS) BUILD=$(FUZZ_BUILD) FUZZING=1 SANITIZE= CXX=$(FUZZ_CXX) OPT='-O1 -g1' fuzz-targets
+	$(MAKE) -j$(JOBS) BUILD=$(FUZZ_BUILD) SANITIZE=1 fuzz-targets
 
 # Every target runs even when an earlier one found something; the exit status says if any did.
 fuzz: deps
@@ -32,19 +32,16 @@ fuzz: deps
 	    tests/fuzz/run-target $(FUZZ_BUILD) $$t $(FUZZ_SECONDS) $(FUZZ_FLAGS) || rc=1; \
 	done; exit $$rc
 
-ifneq ($(FUZZING),)
-# -fno-sanitize-recover makes every UBSan report fatal, so libFuzzer records it as a crash.
-# Our sources keep the project's -Wall -Wextra -Werror: clang 14 reports nothing that g++ 12
-# does not, so no warning is relaxed here.
-FUZZ_SANITIZE := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-EXTRA_CXXFLAGS += -fsanitize=fuzzer-no-link $(FUZZ_SANITIZE)
+ifneq ($(SANITIZE),)
+# SANITIZE_FLAGS has -fno-sanitize-recover: every UBSan report is fatal, so libFuzzer records it
+# as a crash. Our sources keep the project's -Wall -Wextra -Werror under clang 14 too.
 
 # $(eval $(call fuzz_target,NAME,SOURCES,OUR_STATIC_LIBS,SYSTEM_LIBS))
 define fuzz_target
 fuzz-targets: $(BUILD)/bin/fuzz-$(1)
 $(BUILD)/bin/fuzz-$(1): $(call objs_of,$(2)) $(3)
 	@mkdir -p $$(@D)
-	$$(CXX) -fsanitize=fuzzer $(FUZZ_SANITIZE) -o $$@ $$(filter %.o,$$^) $(3) $(4)
+	$$(CXX) -fsanitize=fuzzer $(SANITIZE_FLAGS) -o $$@ $$(filter %.o,$$^) $(3) $(4)
 endef
 
 $(eval $(call fuzz_target,spec_parse,tests/fuzz/spec_parse.cpp tests/fuzz/fuzz_support.cpp runtime/spec_validate.cpp,$(COMMON_LIB),$(COMMON_LIBS)))

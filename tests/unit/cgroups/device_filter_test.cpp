@@ -54,7 +54,7 @@ int run(const std::vector<bpf_insn>& prog, uint32_t access_type, uint32_t major,
         } else if (cls == BPF_JMP32) {
             uint32_t a = static_cast<uint32_t>(r[i.dst_reg]);
             uint32_t b = BPF_SRC(i.code) == BPF_X ? static_cast<uint32_t>(r[i.src_reg]) : static_cast<uint32_t>(i.imm);
-            bool taken;
+            bool taken = false;
             switch (BPF_OP(i.code)) {
                 case BPF_JNE: taken = a != b; break;
                 case BPF_JEQ: taken = a == b; break;

@@ -25,9 +25,6 @@
 
 using namespace mogu::cgroups;
 
-// g++ 12 with -fsanitize=address warns that the strings of a disengaged optional<CpuResources>
-// "may be used uninitialized" when a Resources goes out of scope (a known false positive).
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 using cgtest::Child;
 using cgtest::read_trimmed;
 

@@ -2,12 +2,15 @@
 # The libFuzzer targets of tests/fuzz/, each run briefly from its seed corpus: no crash, leak,
 # undefined behaviour, foreign exception or hang. `make fuzz` runs them longer (FUZZ_SECONDS).
 #
-# The targets need clang's libFuzzer and a build of their own (build/fuzz), which `make all`
-# does not make: each test builds them here with `make fuzz-binaries` (a no-op after the first),
-# so a build failure is a failing test, and a machine without clang skips with the reason.
+# The targets need clang's libFuzzer and link the objects of the sanitizer build (build-asan,
+# the unit tests' tree), which `make all` does not make: each test builds them with
+# `make fuzz-binaries` (a no-op once tests/run-all's sanitizer build made them), so a build
+# failure is a failing test, and a machine without clang skips with the reason. tests/run-all
+# runs this file in its side lane, after that build, never beside it.
 
 SRC=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}
-FUZZ_BUILD=$SRC/${BUILD:-build}/fuzz
+ASAN_BUILD=${ASAN_BUILD:-build-asan}
+FUZZ_BUILD=$SRC/$ASAN_BUILD
 # Seconds per target in CI.
 FUZZ_CI_SECONDS=${FUZZ_CI_SECONDS:-15}
 
@@ -22,7 +25,7 @@ build_fuzzers() {
     fi
     rm -rf "$probe"
     local log=$BATS_FILE_TMPDIR/build.log
-    if ! make -C "$SRC" BUILD="${BUILD:-build}" fuzz-binaries >"$log" 2>&1; then
+    if ! make -C "$SRC" FUZZ_BUILD="$ASAN_BUILD" fuzz-binaries >"$log" 2>&1; then
         tail -n 30 "$log" >&2
         echo "building the fuzz targets failed (log above)" >&2
         return 1
