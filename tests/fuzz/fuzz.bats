@@ -57,6 +57,10 @@ fuzz() {
     fuzz ttrpc_shim
 }
 
+@test "fuzz agent_ttrpc: frames and every Agent method's requests on mogu-agent's control port, and its rewrite of config.json for the guest" {
+    fuzz agent_ttrpc
+}
+
 @test "fuzz monitor_config: monitor.toml through toml++ and the monitor's readers of [host], [[rules]] and [alerts]" {
     fuzz monitor_config
 }

@@ -1,8 +1,9 @@
 # tests/fuzz/: libFuzzer targets over the real parsers: config.json, process.json and
 # resources.json with the runtime's checks of a spec (fuzz-spec_parse); the verbs' command-line
 # flags and signal names (fuzz-cli_args); the shim's ttrpc socket with its Task service behind
-# it (fuzz-ttrpc_shim); mogu-monitor's monitor.toml (fuzz-monitor_config); an image tar through
-# mogu-flatten (fuzz-flatten_image). docs/fuzzing.md says how to run and read them.
+# it (fuzz-ttrpc_shim); mogu-agent's control port with its Agent service and its rewrite of
+# config.json for the guest (fuzz-agent_ttrpc); mogu-monitor's monitor.toml
+# (fuzz-monitor_config); an image tar through mogu-flatten (fuzz-flatten_image). docs/fuzzing.md says how to run and read them.
 #
 #   make fuzz              builds the targets, runs each for FUZZ_SECONDS (default 60) and fails
 #                          on any finding (crash, leak, UB, foreign exception, hang, OOM)
@@ -14,7 +15,7 @@
 # BUILD=$(FUZZ_BUILD) SANITIZE=1: the objects come from the parts' own rules and sources.
 DEB_PACKAGES += clang-14 libclang-rt-14-dev
 
-FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim monitor_config flatten_image
+FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim agent_ttrpc monitor_config flatten_image
 FUZZ_BUILD    ?= build-asan
 FUZZ_SECONDS  ?= 60
 # Extra libFuzzer flags for `make fuzz` (run-target sets the per-input limits), e.g. -jobs=2.
@@ -47,11 +48,23 @@ endef
 $(eval $(call fuzz_target,spec_parse,tests/fuzz/spec_parse.cpp tests/fuzz/fuzz_support.cpp runtime/spec_validate.cpp,$(COMMON_LIB),$(COMMON_LIBS)))
 $(eval $(call fuzz_target,cli_args,tests/fuzz/cli_args.cpp tests/fuzz/fuzz_support.cpp $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
 
+# The ttrpc targets' client harness, shared by both.
+FUZZ_TTRPC_CLIENT := tests/fuzz/ttrpc_client.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp
+$(call objs_of,tests/fuzz/ttrpc_client.cpp): CPPFLAGS += -I$(PROTO_GEN)
+$(call objs_of,tests/fuzz/ttrpc_client.cpp): | $(call proto_headers,$(TTRPC_PROTOS))
+
 # The shim's ttrpc server and Task service, as containerd-shim-mogu-v2 links them (shim/part.mk).
 FUZZ_TTRPC_SHIM_OBJS := $(call objs_of,tests/fuzz/ttrpc_shim.cpp)
 $(FUZZ_TTRPC_SHIM_OBJS): CPPFLAGS += -I$(PROTO_GEN)
 $(FUZZ_TTRPC_SHIM_OBJS): | $(ALL_SHIM_PB_H) $(call proto_headers,$(TTRPC_PROTOS))
-$(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp,$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
+$(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp $(FUZZ_TTRPC_CLIENT),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
+
+# mogu-agent's ttrpc server and Agent service, as the agent links them (kvm-launcher/part.mk).
+FUZZ_AGENT_OBJS := $(call objs_of,tests/fuzz/agent_ttrpc.cpp)
+$(FUZZ_AGENT_OBJS): CPPFLAGS += -I$(PROTO_GEN)
+$(FUZZ_AGENT_OBJS): | $(KVM_PROTO_H) $(call proto_headers,$(TTRPC_PROTOS))
+$(BUILD)/bin/fuzz-agent_ttrpc: $(KVM_PROTO_OBJ)
+$(eval $(call fuzz_target,agent_ttrpc,tests/fuzz/agent_ttrpc.cpp $(FUZZ_TTRPC_CLIENT) $(filter-out kvm-launcher/agent/main.cpp,$(KVM_AGENT_SRCS)),$(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
 
 # mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk), with the
 # system libraries shared as the sanitizer build has them.
