@@ -5,7 +5,7 @@
 #include "monitor/config.h"
 #include "monitor/exposition.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cmath>
 #include <set>

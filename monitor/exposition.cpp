@@ -1,6 +1,6 @@
 #include "monitor/exposition.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cmath>
 #include <stdexcept>

@@ -1,8 +1,8 @@
-// The monitor's HTTP listener: libmicrohttpd with one internal polling thread (epoll), so
-// serving scrapes never adds a thread per connection. GET /metrics returns the last rendered
-// exposition without copying it; other paths are the pages given (the status page at /, its JSON
-// at /api/status), rendered on request; everything else is 404 (405 for methods other than
-// GET/HEAD).
+// The monitor's HTTP listener: libevent's evhttp on one thread of its own (epoll), so serving
+// scrapes never adds a thread per connection. GET /metrics returns the last rendered exposition
+// without copying it; other paths are the pages given (the status page at /, its JSON at
+// /api/status), rendered on request; everything else is 404 (405 for methods other than
+// GET/HEAD). An idle connection is closed after 30 s.
 #pragma once
 
 #include "monitor/config.h"
@@ -11,8 +11,6 @@
 #include <map>
 #include <memory>
 #include <string>
-
-struct MHD_Daemon;
 
 namespace mogu::monitor {
 
@@ -28,7 +26,7 @@ public:
     };
     using Pages = std::map<std::string, Page>;  // by exact path: "/", "/api/status"
 
-    // Binds and listens (errors name the address), then starts serving.
+    // Binds and listens (errors name the address), then starts serving on its thread.
     HttpListener(const ListenAddress& address, MetricsSource metrics, Pages pages = {});
     ~HttpListener();
     HttpListener(const HttpListener&) = delete;
@@ -40,10 +38,12 @@ public:
     const Pages& pages() const { return pages_; }
 
 private:
+    struct Server;  // libevent's base, its evhttp, the wake-up fd and the thread
+
     ListenAddress bound_;
     MetricsSource metrics_;
     Pages pages_;
-    MHD_Daemon* daemon_ = nullptr;
+    std::unique_ptr<Server> server_;
 };
 
 }  // namespace mogu::monitor

@@ -1,6 +1,6 @@
 // mogu-monitor: watches every container mogu runs and serves their figures to Prometheus.
 // One process, four threads: this one collects at the configured interval (and evaluates the
-// alert rules), libmicrohttpd's serves the last collection to scrapers (and the status page), the
+// alert rules), the HTTP listener's (libevent) serves the last collection to scrapers (and the status page), the
 // kernel log's reads /dev/kmsg, the alert sender's posts to the webhook.
 #include "common/error.h"
 #include "common/log.h"

@@ -3,7 +3,7 @@
 #include "common/files.h"
 #include "common/strings.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::monitor {
 

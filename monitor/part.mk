@@ -5,14 +5,14 @@
 #   discovery     state roots and container labels
 #   container_*   one container's figures as series; the collector over all of them
 #   exposition    the text format
-#   http_listener libmicrohttpd, one internal thread
+#   http_listener libevent's evhttp, one thread
 #   history, status_*  15 minutes per container; the status page, /api/status, `status`
 #   alert_rules   [[rules]] and [alerts]; alerts: the engine; alert_delivery: log + webhook (libcurl,
 #                 a sender thread); oom_alert: ContainerOOMKilled; alerting: the loop's view of it
 #
 # This file is read before runtime/part.mk (alphabetical order), so it names the runtime's
 # libraries by path; their rules exist by the time make builds.
-DEB_PACKAGES += libtomlplusplus-dev libmicrohttpd-dev prometheus
+DEB_PACKAGES += libtomlplusplus-dev libevent-dev prometheus
 # The status page's test (headless Chromium) and bench/monitor.sh's reference (node-exporter).
 DEB_PACKAGES += chromium chromium-driver prometheus-node-exporter
 # Alerts: libcurl posts to the webhook; Alertmanager receives them in tests/integration/monitor_alerts.bats.
@@ -21,12 +21,11 @@ DEB_PACKAGES += libcurl4-gnutls-dev prometheus-alertmanager
 MONITOR_SRCS     := $(sort $(wildcard monitor/*.cpp))
 MONITOR_LIB      := $(BUILD)/lib/libmogu-monitor.a
 MONITOR_DEP_LIBS := $(BUILD)/lib/libmogu-runtime.a $(BUILD)/lib/libmogu-cgroups.a $(COMMON_LIB)
-# libmicrohttpd linked dynamically: static, it drags in GnuTLS and its whole chain. libcurl is
-# loaded only when a webhook is configured (monitor/curl_library.h); its header comes from the
-# GnuTLS flavour, which shares the TLS library libmicrohttpd loads anyway. The C++ runtime and the
-# small C libraries are linked in: only the pages used are resident then, about a megabyte less
-# than libstdc++.so's (docs/benchmarks.md).
-MONITOR_LIBS     := -lmicrohttpd -ldl -lpthread $(if $(SANITIZE),-lseccomp -lcap -lyajl,-static-libstdc++ -static-libgcc -l:libseccomp.a -l:libcap.a -l:libyajl_s.a)
+# libevent's HTTP server (evhttp) is linked in, as are the C++ runtime and the small C libraries:
+# only the pages used are resident then, about a megabyte less than libstdc++.so's
+# (docs/benchmarks.md). libcurl is loaded only when a webhook is configured
+# (monitor/curl_library.h), with the TLS library it brings.
+MONITOR_LIBS     := -ldl -lpthread $(if $(SANITIZE),-levent_extra -levent_core -lseccomp -lcap -lyajl,-static-libstdc++ -static-libgcc -l:libevent_extra.a -l:libevent_core.a -l:libseccomp.a -l:libcap.a -l:libyajl_s.a)
 
 $(MONITOR_LIB): $(call objs_of,$(filter-out monitor/main.cpp,$(MONITOR_SRCS)))
 	@mkdir -p $(@D)

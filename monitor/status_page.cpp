@@ -1,7 +1,7 @@
 #include "monitor/status_page.h"
 
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <cmath>

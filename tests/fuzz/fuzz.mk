@@ -66,9 +66,8 @@ $(FUZZ_AGENT_OBJS): | $(KVM_PROTO_H) $(call proto_headers,$(TTRPC_PROTOS))
 $(BUILD)/bin/fuzz-agent_ttrpc: $(KVM_PROTO_OBJ)
 $(eval $(call fuzz_target,agent_ttrpc,tests/fuzz/agent_ttrpc.cpp $(FUZZ_TTRPC_CLIENT) $(filter-out kvm-launcher/agent/main.cpp,$(KVM_AGENT_SRCS)),$(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
 
-# mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk), with the
-# system libraries shared as the sanitizer build has them.
-$(eval $(call fuzz_target,monitor_config,tests/fuzz/monitor_config.cpp tests/fuzz/fuzz_support.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),-lmicrohttpd -ldl -lpthread -lseccomp -lcap -lyajl $(COMMON_LIBS)))
+# mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk).
+$(eval $(call fuzz_target,monitor_config,tests/fuzz/monitor_config.cpp tests/fuzz/fuzz_support.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),$(MONITOR_LIBS) $(COMMON_LIBS)))
 
 # mogu-flatten's sources, as the binary links them (flattener/part.mk).
 $(eval $(call fuzz_target,flatten_image,tests/fuzz/flatten_image.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS)))

@@ -315,3 +315,25 @@ EOF
     [ "$status" -eq 1 ]
     [[ $output == *"listen on $taken: Address already in use"* ]]
 }
+
+@test "the listener answers as an HTTP server: HEAD without a body, 405 for other methods, 404, a query ignored, pages not cached" {
+    start_monitor "$ROOT"
+    local base=${MON_URL%/metrics}
+    run curl -s -o /dev/null -w '%{http_code} %{content_type} %{size_download}' -I "$MON_URL"
+    [ "$output" = "200 text/plain; version=0.0.4; charset=utf-8 0" ]
+    run curl -s -w ' %{http_code}' -X POST -d x=1 "$MON_URL"
+    [ "$output" = "only GET and HEAD
+ 405" ]
+    run curl -s -o /dev/null -w '%{http_code}' "$base/nothing-here"
+    [ "$output" = 404 ]
+    run curl -s "$MON_URL?name[]=node_load1"
+    [[ $output == *"# TYPE mogu_monitor_containers gauge"* ]]
+    run curl -s -D - -o /dev/null "$base/api/status"
+    [[ $output == *"Cache-Control: no-store"* ]]
+    # A client that connects and sends nothing holds no scrape up.
+    local idle
+    exec {idle}<>"/dev/tcp/127.0.0.1/${base##*:}"
+    run curl -s -m 5 -o /dev/null -w '%{http_code}' "$MON_URL"
+    exec {idle}>&-
+    [ "$output" = 200 ]
+}
