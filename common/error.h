@@ -1,7 +1,7 @@
 // Errors that carry what failed, where, and why. Thrown upward; caught once at each binary's top.
 #pragma once
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cerrno>
 #include <stdexcept>

@@ -2,7 +2,7 @@
 // or JSON ({"level":"...","msg":"...","time":"..."}), to a file or stderr. Debug lines only with --debug.
 #pragma once
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <string>
 #include <string_view>

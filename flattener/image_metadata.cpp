@@ -4,7 +4,7 @@
 #include "common/strings.h"
 #include "flattener/sha256.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::flatten {
 

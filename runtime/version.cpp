@@ -1,6 +1,6 @@
 #include "runtime/version.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 #include <seccomp.h>
 
 namespace mogu {

@@ -5,7 +5,7 @@
 
 #include "snapshotter/config.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cstdint>
 #include <string>

@@ -1,6 +1,6 @@
 #include "ttrpc/frame.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::ttrpc {
 

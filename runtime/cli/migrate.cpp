@@ -5,7 +5,7 @@
 #include "runtime/cli/command.h"
 #include "runtime/migrate/migrate.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <charconv>
 #include <cstdio>

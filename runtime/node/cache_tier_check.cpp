@@ -3,7 +3,7 @@
 #include "common/dm_cache_status.h"
 #include "common/error.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 namespace {

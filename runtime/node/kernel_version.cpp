@@ -1,6 +1,6 @@
 #include "runtime/node/kernel_version.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <cctype>
 

@@ -3,7 +3,7 @@
 #include "common/json.h"
 #include "runtime/node/finding.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

@@ -2,7 +2,7 @@
 
 #include "common/strings.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

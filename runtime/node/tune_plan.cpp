@@ -4,7 +4,7 @@
 #include "common/json.h"
 #include "common/strings.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

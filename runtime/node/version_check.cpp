@@ -2,7 +2,7 @@
 
 #include "runtime/node/kernel_version.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

@@ -2,7 +2,7 @@
 
 #include "runtime/node/cache_tier_check.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

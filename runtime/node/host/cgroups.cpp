@@ -5,7 +5,7 @@
 #include "runtime/cgroups/hierarchy.h"
 #include "runtime/node/host/probes.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 #include <algorithm>
 #include <set>

@@ -10,7 +10,7 @@
 
 #include <sys/utsname.h>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

@@ -13,7 +13,7 @@
 
 #include <sys/sysmacros.h>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 namespace {

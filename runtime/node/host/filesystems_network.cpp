@@ -4,7 +4,7 @@
 #include "runtime/node/host/modules.h"
 #include "runtime/node/host/probes.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 namespace {

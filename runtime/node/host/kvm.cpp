@@ -15,7 +15,7 @@
 #include <sys/mman.h>
 #include <sys/time.h>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 namespace {

@@ -3,7 +3,7 @@
 #include "common/strings.h"
 #include "runtime/node/host/probes.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

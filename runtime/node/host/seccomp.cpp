@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <sys/prctl.h>
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 

@@ -6,7 +6,7 @@
 #include "runtime/node/host/probes.h"
 #include "runtime/node/kernel_version.h"
 
-#include <fmt/format.h>
+#include <fmt/core.h>
 
 namespace mogu::node {
 namespace {
