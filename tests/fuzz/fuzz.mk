@@ -3,7 +3,8 @@
 # flags and signal names (fuzz-cli_args); the shim's ttrpc socket with its Task service behind
 # it (fuzz-ttrpc_shim); mogu-agent's control port with its Agent service and its rewrite of
 # config.json for the guest (fuzz-agent_ttrpc); mogu-monitor's monitor.toml
-# (fuzz-monitor_config); an image tar through mogu-flatten (fuzz-flatten_image). docs/fuzzing.md says how to run and read them.
+# (fuzz-monitor_config); an image tar through mogu-flatten (fuzz-flatten_image).
+# docs/fuzzing.md says how to run and read them.
 #
 #   make fuzz              builds the targets, runs each for FUZZ_SECONDS (default 60) and fails
 #                          on any finding (crash, leak, UB, foreign exception, hang, OOM)
