@@ -32,6 +32,7 @@ namespace {
 const char* kIndex =
     "<html><head><title>mogu-monitor</title></head><body><h1>mogu-monitor</h1>"
     "<p><a href=\"/metrics\">/metrics</a>: container metrics in Prometheus's text format.</p></body></html>\n";
+
 UniqueFd listen_on(const ListenAddress& a, ListenAddress& bound) {
     struct sockaddr_storage ss;
     socklen_t len = a.to_sockaddr(ss);
