@@ -1,11 +1,11 @@
 #include "common/json.h"
 
 #include "common/error.h"
+#include "common/strings.h"
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
 
-#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -85,13 +85,6 @@ static std::string child_path(const std::string& parent, std::string_view key) {
     return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
 
-static bool same_ignoring_ascii_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-    return true;
-}
-
 // Go's encoding/json, which runc and containerd decode with, matches an object's keys to a
 // struct's fields ignoring case, and a key that comes later overrides an earlier one: a config
 // with "pagesize" for "pageSize" works with runc, so it works here.
@@ -100,7 +93,7 @@ std::optional<Json> Json::get(std::string_view key) const {
     const auto& o = v_->u.object;
     std::optional<size_t> found;
     for (size_t i = 0; i < o.len; ++i)
-        if (same_ignoring_ascii_case(key, o.keys[i])) found = i;
+        if (equal_ignoring_ascii_case(key, o.keys[i])) found = i;
     if (!found) return std::nullopt;
     yajl_val value = o.values[*found];
     if (!value || YAJL_IS_NULL(value)) return std::nullopt;

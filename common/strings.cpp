@@ -1,5 +1,6 @@
 #include "common/strings.h"
 
+#include <cctype>
 #include <charconv>
 
 namespace mogu {
@@ -45,6 +46,13 @@ std::optional<uint64_t> parse_uint(std::string_view s) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
     return v;
+}
+
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+        if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    return true;
 }
 
 }  // namespace mogu

@@ -1,16 +1,19 @@
 #include "kvm-launcher/agent/guest_config.h"
 
 #include "common/json.h"
+#include "common/strings.h"
 
+#include <algorithm>
 #include <functional>
-#include <set>
 #include <vector>
 
 namespace mogu::vm::agent {
 namespace {
 
-// Paths are written with "[]" for any array element: "linux.namespaces[].path".
-const std::set<std::string> kDropped = {
+// Paths are written with "[]" for any array element: "linux.namespaces[].path". Keys are matched
+// as the runtime reads them (Json::get, like Go's encoding/json): ignoring case, so a "Hooks" or a
+// "root": {"Path": ...} is rewritten too, not passed through to name the host's files.
+const std::vector<std::string_view> kDropped = {
     "hooks",                                // host binaries
     "process.apparmorProfile",              // the guest has no LSM policy: the VM is the boundary
     "process.selinuxLabel",
@@ -29,6 +32,12 @@ const std::set<std::string> kDropped = {
     "linux.resources.rdma",
 };
 
+bool is(const std::string& path, std::string_view want) { return equal_ignoring_ascii_case(path, want); }
+
+bool dropped(const std::string& path) {
+    return std::any_of(kDropped.begin(), kDropped.end(), [&](std::string_view d) { return is(path, d); });
+}
+
 class Rewriter {
 public:
     Rewriter(const GuestConfigInputs& in, GuestConfig& out) : in_(in), out_(out) {}
@@ -38,7 +47,7 @@ public:
             w_.begin_object();
             v.for_each_member([&](std::string_view k, const Json& m) { member(path.empty() ? std::string(k) : path + "." + std::string(k), k, m); });
             // Without a cgroupsPath the runtime would pick one; the agent keeps its containers under /mogu.
-            if (path == "linux" && !v.get("cgroupsPath")) w_.kv("cgroupsPath", "/mogu/" + in_.id);
+            if (is(path, "linux") && !v.get("cgroupsPath")) w_.kv("cgroupsPath", "/mogu/" + in_.id);
             w_.end_object();
         } else if (v.is_array()) {
             w_.begin_array();
@@ -53,16 +62,16 @@ public:
 
 private:
     void member(const std::string& path, std::string_view key, const Json& v) {
-        if (kDropped.count(path)) {
+        if (dropped(path)) {
             out_.dropped.push_back(path);
             return;
         }
         w_.key(key);
-        if (path == "root.path") {
+        if (is(path, "root.path")) {
             w_.value(in_.rootfs);
-        } else if (path == "linux.cgroupsPath") {
+        } else if (is(path, "linux.cgroupsPath")) {
             w_.value("/mogu/" + in_.id);
-        } else if (path == "mounts[].source" && v.is_string()) {
+        } else if (is(path, "mounts[].source") && v.is_string()) {
             auto it = in_.file_sources.find(v.as_string());
             w_.value(it != in_.file_sources.end() ? it->second : v.as_string());
         } else {

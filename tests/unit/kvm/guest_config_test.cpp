@@ -105,6 +105,21 @@ Test(guest_config, keeps_everything_else_as_written) {
     expect_str(d.root().get("annotations")->get("io.mogu.isolation")->as_string(), "vm");
 }
 
+// The runtime reads keys ignoring case (as runc does): a host path under "Path" or "HOOKS" would
+// reach the guest's runtime if the rewrite matched keys exactly. Found by fuzz-agent_ttrpc.
+Test(guest_config, rewrites_keys_whatever_their_case) {
+    GuestConfig c = rewrite(R"({"root": {"paTh": "/var/lib/containerd/rootfs"}, "HOOKS": {"prestart": []},
+        "linux": {"CgroupsPath": "/kubepods/x", "Namespaces": [{"type": "network", "PATH": "/var/run/netns/n"}]},
+        "Mounts": [{"destination": "/etc/resolv.conf", "Source": "/var/lib/x/resolv.conf"}]})");
+    JsonDoc d = JsonDoc::parse(c.json, "out");
+    expect_str(d.root().get("root")->get("path")->as_string(), "/run/mogu-agent/rootfs");
+    cr_assert(!d.root().get("hooks"));
+    expect_str(d.root().get("linux")->get("cgroupsPath")->as_string(), "/mogu/x");
+    cr_assert(!d.root().get("linux")->get("namespaces")->at(0).get("path"));
+    expect_str(d.root().get("mounts")->at(0).get("source")->as_string(), "/run/mogu-agent/files/0-resolv.conf");
+    cr_assert(dropped(c, "HOOKS"));
+}
+
 Test(guest_config, refuses_json_that_is_not_an_object) {
     cr_assert_throw(rewrite("[1, 2]"), std::exception);
     cr_assert_throw(rewrite("{\"root\": "), std::exception);
