@@ -159,8 +159,15 @@ void CacheTier::detach(void (*progress)(uint64_t dirty)) {
     auto table = dm::table(data_name()).at(0);
     auto f = split(table.params, ' ');
     const std::string origin = f.at(2);
-    // The cleaner policy writes every dirty block back and promotes nothing.
-    dm::reload(data_name(), cache_target(*saved, f.at(0), f.at(1), origin, table.length, "cleaner"));
+    // The cleaner policy writes every dirty block back and promotes nothing. In writethrough mode
+    // a write to a clean block goes to the origin too and leaves it clean, so the dirty count only
+    // falls, even under a container that keeps rewriting cached blocks (in writeback mode each
+    // such write made a block dirty again and the flush never ended). Blocks still dirty stay
+    // dirty in the metadata until written back: a crash here finds them (cache.layout still says
+    // how the cache was made).
+    CacheLayout flushing = *saved;
+    flushing.mode = "writethrough";
+    dm::reload(data_name(), cache_target(flushing, f.at(0), f.at(1), origin, table.length, "cleaner"));
     for (;;) {
         st = status();
         if (!st || st->failed) throw Error("the cache under pool {} failed while flushing (see the kernel log)", c_.pool_name);

@@ -3,11 +3,12 @@
 # SSD cache tier of mogu-snapshotter over a slow data disk (dm-delay), a fast cache disk and a
 # metadata disk. Writes "PASS|name" or "FAIL|name|why" lines to WORK/results.PHASE; the suite
 # turns them into TAP.
-#   phase 1: bad input, pool create with a writeback cache, read hits, dirty blocks, then a hard
-#            power-off (sysrq o: no sync, no unmount)
+#   phase 1: bad input, pool create with a writeback cache, a container's reads counted as hits,
+#            dirty blocks, then a hard power-off (sysrq o: no sync, no unmount)
 #   phase 2: the mode switch refused while dirty, activate rebuilds the cache, the data written
-#            before the power-off is there, recover with the cache, detach while a writer runs,
-#            attach to the running pool, clean-up
+#            before the power-off is there, recover with the cache, detach while a container
+#            writes, attach to the running pool and a container's reads hit it, clean-up
+# The containers run on the snapshot itself (mogu, the busybox fixture copied into it).
 set -uo pipefail
 WORK=$1 PHASE=$2
 export DM_DISABLE_UDEV=1
@@ -58,6 +59,18 @@ tier_line() {
 }
 dm_left() { dmsetup ls | awk '$1 != "slow" { print $1 }' | grep . && return 1 || return 0; }
 export -f S dm_left; export B WORK
+# The reads and writes the cache serves come from containers of mogu's whose rootfs is the
+# snapshot mounted at /mnt/s (the busybox fixture copied in), as a node's pool serves them.
+# in_container ID SCRIPT: runs sh -c SCRIPT in a new container there, in the foreground; its
+# output goes to $WORK/ID.out, its exit status is the function's.
+in_container() {
+    local id=$1 script=$2
+    mkdir -p /run/mogu-cache-bundles/$id
+    jq --arg script "$script" '.process.terminal = false | .process.args = ["sh", "-c", $script]
+        | .root = {path: "/mnt/s", readonly: false}' $WORK/spec.json >/run/mogu-cache-bundles/$id/config.json
+    $MOGU_BIN/mogu run --bundle /run/mogu-cache-bundles/$id $id </dev/null >$WORK/$id.out 2>&1
+}
+(cd $WORK && $MOGU_BIN/mogu spec && mv config.json spec.json) || { fail "mogu spec" "no spec to build bundles from"; exit 1; }
 # Checks read the last command's output and status from the environment (out, rc), never spliced
 # into their source: an output with a quote or a backtick in it cannot break the check.
 set -a
@@ -85,12 +98,14 @@ if [[ $PHASE == 1 ]]; then
     mount -o nodiscard "$dev" /mnt/s
     majmin=$(printf '%d:%d' "0x$(stat -L -c %t "$dev")" "0x$(stat -L -c %T "$dev")")
     check "discard stays off through the cache" bash -c "[[ \$(cat /sys/dev/block/$majmin/queue/discard_max_bytes) == 0 ]]"
-    # Repeated direct reads of one file: the cache promotes its blocks and counts hits.
+    cp -a $MOGU_SRC/tests/fixtures/out/rootfs/. /mnt/s/
+    # Repeated direct reads of one file in a container: the cache promotes its blocks and counts hits.
     dd if=/dev/urandom of=/mnt/s/hot bs=1M count=8 status=none conv=fsync
     before=$(read_hits)
-    for _ in $(seq 8); do dd if=/mnt/s/hot of=/dev/null bs=64k iflag=direct status=none; done
+    in_container reader 'for i in 1 2 3 4 5 6 7 8; do dd if=/hot of=/dev/null bs=64k iflag=direct 2>/dev/null || exit 1; done'
+    rc=$?
     after=$(read_hits)
-    check "repeated reads are counted as cache hits" bash -c "(( $after > $before + 16 )) || { echo hits before=$before after=$after; false; }"
+    check "repeated reads in a container are counted as cache hits" bash -c "(( $rc == 0 && $after > $before + 16 )) || { echo rc=$rc hits before=$before after=$after; cat $WORK/reader.out; false; }"
     # Writes into cached blocks stay in the cache (dirty) in writeback mode. smq writes dirty blocks
     # back once the cache is idle for a second, so a reader keeps it busy until the power-off.
     dd if=/dev/urandom of=/mnt/s/busy bs=1M count=4 status=none conv=fsync
@@ -130,17 +145,21 @@ dev=$(C mounts work | awk '{ print $2 }')
 mount -o nodiscard "$dev" /mnt/s
 check "data written before the power-off is there after the next boot" bash -c "[[ \$(md5sum /mnt/s/hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
 
-# --- detach while a writer runs: the pool and the mount stay, every write is there
-( n=0; while [[ ! -e $WORK/stop ]]; do
-      head -c 262144 /dev/urandom >/mnt/s/w.$n && sync /mnt/s/w.$n && md5sum /mnt/s/w.$n >>$WORK/written; n=$((n + 1))
-  done ) &
+# --- detach while a container writes: the pool, the mount and the container stay, every write is there
+# The writer rewrites 32 files in turn (8 MiB), each fsync'd, its checksum kept beside it: it
+# writes for as long as detach takes without filling the 64 MiB volume.
+rm -f /mnt/s/stop /mnt/s/w.* /mnt/s/sum.* /mnt/s/count
+in_container writer 'cd / && n=0; while [ ! -e stop ]; do s=$((n % 32))
+    dd if=/dev/urandom of=w.$s bs=262144 count=1 conv=fsync status=none && md5sum w.$s >sum.$s ||
+        { echo "write $n failed at $(date +%s)"; exit 1; }; n=$((n + 1)); done; echo $n >count' &
 writer=$!
-sleep 2
-S pool cache detach >$WORK/detach.out 2>&1; rc=$?
-sleep 1; touch $WORK/stop; wait $writer
+sleep 3
+S pool cache detach 2>&1 | while IFS= read -r l; do echo "$(date +%s.%N) $l"; done >$WORK/detach.out; rc=${PIPESTATUS[0]}
+sleep 1; touch /mnt/s/stop; wait $writer; writer_rc=$?
+(( writer_rc == 0 )) || dmesg >$WORK/writer.dmesg
 sync; echo 3 >/proc/sys/vm/drop_caches
-check "detach flushes and puts the origin back while a writer runs" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' linear ' && ! dmsetup info mogu-cmeta >/dev/null 2>&1 && [[ ! -e $WORK/root/cache.layout ]] || { cat $WORK/detach.out; false; }"
-check "the writer's files and the earlier data are intact after detach" bash -c "cd /mnt/s && md5sum -c --quiet $WORK/written && [[ \$(wc -l <$WORK/written) -gt 2 ]] && [[ \$(md5sum hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
+check "detach flushes and puts the origin back while a container writes" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' linear ' && ! dmsetup info mogu-cmeta >/dev/null 2>&1 && [[ ! -e $WORK/root/cache.layout ]] || { cat $WORK/detach.out; false; }"
+check "the container's files and the earlier data are intact after detach" bash -c "[[ $writer_rc == 0 ]] && cd /mnt/s && cat sum.* | md5sum -c --quiet && (( \$(cat count) > 2 )) && [[ \$(md5sum hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]] || { echo writer exit $writer_rc; cat $WORK/writer.out; false; }"
 tier=$(tier_line)
 check "mogu check says the cache tier is detached" bash -c "[[ \$tier == OK\|detached:* ]] || { echo \"\$tier\"; false; }"
 out=$(S pool cache detach 2>&1)
@@ -150,9 +169,10 @@ check "detaching a pool without a cache says so" bash -c "[[ \$out == *'has no c
 S pool cache attach >$WORK/attach.out 2>&1; rc=$?
 check "attach puts a cache under the running pool" bash -c "[[ $rc == 0 ]] && dmsetup table mogu-data | grep -q ' cache ' && mountpoint -q /mnt/s || cat $WORK/attach.out"
 before=$(read_hits)
-for _ in $(seq 8); do dd if=/mnt/s/hot of=/dev/null bs=64k iflag=direct status=none; done
+in_container reader2 'for i in 1 2 3 4 5 6 7 8; do dd if=/hot of=/dev/null bs=64k iflag=direct 2>/dev/null || exit 1; done'
+rc=$?
 after=$(read_hits)
-check "the attached cache counts hits" bash -c "(( $after > ${before:-0} )) || { echo before=$before after=$after; false; }"
+check "the attached cache counts a container's reads as hits" bash -c "(( $rc == 0 && $after > ${before:-0} )) || { echo rc=$rc before=$before after=$after; cat $WORK/reader2.out; false; }"
 out=$(S pool cache attach 2>&1)
 check "attaching a second cache is refused" bash -c "[[ \$out == *'already has a cache'* ]]"
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The SSD cache tier (dm-cache) under mogu-snapshotter's pool, in a guest with a slow data disk
 # (dm-delay over it), a fast cache disk and a metadata disk: two boots over the same disk files,
-# the first ending in a hard power-off with dirty blocks (tests/vm/guest/cache-tier.sh).
+# the first ending in a hard power-off with dirty blocks (tests/vm/guest/cache-tier.sh). The reads
+# and writes the cache serves come from mogu containers running on the snapshot.
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . tests/vm/lib/tap.sh
@@ -10,6 +11,7 @@ PLAN=25
 why=$(vm_unavailable)
 [[ -z $why && ! -x $MOGU_BIN/mogu-snapshotter ]] && why="$MOGU_BIN/mogu-snapshotter is not built"
 [[ -z $why ]] && ! command -v dmsetup >/dev/null && why="dmsetup is missing (apt-get install dmsetup)"
+[[ -z $why && ! -x tests/fixtures/out/rootfs/bin/busybox ]] && why="the fixture rootfs is not built (make fixtures)"
 if [[ -n $why ]]; then tap_plan $PLAN; tap_skip_rest "$why"; exit 0; fi
 
 work=$(mktemp -d /tmp/mogu-cache-vm.XXXXXX)
