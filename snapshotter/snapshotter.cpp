@@ -161,6 +161,9 @@ void Snapshotter::commit(const std::string& name, const std::string& key, const 
     } catch (const SysError& e) {
         throw SnapError(ErrorKind::failed_precondition, "commit {}: {} (unmount it first)", key, e.what());
     }
+    // A crash or power cut here leaves the snapshot active in the database over a thin device
+    // that is no longer active: start-up activates it again and the commit can be repeated.
+    failpoint("commit-after-deactivate");
     std::string old = r.key;
     r.key = name;
     r.kind = Kind::committed;

@@ -4,10 +4,12 @@
 # metadata disk. Writes "PASS|name" or "FAIL|name|why" lines to WORK/results.PHASE; the suite
 # turns them into TAP.
 #   phase 1: bad input, pool create with a writeback cache, a container's reads counted as hits,
-#            dirty blocks, then a hard power-off (sysrq o: no sync, no unmount)
-#   phase 2: the mode switch refused while dirty, activate rebuilds the cache, the data written
-#            before the power-off is there, recover with the cache, detach while a container
-#            writes, attach to the running pool and a container's reads hit it, clean-up
+#            a snapshot committed, dirty blocks, another snapshot's commit paused in the daemon,
+#            then a hard power-off (sysrq o: no sync, no unmount)
+#   phase 2: the mode switch refused while dirty, activate rebuilds the cache, recover with the
+#            cache, the committed snapshot intact, the cut commit repaired, the data written
+#            before the power-off there, detach while a container writes, attach to the running
+#            pool and a container's reads hit it, clean-up
 # The containers run on the snapshot itself (mogu, the busybox fixture copied into it).
 set -uo pipefail
 WORK=$1 PHASE=$2
@@ -44,7 +46,7 @@ C() { $B --config $WORK/wb.toml snapshots "$@"; }
 daemon_pid=""
 start_daemon() {
     rm -f /run/mogu-cache.sock
-    $B --config $WORK/wb.toml serve >>$WORK/daemon.$PHASE.log 2>&1 &
+    MOGU_FAILPOINT_FILE=$WORK/failpoint $B --config $WORK/wb.toml serve >>$WORK/daemon.$PHASE.log 2>&1 &
     daemon_pid=$!
     for _ in $(seq 200); do [[ -S /run/mogu-cache.sock ]] && return 0; kill -0 $daemon_pid 2>/dev/null || return 1; sleep 0.1; done
     return 1
@@ -106,6 +108,15 @@ if [[ $PHASE == 1 ]]; then
     rc=$?
     after=$(read_hits)
     check "repeated reads in a container are counted as cache hits" bash -c "(( $rc == 0 && $after > $before + 16 )) || { echo rc=$rc hits before=$before after=$after; cat $WORK/reader.out; false; }"
+    # --- a commit cut by the power-off: "done" is committed first; "half" is written, unmounted
+    # and its commit paused in the daemon after the thin device went inactive, until the power-off.
+    mkdir -p /mnt/h
+    for snap in done half; do
+        dev=$(C prepare $snap | awk '{ print $2 }')
+        mount -o nodiscard "$dev" /mnt/h && dd if=/dev/urandom of=/mnt/h/blob bs=1M count=2 status=none &&
+            md5sum /mnt/h/blob | awk '{ print $1 }' >$WORK/$snap.md5 && umount /mnt/h
+    done
+    C commit done-c done
     # Writes into cached blocks stay in the cache (dirty) in writeback mode. smq writes dirty blocks
     # back once the cache is idle for a second, so a reader keeps it busy until the power-off.
     dd if=/dev/urandom of=/mnt/s/busy bs=1M count=4 status=none conv=fsync
@@ -123,6 +134,11 @@ if [[ $PHASE == 1 ]]; then
     done
     md5sum /mnt/s/hot | awk '{ print $1 }' >$WORK/hot.md5
     check "writes in writeback mode leave dirty blocks" bash -c "(( \$(cat $WORK/dirty.before) > 0 )) || { echo dirty=\$(cat $WORK/dirty.before); cat $WORK/status.after-write; false; }"
+    # The commit of "half" last: the failpoint holds it for at most 60 s.
+    echo commit-after-deactivate:pause >$WORK/failpoint
+    C commit half-c half >$WORK/half-commit.out 2>&1 &
+    for _ in $(seq 100); do grep -q 'failpoint commit-after-deactivate: paused' $WORK/daemon.1.log && break; sleep 0.2; done
+    check "a commit is paused in the daemon at the power-off" bash -c "grep -q 'failpoint commit-after-deactivate: paused' $WORK/daemon.1.log && [[ -s $WORK/done.md5 && -s $WORK/half.md5 ]] || { tail -5 $WORK/daemon.1.log; false; }"
     sync
     sleep 2   # the cache commits its metadata every second
     echo o >/proc/sysrq-trigger   # power off now: no unmount, no clean shutdown of the cache
@@ -143,6 +159,21 @@ start_daemon || { fail "the daemon starts after the power-off" "$(cat $WORK/daem
 pass "the daemon starts after the power-off"
 dev=$(C mounts work | awk '{ print $2 }')
 mount -o nodiscard "$dev" /mnt/s
+# blob_in PARENT: the md5 of /blob in a fresh child of the committed PARENT, or an error.
+blob_in() {
+    local dev sum
+    dev=$(C prepare "check-$1" "$1" | awk '{ print $2 }') && mount -o nodiscard,ro "$dev" /mnt/h || return 1
+    sum=$(md5sum /mnt/h/blob | awk '{ print $1 }'); umount /mnt/h; C remove "check-$1" >/dev/null; echo "$sum"
+}
+mkdir -p /mnt/h; rm -f $WORK/failpoint
+sum=$(blob_in done-c 2>&1)
+check "a snapshot committed before the power-off is intact" bash -c "[[ \$sum == \$(cat $WORK/done.md5) ]] || { echo \"\$sum\"; false; }"
+# The cut commit: "half" is still an active snapshot with its data, and committing it again works.
+dev=$(C mounts half | awk '{ print $2 }')
+got=$(mount -o nodiscard,ro "$dev" /mnt/h 2>&1 && md5sum /mnt/h/blob | awk '{ print $1 }'; umount /mnt/h 2>/dev/null)
+out=$(C commit half-c half 2>&1) && sum=$(blob_in half-c 2>&1)
+check "a commit cut by the power-off leaves the snapshot active with its data, and it commits again" bash -c "[[ \$got == \$(cat $WORK/half.md5) && \$sum == \$got ]] || { echo \"got=\$got commit: \$out sum: \$sum\"; false; }"
+C remove half-c >/dev/null; C remove done-c >/dev/null
 check "data written before the power-off is there after the next boot" bash -c "[[ \$(md5sum /mnt/s/hot | awk '{ print \$1 }') == \$(cat $WORK/hot.md5) ]]"
 
 # --- detach while a container writes: the pool, the mount and the container stay, every write is there
