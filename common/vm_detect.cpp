@@ -3,11 +3,28 @@
 #include "common/files.h"
 #include "common/json.h"
 
+#include <dirent.h>
+
+#include <algorithm>
+
 namespace mogu::vm {
 
 bool is_vm_container(const std::string& root, const std::string& id) {
     if (id.empty() || id.find('/') != std::string::npos || id == "." || id == "..") return false;
     return path_exists(path_join(path_join(root, id), kVmStateFile));
+}
+
+std::vector<std::string> list_vm_containers(const std::string& root) {
+    std::vector<std::string> ids;
+    DIR* d = ::opendir(root.c_str());
+    if (!d) return ids;
+    while (dirent* e = ::readdir(d)) {
+        std::string n = e->d_name;
+        if (n != "." && n != ".." && is_vm_container(root, n)) ids.push_back(n);
+    }
+    ::closedir(d);
+    std::sort(ids.begin(), ids.end());
+    return ids;
 }
 
 bool bundle_wants_vm(const std::string& bundle) {

@@ -162,7 +162,7 @@ AlertDeliveryConfig parse_alert_delivery(const std::string& source, const toml::
 }
 
 bool known_metric(std::string_view name) {
-    // Every family the collectors add (container_metrics, host_collector, daemon_health,
+    // Every family the collectors add (container_metrics, container_collector, host_collector, daemon_health,
     // thin_pool_status, kernel_log, main); the unit tests check a collection against this list.
     static const std::set<std::string, std::less<>> names = {
         "container_cpu_cfs_periods_total", "container_cpu_cfs_throttled_periods_total", "container_cpu_cfs_throttled_seconds_total",
@@ -176,7 +176,8 @@ bool known_metric(std::string_view name) {
         "container_memory_rss", "container_memory_swap", "container_memory_usage_bytes", "container_memory_working_set_bytes",
         "container_oom_events_total", "container_spec_memory_limit_bytes", "container_start_time_seconds", "container_threads",
         "container_threads_max", "mogu_container_load1", "mogu_container_load5", "mogu_container_load15",
-        "mogu_container_memory_limit_hits_total", "mogu_container_oom_kills_total", "mogu_daemon_restarts_total",
+        "mogu_container_memory_limit_hits_total", "mogu_container_oom_kills_total", "mogu_container_vm_cpus",
+        "mogu_container_vm_info", "mogu_container_vm_memory_bytes", "mogu_daemon_restarts_total",
         "mogu_daemon_start_time_seconds", "mogu_daemon_up", "mogu_host_thin_pool_data_size_bytes", "mogu_host_thin_pool_data_used_bytes",
         "mogu_host_thin_pool_metadata_size_bytes", "mogu_host_thin_pool_metadata_used_bytes", "mogu_host_thin_pool_mode",
         "mogu_host_thin_pool_needs_check", "mogu_host_thin_pool_up", "mogu_kernel_events_total", "mogu_kernel_log_lost_records_total",

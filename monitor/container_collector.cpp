@@ -4,15 +4,17 @@
 #include "common/log.h"
 #include "monitor/container_metrics.h"
 #include "monitor/discovery.h"
+#include "runtime/proc_info.h"
 #include "runtime/runtime.h"
 
 namespace mogu::monitor {
 namespace {
 
 // After a failed read: true when the container is simply gone (deleted, or its init exited).
-bool vanished(const runtime::Context& ctx, const std::string& id) {
+bool vanished(const runtime::Context& ctx, const FoundContainer& c) {
+    if (c.vm) return !runtime::process_alive(c.vm->pid, c.vm->pid_start);  // the VM's keeper exited
     try {
-        return runtime::query(ctx, id).status == runtime::Status::stopped;
+        return runtime::query(ctx, c.view.state.id).status == runtime::Status::stopped;
     } catch (const Error&) {
         return true;
     }
@@ -32,6 +34,22 @@ Reading reading_of(const runtime::ContainerStats& s) {
     r.pids_limit = cg.pids.limit;
     if (s.load) r.load1 = s.load->avg1;
     return r;
+}
+
+// What a mogu-vm container's VM was given. Its other series are the host cgroup's: QEMU and its
+// keeper, the guest's memory included, without limits (the guest enforces the spec's).
+void add_vm_metrics(MetricSet& set, const Labels& labels, const vm::VmState& vm) {
+    Labels info = labels;
+    info.emplace_back("accel", vm.accel);
+    info.emplace_back("machine", vm.machine);
+    info.emplace_back("kernel", vm.kernel);
+    set.add("mogu_container_vm_info", MetricType::gauge,
+            "A container that runs in a mogu-vm micro-VM (1), with its accelerator, machine type and guest kernel.",
+            std::move(info), uint64_t(1));
+    set.add("mogu_container_vm_memory_bytes", MetricType::gauge, "Memory given to the container's micro-VM.", labels,
+            uint64_t(vm.memory_mib) << 20);
+    set.add("mogu_container_vm_cpus", MetricType::gauge, "Virtual CPUs of the container's micro-VM.", labels,
+            uint64_t(vm.vcpus));
 }
 
 }  // namespace
@@ -63,7 +81,7 @@ void ContainerCollector::collect(MetricSet& set) {
         try {
             f.stats = runtime::stats_of(ctx, st, cgroups::StatsDetail::full, read_load);
         } catch (const Error& e) {
-            if (!vanished(ctx, st.id)) {
+            if (!vanished(ctx, c)) {
                 ++read_errors_;
                 if (!warned_.count(key)) log::warn("container {}: cannot read its cgroup: {}", key, e.what());
                 warned.insert(key);
@@ -82,6 +100,7 @@ void ContainerCollector::collect(MetricSet& set) {
         auto labels = container_labels(st, docker ? &*docker : nullptr);
         f.restarts = restarts_.observe(RestartCounter::identity(c.root, st.id, labels), f.start_time.value_or(0));
         add_container_metrics(set, labels, f, [this](uint64_t ma, uint64_t mi) { return device_name(ma, mi); });
+        if (c.vm) add_vm_metrics(set, labels, *c.vm);
         readings_.push_back(ContainerReading{key, std::move(labels), reading_of(f.stats)});
         ++seen;
     }

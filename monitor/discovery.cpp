@@ -1,7 +1,9 @@
 #include "monitor/discovery.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "common/vm_detect.h"
+#include "runtime/proc_info.h"
 
 #include <glob.h>
 #include <sys/stat.h>
@@ -23,6 +25,33 @@ std::string annotation(const runtime::ContainerState& st, std::initializer_list<
         if (it != st.annotations.end()) return it->second;
     }
     return "";
+}
+
+// A VM container as the collector reads it, or nothing when it is gone, stopped or unreadable.
+std::optional<FoundContainer> vm_container(const std::string& root, const std::string& id) {
+    std::string file = root + "/" + id + "/" + vm::kVmStateFile;
+    vm::VmState s;
+    try {
+        auto text = read_file_if_exists(file);
+        if (!text) return std::nullopt;  // deleted while listed
+        s = vm::state_from_json(*text, file);
+    } catch (const Error&) {
+        return std::nullopt;  // being written for the first time, or not ours
+    }
+    if (s.pid <= 0 || s.cgroup.empty() || !runtime::process_alive(s.pid, s.pid_start)) return std::nullopt;
+    FoundContainer f{root, {}, std::nullopt};
+    auto& st = f.view.state;
+    st.id = id;  // the directory names it
+    st.pid = s.pid;
+    st.start_time = s.pid_start;
+    st.bundle = s.bundle;
+    st.rootfs = s.rootfs;
+    st.created = s.created;
+    st.annotations = s.annotations;
+    st.cgroup_path = s.cgroup;
+    f.view.status = runtime::Status::running;
+    f.vm = std::move(s);
+    return f;
 }
 
 }  // namespace
@@ -55,8 +84,10 @@ std::vector<FoundContainer> find_containers(const std::vector<std::string>& root
         for (auto& v : views) {
             if (v.status == runtime::Status::stopped || v.status == runtime::Status::creating) continue;
             if (vm::is_vm_container(root, v.state.id)) continue;
-            out.push_back(FoundContainer{root, std::move(v)});
+            out.push_back(FoundContainer{root, std::move(v), std::nullopt});
         }
+        for (const auto& id : vm::list_vm_containers(root))
+            if (auto f = vm_container(root, id)) out.push_back(std::move(*f));
     }
     return out;
 }

@@ -4,11 +4,13 @@
 // the containerd namespace.
 #pragma once
 
+#include "common/vm_state_record.h"
 #include "monitor/docker_names.h"
 #include "monitor/exposition.h"
 #include "runtime/runtime.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,12 +22,16 @@ std::vector<std::string> expand_roots(const std::vector<std::string>& patterns);
 struct FoundContainer {
     std::string root;
     runtime::ContainerView view;
+    // mogu-vm's containers: what vm.json records. Their view's state is built from it: the pid is
+    // the keeper's (QEMU's parent), the cgroup the keeper's and QEMU's on the host, which holds
+    // no limits (the guest enforces the spec's).
+    std::optional<vm::VmState> vm;
 };
 
-// The containers under the roots that have a cgroup to read (created, running or paused), not
-// mogu-vm's (their cgroup is the VM's; later). State directories of others (runc's own, under
-// roots containerd's runc shim shares) do not parse as mogu's and are passed over, as are
-// containers deleted while being listed.
+// The containers under the roots that have a cgroup to read (created, running or paused), and
+// mogu-vm's whose keeper runs. State directories of others (runc's own, under roots containerd's
+// runc shim shares) do not parse as mogu's and are passed over, as are containers deleted while
+// being listed.
 std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots);
 
 // containerd's namespace from a bundle path ".../io.containerd.runtime.v2.task/<ns>/<id>"

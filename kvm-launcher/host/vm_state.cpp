@@ -6,67 +6,15 @@
 #include "common/vm_detect.h"
 #include "runtime/state.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
+#include <utility>
 
 namespace mogu::vm {
-
-std::string state_to_json(const VmState& s) {
-    JsonWriter w;
-    w.begin_object()
-        .kv("id", s.id)
-        .kv("bundle", s.bundle)
-        .kv("rootfs", s.rootfs)
-        .kv("created", s.created)
-        .kv("pid", int64_t(s.pid))
-        .kv("pid_start", s.pid_start)
-        .kv("qemu_pid", int64_t(s.qemu_pid))
-        .kv("qemu_start", s.qemu_start)
-        .kv("accel", s.accel)
-        .kv("machine", s.machine)
-        .kv("kernel", s.kernel)
-        .kv("vcpus", s.vcpus)
-        .kv("memory_mib", s.memory_mib)
-        .kv("rootfs_mode", s.rootfs_mode)
-        .kv("image", s.image)
-        .kv("cgroup", s.cgroup);
-    w.key("annotations").begin_object();
-    for (auto& [k, v] : s.annotations) w.kv(k, v);
-    w.end_object().end_object();
-    return w.str();
-}
-
-VmState state_from_json(const std::string& text, const std::string& source) {
-    JsonDoc doc = JsonDoc::parse(text, source);
-    Json r = doc.root();
-    VmState s;
-    s.id = r.string_or("id", "");
-    s.bundle = r.string_or("bundle", "");
-    s.rootfs = r.string_or("rootfs", "");
-    s.created = r.string_or("created", "");
-    if (auto v = r.get("pid")) s.pid = pid_t(v->as_int());
-    if (auto v = r.get("pid_start")) s.pid_start = v->as_uint();
-    if (auto v = r.get("qemu_pid")) s.qemu_pid = pid_t(v->as_int());
-    if (auto v = r.get("qemu_start")) s.qemu_start = v->as_uint();
-    s.accel = r.string_or("accel", "");
-    s.machine = r.string_or("machine", "");
-    s.kernel = r.string_or("kernel", "");
-    if (auto v = r.get("vcpus")) s.vcpus = unsigned(v->as_uint());
-    if (auto v = r.get("memory_mib")) s.memory_mib = unsigned(v->as_uint());
-    s.rootfs_mode = r.string_or("rootfs_mode", "");
-    s.image = r.string_or("image", "");
-    s.cgroup = r.string_or("cgroup", "");
-    if (auto a = r.get("annotations"))
-        a->for_each_member([&](std::string_view k, const Json& v) { s.annotations[std::string(k)] = v.as_string(); });
-    return s;
-}
-
 namespace {
 
 UniqueFd lock_dir(const std::string& path) {
@@ -104,18 +52,7 @@ VmDir VmDir::open(const std::string& root, const std::string& id, bool lock) {
 
 bool VmDir::is_vm(const std::string& root, const std::string& id) { return is_vm_container(root, id); }
 
-std::vector<std::string> VmDir::list(const std::string& root) {
-    std::vector<std::string> ids;
-    DIR* d = opendir(root.c_str());
-    if (!d) return ids;
-    while (dirent* e = readdir(d)) {
-        std::string n = e->d_name;
-        if (n != "." && n != ".." && is_vm(root, n)) ids.push_back(n);
-    }
-    closedir(d);
-    std::sort(ids.begin(), ids.end());
-    return ids;
-}
+std::vector<std::string> VmDir::list(const std::string& root) { return list_vm_containers(root); }
 
 VmDir::VmDir(VmDir&& o) noexcept
     : id_(std::move(o.id_)), path_(std::exchange(o.path_, "")), fd_(std::move(o.fd_)), committed_(o.committed_) {}

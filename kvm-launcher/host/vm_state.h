@@ -5,6 +5,7 @@
 
 #include "common/fd.h"
 #include "common/vm_detect.h"
+#include "common/vm_state_record.h"
 
 #include <sys/types.h>
 
@@ -15,28 +16,6 @@
 #include <vector>
 
 namespace mogu::vm {
-
-struct VmState {
-    std::string id;
-    std::string bundle;
-    std::string rootfs;         // the host rootfs the guest was given
-    std::string created;        // RFC 3339
-    pid_t pid = 0;              // the keeper: QEMU's parent, exits with the container's exit code
-    uint64_t pid_start = 0;
-    pid_t qemu_pid = 0;
-    uint64_t qemu_start = 0;
-    std::string accel;          // kvm | tcg
-    std::string machine;        // microvm | q35
-    std::string kernel;         // the guest's uname -r
-    unsigned vcpus = 0, memory_mib = 0;
-    std::string rootfs_mode;    // block | 9p | device
-    std::string image;          // the ext4 image file to remove, if any
-    std::string cgroup;         // the keeper's cgroup on the host (relative to the hierarchies' roots)
-    std::map<std::string, std::string> annotations;  // the spec's
-};
-
-std::string state_to_json(const VmState& s);
-VmState state_from_json(const std::string& text, const std::string& source);
 
 // The end of a container as its keeper recorded it: exit.json.
 struct VmExit {

@@ -4,6 +4,7 @@
 # the others boot their own. Each boot is seconds under TCG: boot as few as possible.
 
 load kvm_lib
+load lib/monitor
 
 setup_file() {
     export KVM_SKIP
@@ -24,6 +25,11 @@ teardown_file() {
 
 setup() {
     [[ -z $KVM_SKIP ]] || skip "$KVM_SKIP"
+}
+
+teardown() {
+    [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
+    return 0
 }
 
 @test "create boots a VM, names its accelerator in state and log, warns once when it is TCG" {
@@ -54,6 +60,29 @@ setup() {
         found=1
     done
     [ "$found" -eq 1 ]
+}
+
+@test "mogu-monitor reads a VM container from its VM's host cgroup, with what the VM was given" {
+    TEST_TMP=$KVM_TMP
+    printf 'listen = "127.0.0.1:0"\ninterval = "200ms"\n[containers]\nroots = ["%s"]\n' "$ROOT" >"$TEST_TMP/monitor.toml"
+    launch_monitor
+    wait_until 10 "scrape | grep -q 'name=\"shared\"'"
+    # The host cgroup holds QEMU: its memory is the guest's RAM as far as touched, tens of MiB.
+    local d usage=""
+    for d in $(kvm_cgroup_dirs shared); do
+        [[ -f $d/memory.usage_in_bytes ]] && usage=$(cat "$d/memory.usage_in_bytes")
+        [[ -f $d/memory.current ]] && usage=$(cat "$d/memory.current")
+    done
+    local metric
+    metric=$(metric_value container_memory_usage_bytes 'name="shared"')
+    echo "cgroup $usage, metric $metric"
+    (( metric > 16 << 20 && metric > usage / 2 && metric < usage * 2 ))
+    (( $(metric_value container_cpu_usage_seconds_total 'name="shared"' | cut -d. -f1) >= 1 ))
+    [ "$(metric_value mogu_container_vm_cpus 'name="shared"')" = "$(jq .vcpus "$ROOT/shared/vm.json")" ]
+    [ "$(metric_value mogu_container_vm_memory_bytes 'name="shared"')" = "$(( $(jq .memory_mib "$ROOT/shared/vm.json") << 20 ))" ]
+    metric_value mogu_container_vm_info 'name="shared"' "accel=\"$(jq -r .accel "$ROOT/shared/vm.json")\""
+    # cAdvisor's id label: the cgroup the VM's keeper made on the host.
+    scrape | grep -q "^container_memory_usage_bytes{id=\"$KVM_CGROUP_PARENT/shared\",name=\"shared\","
 }
 
 @test "the container's output reaches the stdout create was given" {
