@@ -68,3 +68,7 @@ fuzz() {
 @test "fuzz flatten_image: an image tar through mogu-flatten's reader, merge and writer, and the output read back" {
     fuzz flatten_image
 }
+
+@test "fuzz snapshotter_grpc: every Snapshots method's requests on mogu-snapshotter's gRPC service, its database, filters and update masks" {
+    fuzz snapshotter_grpc
+}

@@ -3,7 +3,8 @@
 # flags and signal names (fuzz-cli_args); the shim's ttrpc socket with its Task service behind
 # it (fuzz-ttrpc_shim); mogu-agent's control port with its Agent service and its rewrite of
 # config.json for the guest (fuzz-agent_ttrpc); mogu-monitor's monitor.toml
-# (fuzz-monitor_config); an image tar through mogu-flatten (fuzz-flatten_image).
+# (fuzz-monitor_config); an image tar through mogu-flatten (fuzz-flatten_image); containerd's
+# Snapshots requests on mogu-snapshotter's gRPC service (fuzz-snapshotter_grpc).
 # docs/fuzzing.md says how to run and read them.
 #
 #   make fuzz              builds the targets, runs each for FUZZ_SECONDS (default 60) and fails
@@ -16,7 +17,7 @@
 # BUILD=$(FUZZ_BUILD) SANITIZE=1: the objects come from the parts' own rules and sources.
 DEB_PACKAGES += clang-14 libclang-rt-14-dev
 
-FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim agent_ttrpc monitor_config flatten_image
+FUZZ_TARGETS  := spec_parse cli_args ttrpc_shim agent_ttrpc monitor_config flatten_image snapshotter_grpc
 FUZZ_BUILD    ?= build-asan
 FUZZ_SECONDS  ?= 60
 # Extra libFuzzer flags for `make fuzz` (run-target sets the per-input limits), e.g. -jobs=2.
@@ -69,6 +70,13 @@ $(eval $(call fuzz_target,agent_ttrpc,tests/fuzz/agent_ttrpc.cpp $(FUZZ_TTRPC_CL
 
 # mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk).
 $(eval $(call fuzz_target,monitor_config,tests/fuzz/monitor_config.cpp tests/fuzz/fuzz_support.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),$(MONITOR_LIBS) $(COMMON_LIBS)))
+
+# mogu-snapshotter's gRPC service over its Snapshotter and SQLite database, as the daemon links
+# them (snapshotter/part.mk, without the command line).
+FUZZ_SNAP_OBJS := $(call objs_of,tests/fuzz/snapshotter_grpc.cpp)
+$(FUZZ_SNAP_OBJS): EXTRA_CXXFLAGS += -I$(SNAP_GEN)
+$(FUZZ_SNAP_OBJS): | $(SNAP_GEN)/.stamp
+$(eval $(call fuzz_target,snapshotter_grpc,tests/fuzz/snapshotter_grpc.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp $(SNAP_SRCS),$(SNAP_PB_LIB) $(COMMON_LIB),$(COMMON_LIBS) $(SNAP_LIBS)))
 
 # mogu-flatten's sources, as the binary links them (flattener/part.mk).
 $(eval $(call fuzz_target,flatten_image,tests/fuzz/flatten_image.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp $(filter-out flattener/main.cpp,$(FLATTEN_SRCS)),$(COMMON_LIB),$(FLATTEN_LIBS)))
