@@ -13,11 +13,12 @@ $(eval $(call unit_test,cgroups,$(wildcard tests/unit/cgroups/*.cpp),$(CGROUPS_L
 endif
 
 # criu 4.1 (checkpoint/restore), built by `make deps` from Debian trixie's source into a private
-# prefix: Debian 12's criu 3.17 cannot dump on this kernel. runtime/criu/build-criu does nothing
-# when a working criu of the series is there. Its build dependencies come from Debian 12.
+# prefix: Debian 12's criu 3.17 cannot dump on this kernel. runtime/criu/build-criu applies our
+# fixes (runtime/criu/patches/) and does nothing when a working criu of the series, built with
+# those patches, is there. Its build dependencies come from Debian 12.
 CRIU_PREFIX ?= /opt/mogu/criu
 DEB_PACKAGES += libbsd-dev libcap-dev libgnutls28-dev libnet1-dev libnftables-dev libnl-3-dev libprotobuf-c-dev \
-                libprotobuf-dev pkgconf protobuf-c-compiler protobuf-compiler uuid-dev iptables
+                libprotobuf-dev pkgconf protobuf-c-compiler protobuf-compiler uuid-dev iptables patch
 .PHONY: deps-criu
 deps: deps-criu
 deps-criu: deps-packages

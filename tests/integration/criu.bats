@@ -3,6 +3,7 @@
 # containers. Skipped, with the reason, when that criu is not there.
 
 load lib/runtime
+load lib/tcp_counter
 bats_require_minimum_version 1.5.0
 
 CRIU=${MOGU_CRIU:-/opt/mogu/criu/sbin/criu}
@@ -15,7 +16,9 @@ setup() {
 teardown() {
     [[ -n ${PAGE_SERVER:-} ]] && kill "$PAGE_SERVER" 2>/dev/null && wait "$PAGE_SERVER" 2>/dev/null
     runtime_teardown
+    tcp_counter_teardown
 }
+
 
 # A counter in the container's /tmp (a tmpfs criu carries over), one step per 50 ms.
 counter_bundle() {
@@ -404,6 +407,33 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     first=$(count_of "$ID")
     [ "$first" -ge 5 ]
     wait_for_count "$ID" "$((first + 3))"
+    mogu delete --force "$ID"
+    assert_nothing_left
+}
+
+@test "a TCP connection to the container survives checkpoint and restore (--tcp-established): the client reads every count once" {
+    make_netns_pair 7
+    tcp_counter_bundle
+    run_detached "$ID"
+    start_tcp_client 7
+    # Without the switch criu refuses the established connection, and the container runs on.
+    run mogu checkpoint --image-path "$IMAGES" "$ID"
+    [ "$status" -ne 0 ]
+    [ "$(status_of "$ID")" = running ]
+    rm -rf "$IMAGES"
+    mogu checkpoint --tcp-established --image-path "$IMAGES" "$ID"
+    [ -z "$(mogu list -q)" ]
+    local before
+    before=$(wc -l <"$TEST_TMP/client.out")
+    sleep 0.5
+    # Stopped: nothing came while the container was away, and the client still holds on.
+    [ "$(wc -l <"$TEST_TMP/client.out")" -eq "$before" ]
+    kill -0 "$CLIENT"
+    mogu restore -d --tcp-established --image-path "$IMAGES" "$ID" </dev/null >"$TEST_TMP/restore.out" 2>&1 || { cat "$TEST_TMP/restore.out"; false; }
+    wait_for "test \$(wc -l <$TEST_TMP/client.out) -gt $((before + 10))"
+    kill -0 "$CLIENT"
+    # The same connection, counting on: every number once, in order, none lost.
+    consecutive "$TEST_TMP/client.out" || { head -c 600 "$TEST_TMP/client.out"; cat "$TEST_TMP/client.err"; false; }
     mogu delete --force "$ID"
     assert_nothing_left
 }

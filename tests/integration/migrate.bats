@@ -4,6 +4,7 @@
 # criu `make deps` builds; those tests are skipped, with the reason, without it.
 
 load lib/runtime
+load lib/tcp_counter
 bats_require_minimum_version 1.5.0
 
 CRIU=${MOGU_CRIU:-/opt/mogu/criu/sbin/criu}
@@ -25,6 +26,7 @@ teardown() {
         "$MOGU" --root "$ROOT_B" delete --force "$id" >/dev/null 2>&1 || true
     done
     runtime_teardown
+    tcp_counter_teardown
 }
 
 need_criu() { [[ -x $CRIU ]] && "$CRIU" --version >/dev/null 2>&1 || skip "criu 4.1 is not built at $CRIU (run make deps)"; }
@@ -66,6 +68,31 @@ counter_bundle() {
     [ "$first" -gt 5 ]
     wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 3))"
     [ "$(cat "$BUNDLE_B/rootfs/etc/migrated")" = changed ]
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+}
+
+@test "live migration keeps a client's TCP connection: after the move it reads every count once, from B" {
+    need_criu
+    make_netns_pair 8
+    tcp_counter_bundle
+    run_detached "$ID"
+    start_tcp_client 8
+    start_receiver
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    wait "$RECEIVER"
+    RECEIVER=
+    [ -z "$(mogu list -q)" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    local before
+    before=$(wc -l <"$TEST_TMP/client.out")
+    wait_for "test \$(wc -l <$TEST_TMP/client.out) -gt $((before + 10))"
+    kill -0 "$CLIENT"
+    # One connection all along, its server now B's container: every number once, in order.
+    consecutive "$TEST_TMP/client.out" || { head -c 600 "$TEST_TMP/client.out"; cat "$TEST_TMP/client.err"; false; }
+    [ "$(ip netns pids "$NETNS_SRV" | wc -l)" -ge 1 ]
     mogu_b delete --force "$ID"
     ROOT=$ROOT_B assert_nothing_left
 }
