@@ -60,35 +60,30 @@ void seed(MetaStore& store) {
     row("default/2/view", "sha256:layer", Kind::view, 4, {});
 }
 
-template <typename Request>
-bool parse(Request& req, const std::string& bytes) {
-    return req.ParseFromString(bytes);
-}
-
 void check_status(const grpc::Status& st) {
     fuzz::require(st.ok() || !st.error_message().empty(), "an error status without a message");
 }
 
 void run_call(SnapshotService& svc, unsigned method, const std::string& bytes) {
     switch (method % 10) {
-        case 0: { pb::PrepareSnapshotRequest r; pb::PrepareSnapshotResponse out; if (parse(r, bytes)) check_status(svc.Prepare(nullptr, &r, &out)); break; }
-        case 1: { pb::ViewSnapshotRequest r; pb::ViewSnapshotResponse out; if (parse(r, bytes)) check_status(svc.View(nullptr, &r, &out)); break; }
-        case 2: { pb::MountsRequest r; pb::MountsResponse out; if (parse(r, bytes)) check_status(svc.Mounts(nullptr, &r, &out)); break; }
-        case 3: { pb::CommitSnapshotRequest r; google::protobuf::Empty out; if (parse(r, bytes)) check_status(svc.Commit(nullptr, &r, &out)); break; }
-        case 4: { pb::RemoveSnapshotRequest r; google::protobuf::Empty out; if (parse(r, bytes)) check_status(svc.Remove(nullptr, &r, &out)); break; }
+        case 0: { pb::PrepareSnapshotRequest r; pb::PrepareSnapshotResponse out; if (r.ParseFromString(bytes)) check_status(svc.Prepare(nullptr, &r, &out)); break; }
+        case 1: { pb::ViewSnapshotRequest r; pb::ViewSnapshotResponse out; if (r.ParseFromString(bytes)) check_status(svc.View(nullptr, &r, &out)); break; }
+        case 2: { pb::MountsRequest r; pb::MountsResponse out; if (r.ParseFromString(bytes)) check_status(svc.Mounts(nullptr, &r, &out)); break; }
+        case 3: { pb::CommitSnapshotRequest r; google::protobuf::Empty out; if (r.ParseFromString(bytes)) check_status(svc.Commit(nullptr, &r, &out)); break; }
+        case 4: { pb::RemoveSnapshotRequest r; google::protobuf::Empty out; if (r.ParseFromString(bytes)) check_status(svc.Remove(nullptr, &r, &out)); break; }
         case 5: {
             pb::StatSnapshotRequest r;
             pb::StatSnapshotResponse out;
-            if (!parse(r, bytes)) break;
+            if (!r.ParseFromString(bytes)) break;
             auto st = svc.Stat(nullptr, &r, &out);
             check_status(st);
             if (st.ok()) fuzz::require(out.info().name() == r.key(), "Stat answered for another snapshot");
             break;
         }
-        case 6: { pb::UpdateSnapshotRequest r; pb::UpdateSnapshotResponse out; if (parse(r, bytes)) check_status(svc.Update(nullptr, &r, &out)); break; }
+        case 6: { pb::UpdateSnapshotRequest r; pb::UpdateSnapshotResponse out; if (r.ParseFromString(bytes)) check_status(svc.Update(nullptr, &r, &out)); break; }
         case 7: {
             pb::ListSnapshotsRequest r;
-            if (!parse(r, bytes)) break;
+            if (!r.ParseFromString(bytes)) break;
             std::multiset<std::string> names;
             auto st = svc.list(r, [&](const pb::ListSnapshotsResponse& b) {
                 for (const auto& i : b.info()) names.insert(i.name());
@@ -99,8 +94,8 @@ void run_call(SnapshotService& svc, unsigned method, const std::string& bytes) {
                 for (const auto& n : names) fuzz::require(names.count(n) == 1, "List gave one snapshot twice");
             break;
         }
-        case 8: { pb::UsageRequest r; pb::UsageResponse out; if (parse(r, bytes)) check_status(svc.Usage(nullptr, &r, &out)); break; }
-        case 9: { pb::CleanupRequest r; google::protobuf::Empty out; if (parse(r, bytes)) check_status(svc.Cleanup(nullptr, &r, &out)); break; }
+        case 8: { pb::UsageRequest r; pb::UsageResponse out; if (r.ParseFromString(bytes)) check_status(svc.Usage(nullptr, &r, &out)); break; }
+        case 9: { pb::CleanupRequest r; google::protobuf::Empty out; if (r.ParseFromString(bytes)) check_status(svc.Cleanup(nullptr, &r, &out)); break; }
     }
 }
 
