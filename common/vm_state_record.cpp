@@ -22,7 +22,9 @@ std::string state_to_json(const VmState& s) {
         .kv("memory_mib", s.memory_mib)
         .kv("rootfs_mode", s.rootfs_mode)
         .kv("image", s.image)
-        .kv("cgroup", s.cgroup);
+        .kv("cgroup", s.cgroup)
+        .kv("sandbox", s.sandbox)
+        .kv("pod_share", s.pod_share);
     w.key("annotations").begin_object();
     for (auto& [k, v] : s.annotations) w.kv(k, v);
     w.end_object().end_object();
@@ -49,6 +51,8 @@ VmState state_from_json(const std::string& text, const std::string& source) {
     s.rootfs_mode = r.string_or("rootfs_mode", "");
     s.image = r.string_or("image", "");
     s.cgroup = r.string_or("cgroup", "");
+    s.sandbox = r.string_or("sandbox", "");
+    s.pod_share = r.string_or("pod_share", "");
     if (auto a = r.get("annotations"))
         a->for_each_member([&](std::string_view k, const Json& v) { s.annotations[std::string(k)] = v.as_string(); });
     return s;

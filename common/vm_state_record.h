@@ -27,6 +27,11 @@ struct VmState {
     std::string rootfs_mode;    // block | 9p | device
     std::string image;          // the ext4 image file to remove, if any
     std::string cgroup;         // the keeper's cgroup on the host (relative to the hierarchies' roots)
+    // A Kubernetes pod in one VM. Its sandbox boots the VM and exports pod_share (virtio-9p);
+    // each other container of the pod names the sandbox, has no QEMU of its own, and its rootfs
+    // and directories are bound under pod_share (its own subdirectory of the sandbox's).
+    std::string sandbox;        // for a pod's container: the sandbox whose VM holds it
+    std::string pod_share;
     std::map<std::string, std::string> annotations;  // the spec's
 };
 

@@ -172,6 +172,8 @@ void remove(const Context& ctx, const std::string& id, bool force) {
     }
     kill_process(st.qemu_pid, st.qemu_start);  // normally gone with the keeper (PR_SET_PDEATHSIG)
     if (!st.image.empty()) ::unlink(st.image.c_str());
+    if (!st.sandbox.empty()) remove_pod_member(ctx, st);
+    else remove_pod_share(st);  // a pod's sandbox: its containers' binds, if they were not deleted first
     remove_host_cgroup(st.cgroup);
     dir.remove();
 }

@@ -15,6 +15,8 @@
 #include "kvm-launcher/host/initramfs.h"
 #include "kvm-launcher/host/kernel.h"
 #include "kvm-launcher/host/keeper.h"
+#include "kvm-launcher/host/pod.h"
+#include "kvm-launcher/host/pod_network.h"
 #include "kvm-launcher/host/rootfs_device.h"
 #include "kvm-launcher/host/vm_options.h"
 #include "kvm-launcher/host/vm_state.h"
@@ -70,7 +72,10 @@ void create(const Context& ctx, const CreateOptions& opts) {
     runtime::validate_container_id(opts.id);
     if (VmDir::is_vm(ctx.root, opts.id) || path_exists(path_join(ctx.root, opts.id)))
         throw Error("container {} already exists", opts.id);
-    PreparedBundle b = prepare_bundle(opts.bundle);
+    PreparedBundle b = prepare_bundle(opts.bundle, true);
+    PodPlace pod = pod_place(b.spec, opts.id, ctx.root);
+    if (pod.role == PodRole::member) return create_pod_member(ctx, opts, b, pod.sandbox_id);
+    if (pod.role == PodRole::none) refuse_directories(b);
     VmOptions o = vm_options(b.spec, host_cpus());
     bool terminal = b.spec.process->terminal;
     if (terminal && opts.console_socket.empty())
@@ -82,6 +87,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     std::string initrd = initramfs_for(kernel, find_agent_binary());
 
     VmDir dir = VmDir::create(ctx.root, opts.id);
+    std::string pod_share;
     QemuConfig qc;
     qc.qemu = qemu;
     qc.vcpus = o.vcpus;
@@ -153,6 +159,25 @@ void create(const Context& ctx, const CreateOptions& opts) {
         qc.module_groups = {"base", "9p"};
         rootfs->set_kind(v1::Rootfs::NINEP);
     }
+    std::vector<ShareBind> binds;
+    std::optional<PodNetwork> network;
+    if (pod.role == PodRole::sandbox) {
+        // The pod's VM: its network namespace is the VM's, its share takes the other containers.
+        pod_share = pod_share_dir(dir.path());
+        mkdir_p(pod_share, 0700);
+        qc.pod_share = pod_share;
+        if (std::find(qc.module_groups.begin(), qc.module_groups.end(), "9p") == qc.module_groups.end())
+            qc.module_groups.push_back("9p");
+        plan.request.set_vm_network(true);
+        binds = share_directories(b, pod_share, opts.id, plan.request);
+        if (std::string netns = spec_netns_path(b.spec); !netns.empty()) network = connect_pod_network(netns);
+        if (network) {
+            qc.tap_fd = network->tap.get();
+            qc.mac = network->guest.mac();
+            qc.module_groups.push_back("net");
+            *plan.request.mutable_network() = network->guest;
+        }
+    }
     plan.qemu = qc;
     plan.console_socket = terminal ? opts.console_socket : "";
     VmState& st = plan.state;
@@ -166,6 +191,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     st.rootfs_mode = o.rootfs == RootfsMode::block ? "block" : o.rootfs == RootfsMode::device ? "device" : "9p";
     st.image = plan.image.path();
     st.annotations = b.spec.annotations;
+    st.pod_share = pod_share;
     std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);
     if (cgroup) st.cgroup = cgroup->path().path;
 
@@ -177,7 +203,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     if (keeper == 0) {
         report_r.reset();
         dir.forget_lock();
-        close_fds_except({report_w.get()});
+        close_fds_except({report_w.get(), qc.tap_fd});
         setsid();
         try {
             if (cgroup) cgroup->add_process(getpid());  // QEMU is born in it too
@@ -198,6 +224,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     }
     write_pid_file(opts.pid_file, keeper);
     if (cgroup) cgroup->release();
+    for (auto& bind : binds) bind.release();  // delete unbinds them
     dir.commit();
 }
 

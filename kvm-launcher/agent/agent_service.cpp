@@ -2,6 +2,7 @@
 
 #include "common/log.h"
 #include "kvm-launcher/agent/guest_boot.h"
+#include "kvm-launcher/agent/guest_network.h"
 #include "ttrpc/status.h"
 
 namespace mogu::vm::agent {
@@ -10,6 +11,8 @@ namespace {
 using ttrpc::CallPtr;
 using ttrpc::Code;
 using ttrpc::StatusError;
+
+constexpr int kNicTimeoutMs = 5000;
 
 }  // namespace
 
@@ -25,10 +28,7 @@ AgentService::AgentService(ttrpc::EventLoop& loop, ttrpc::Server& server) : loop
         c->reply(r);
     });
     on("CreateContainer", [this](const CallPtr& c) {
-        auto req = c->decode<v1::CreateContainerRequest>();
-        if (container_) throw StatusError(Code::already_exists, "this VM already holds container {}", container_->id());
-        container_ = std::make_unique<Container>(loop_, req);
-        container_->on_finished = [this] { power_off_soon(); };
+        create(c->decode<v1::CreateContainerRequest>());
         c->reply(v1::Empty());
     });
     on("StartContainer", [this](const CallPtr& c) {
@@ -86,15 +86,59 @@ AgentService::AgentService(ttrpc::EventLoop& loop, ttrpc::Server& server) : loop
         container(req.id()).update(req.resources_json());
         c->reply(v1::Empty());
     });
+    on("RemoveContainer", [this](const CallPtr& c) {
+        remove(c->decode<v1::ContainerRequest>().id());
+        c->reply(v1::Empty());
+    });
     on("Shutdown", [this](const CallPtr& c) {
         c->reply(v1::Empty());
         power_off_soon();
     });
 }
 
+void AgentService::create(const v1::CreateContainerRequest& req) {
+    if (powering_off_) throw StatusError(Code::failed_precondition, "this VM is powering off");
+    if (containers_.count(req.id())) throw StatusError(Code::already_exists, "container {} already exists in this VM", req.id());
+    pid_t namespace_pid = 0;
+    if (first_id_.empty()) {
+        if (!req.sandbox_id().empty())
+            throw StatusError(Code::failed_precondition, "pod sandbox {} is not in this VM", req.sandbox_id());
+    } else {
+        if (req.sandbox_id().empty())
+            throw StatusError(Code::already_exists, "this VM already holds container {}", first_id_);
+        if (req.sandbox_id() != first_id_)
+            throw StatusError(Code::failed_precondition, "this VM holds pod sandbox {}, not {}", first_id_, req.sandbox_id());
+        Container& sandbox = *containers_.at(first_id_);
+        if (sandbox.init_exited())
+            throw StatusError(Code::failed_precondition, "pod sandbox {} has stopped", first_id_);
+        namespace_pid = sandbox.init_pid();
+    }
+    if (req.has_network()) configure_pod_network(req.network(), kNicTimeoutMs);
+    auto c = std::make_unique<Container>(loop_, shared_, req, namespace_pid);
+    if (first_id_.empty()) {
+        first_id_ = req.id();
+        c->on_finished = [this] { power_off_soon(); };
+    }
+    containers_[req.id()] = std::move(c);
+}
+
+void AgentService::remove(const std::string& id) {
+    if (id == first_id_)
+        throw StatusError(Code::failed_precondition, "container {} is this VM's own: it ends with the VM", id);
+    container(id).destroy();
+    containers_.erase(id);
+}
+
+void AgentService::child_exited(pid_t pid, int wait_status) {
+    for (auto& [_, c] : containers_)
+        if (c->child_exited(pid, wait_status)) return;
+    shared_.early_exit(pid, wait_status);
+}
+
 Container& AgentService::container(const std::string& id) {
-    if (!container_ || container_->id() != id) throw StatusError(Code::not_found, "container {} does not exist in this VM", id);
-    return *container_;
+    auto it = containers_.find(id);
+    if (it == containers_.end()) throw StatusError(Code::not_found, "container {} does not exist in this VM", id);
+    return *it->second;
 }
 
 void AgentService::power_off_soon() {

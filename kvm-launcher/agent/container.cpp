@@ -33,10 +33,14 @@ using ttrpc::StatusError;
 
 constexpr int kDeviceTimeoutMs = 5000;
 constexpr size_t kMaxEarlyExits = 1024;
+constexpr const char* kPodShareTag = "pod";
+constexpr const char* kNinePOptions = "trans=virtio,version=9p2000.L,msize=512000,cache=mmap";
+// containerd's default for a pod's /dev/shm (the CRI plugin's tmpfs on the host).
+constexpr const char* kShmOptions = "mode=1777,size=65536k";
 
 std::string agent_path(const std::string& name) { return path_join(kAgentDir, name); }
 
-void mount_rootfs(const v1::Rootfs& r, const std::string& target) {
+void mount_rootfs(const v1::Rootfs& r, const std::string& target, VmShared& shared) {
     mkdir_p(target);
     unsigned long flags = r.readonly() ? MS_RDONLY : 0;
     if (r.kind() == v1::Rootfs::BLOCK) {
@@ -48,8 +52,17 @@ void mount_rootfs(const v1::Rootfs& r, const std::string& target) {
         if (::mount(dev.c_str(), target.c_str(), type.c_str(), flags, o.data.empty() ? nullptr : o.data.c_str()) < 0)
             throw SysError(errno, "mount the rootfs ({} {}, serial {}, options {}) on {}", type, dev, r.source(),
                            o.data.empty() ? "none" : o.data, target);
+    } else if (r.kind() == v1::Rootfs::NINEP && r.source() == kPodShareTag) {
+        // A pod's container: its rootfs is a directory the host bound into the pod's share.
+        std::string dir = path_join(shared.pod_share(), r.subpath());
+        if (r.subpath().empty() || r.subpath().find("..") != std::string::npos)
+            throw StatusError(Code::invalid_argument, "rootfs subpath {} is not a directory of the pod's share", r.subpath());
+        if (::mount(dir.c_str(), target.c_str(), nullptr, MS_BIND | MS_REC, nullptr) < 0)
+            throw SysError(errno, "bind the rootfs {} (the pod's share) on {}", dir, target);
+        if (r.readonly() && ::mount(nullptr, target.c_str(), nullptr, MS_REMOUNT | MS_BIND | MS_RDONLY, nullptr) < 0)
+            throw SysError(errno, "make the rootfs {} read-only", target);
     } else if (r.kind() == v1::Rootfs::NINEP) {
-        if (::mount(r.source().c_str(), target.c_str(), "9p", flags, "trans=virtio,version=9p2000.L,msize=512000,cache=mmap") < 0)
+        if (::mount(r.source().c_str(), target.c_str(), "9p", flags, kNinePOptions) < 0)
             throw SysError(errno, "mount the rootfs (9p tag {}) on {}", r.source(), target);
     } else {
         throw StatusError(Code::invalid_argument, "unknown rootfs kind {}", int(r.kind()));
@@ -96,24 +109,61 @@ bool json_terminal(const Json& process) {
 
 }  // namespace
 
-Container::Container(ttrpc::EventLoop& loop, const v1::CreateContainerRequest& req) : loop_(loop), id_(req.id()) {
+std::string VmShared::pod_share() {
+    std::string dir = agent_path("pod");
+    if (!pod_share_mounted) {
+        mkdir_p(dir, 0700);
+        if (::mount(kPodShareTag, dir.c_str(), "9p", 0, kNinePOptions) < 0)
+            throw SysError(errno, "mount the pod's share (9p tag {}) on {}", kPodShareTag, dir);
+        pod_share_mounted = true;
+    }
+    return dir;
+}
+
+std::string VmShared::shm() {
+    std::string dir = agent_path("shm");
+    if (!shm_mounted) {
+        mkdir_p(dir, 0700);
+        if (::mount("shm", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, kShmOptions) < 0)
+            throw SysError(errno, "mount the pod's /dev/shm (tmpfs) on {}", dir);
+        shm_mounted = true;
+    }
+    return dir;
+}
+
+Container::Container(ttrpc::EventLoop& loop, VmShared& shared, const v1::CreateContainerRequest& req, pid_t namespace_pid)
+    : loop_(loop), shared_(shared), id_(req.id()) {
     runtime::validate_container_id(id_);
     ctx_.root = "/run/mogu";
-    mkdir_p(kAgentDir, 0700);
-    rootfs_ = agent_path("rootfs");
-    mount_rootfs(req.rootfs(), rootfs_);
+    dir_ = agent_path("c/" + id_);
+    mkdir_p(dir_, 0700);
+    rootfs_ = path("rootfs");
+    try {
+        mount_rootfs(req.rootfs(), rootfs_, shared_);
+    } catch (...) {
+        remove_tree(dir_);
+        throw;
+    }
     try {
         GuestConfigInputs in{id_, rootfs_, {}};
+        in.namespace_pid = namespace_pid;
+        in.vm_network = req.vm_network();
         for (int i = 0; i < req.files_size(); i++) {
             const auto& f = req.files(i);
-            std::string copy = agent_path(fmt::format("files/{}-{}", i, basename_of(f.source())));
+            std::string copy = path(fmt::format("files/{}-{}", i, basename_of(f.source())));
             mkdir_p(dirname_of(copy), 0755);
             write_file(copy, f.content(), f.mode() ? f.mode() & 07777 : 0644);
             in.file_sources[f.source()] = copy;
         }
+        if (!req.shm_source().empty()) in.file_sources[req.shm_source()] = shared_.shm();
+        for (const auto& d : req.shared_dirs()) {
+            if (d.subpath().empty() || d.subpath().find("..") != std::string::npos)
+                throw StatusError(Code::invalid_argument, "shared directory subpath {} is not in the pod's share", d.subpath());
+            in.file_sources[d.source()] = path_join(shared_.pod_share(), d.subpath());
+        }
         GuestConfig cfg = guest_config(req.config_json(), in);
         for (auto& d : cfg.dropped) log::info("config.json: {} does not apply inside the VM; left out", d);
-        std::string bundle = agent_path("bundle");
+        std::string bundle = path("bundle");
         mkdir_p(bundle, 0700);
         write_file(path_join(bundle, "config.json"), cfg.json, 0600);
 
@@ -130,11 +180,48 @@ Container::Container(ttrpc::EventLoop& loop, const v1::CreateContainerRequest& r
         });
     } catch (...) {
         ::umount2(rootfs_.c_str(), MNT_DETACH);
+        remove_tree(dir_);
         throw;
     }
 }
 
 Container::~Container() = default;
+
+std::string Container::path(const std::string& name) const { return path_join(dir_, name); }
+
+pid_t Container::init_pid() const {
+    auto it = procs_.find("");
+    return it == procs_.end() ? 0 : it->second->pid;
+}
+
+bool Container::init_exited() const {
+    auto it = procs_.find("");
+    return it == procs_.end() || it->second->exit_code.has_value();
+}
+
+void Container::destroy() {
+    try {
+        runtime::remove(ctx_, id_, true);  // kills what still runs, removes its cgroup and state
+    } catch (const std::exception& e) {
+        log::warn("delete container {} in the guest: {}", id_, e.what());
+    }
+    // Every process was SIGKILLed and reaped by now, or soon: callers still waiting get 137.
+    for (auto& [_, p] : procs_) {
+        if (p->exit_code) continue;
+        p->exit_code = 128 + SIGKILL;
+        v1::WaitResponse resp;
+        resp.set_exit_code(*p->exit_code);
+        for (auto& call : p->waiters)
+            if (call->connected()) call->reply(resp);
+        p->waiters.clear();
+    }
+    if (::umount2(rootfs_.c_str(), MNT_DETACH) < 0 && errno != EINVAL) {
+        // Removing the tree now would delete the rootfs's files through the mount.
+        log::warn("unmount {}: {}; its directory is left", rootfs_, strerror(errno));
+        return;
+    }
+    remove_tree(dir_);
+}
 
 std::unique_ptr<GuestProcess> Container::spawn(
     const std::string& exec_id, bool terminal, const std::string& what,
@@ -143,9 +230,9 @@ std::unique_ptr<GuestProcess> Container::spawn(
     p->exec_id = exec_id;
     p->terminal = terminal;
     int seq = next_seq_++;
-    std::string pid_file = agent_path(fmt::format("pid-{}", seq));
+    std::string pid_file = path(fmt::format("pid-{}", seq));
     if (terminal) {
-        std::string console = agent_path(fmt::format("console-{}.sock", seq));
+        std::string console = path(fmt::format("console-{}.sock", seq));
         UniqueFd listener = listen_console(console);
         call_in_child(what, {}, [&] { fn(pid_file, console); });
         p->pty = accept_master(listener.get(), console);
@@ -172,9 +259,9 @@ std::unique_ptr<GuestProcess> Container::spawn(
     auto finished = [this] { check_finished(); };
     p->out->on_finished = finished;
     p->err->on_finished = finished;
-    if (auto it = early_exits_.find(p->pid); it != early_exits_.end()) {
+    if (auto it = shared_.early_exits.find(p->pid); it != shared_.early_exits.end()) {
         int status = it->second;
-        early_exits_.erase(it);
+        shared_.early_exits.erase(it);
         record_exit(*p, status);
     }
     return p;
@@ -287,12 +374,19 @@ void Container::update(const std::string& resources_json) {
     runtime::update(ctx_, id_, oci::parse_resources(doc.root()));
 }
 
-void Container::child_exited(pid_t pid, int wait_status) {
+bool Container::child_exited(pid_t pid, int wait_status) {
     for (auto& [_, p] : procs_) {
-        if (p->pid == pid && !p->exit_code) return record_exit(*p, wait_status);
+        if (p->pid == pid && !p->exit_code) {
+            record_exit(*p, wait_status);
+            return true;
+        }
     }
-    if (early_exits_.size() >= kMaxEarlyExits) early_exits_.erase(early_exits_.begin());
-    early_exits_[pid] = wait_status;
+    return false;
+}
+
+void VmShared::early_exit(pid_t pid, int wait_status) {
+    if (early_exits.size() >= kMaxEarlyExits) early_exits.erase(early_exits.begin());
+    early_exits[pid] = wait_status;
 }
 
 void Container::record_exit(GuestProcess& p, int wait_status) {

@@ -1,6 +1,7 @@
-// The one container of this VM, run through the runtime library inside the guest: namespaces,
-// cgroups (cgroup2 of the guest), rlimits, user and capabilities as the spec says, with the
-// rootfs the host exported. Its processes' stdio are pipes (or a pty) the agent serves over ttrpc.
+// A container of this VM (its one container, or one of its pod's), run through the runtime
+// library inside the guest: namespaces, cgroups (cgroup2 of the guest), rlimits, user and
+// capabilities as the spec says, with the rootfs the host exported. Its processes' stdio are
+// pipes (or a pty) the agent serves over ttrpc. Its files are under <kAgentDir>/<id>/.
 #pragma once
 
 #include "kvm-launcher/proto/agent.pb.h"
@@ -20,8 +21,20 @@
 
 namespace mogu::vm::agent {
 
-// Where the agent keeps the container's files in the guest.
+// Where the agent keeps its containers' files in the guest.
 inline constexpr const char* kAgentDir = "/run/mogu-agent";
+
+// What the containers of one VM share: the pod's 9p share and /dev/shm (mounted on first use),
+// and exits the reaper saw before anyone knew the pid (a process that exited during create/exec).
+struct VmShared {
+    bool pod_share_mounted = false;
+    bool shm_mounted = false;
+    std::map<pid_t, int> early_exits;
+    void early_exit(pid_t pid, int wait_status);
+    std::string pod_share();   // the guest directory of the host's share (tag "pod")
+    std::string shm();         // the pod's /dev/shm
+};
+
 
 struct GuestProcess {
     std::string exec_id;
@@ -37,8 +50,11 @@ struct GuestProcess {
 
 class Container {
 public:
-    Container(ttrpc::EventLoop& loop, const v1::CreateContainerRequest& req);
+    // namespace_pid: for a pod's container, its sandbox's init (whose namespaces it joins), else 0.
+    Container(ttrpc::EventLoop& loop, VmShared& shared, const v1::CreateContainerRequest& req, pid_t namespace_pid);
     ~Container();
+    Container(const Container&) = delete;
+    Container& operator=(const Container&) = delete;
 
     const std::string& id() const { return id_; }
     void start();
@@ -55,8 +71,14 @@ public:
     void resume();
     void update(const std::string& resources_json);
 
-    // The reaper's report of any child that exited.
-    void child_exited(pid_t pid, int wait_status);
+    // Kills what runs (SIGKILL), deletes the container from the guest's runtime, unmounts its
+    // rootfs and removes its files. Its waiters get the exit status first.
+    void destroy();
+    pid_t init_pid() const;
+    bool init_exited() const;
+
+    // The reaper's report of a child that exited: false when it is none of this container's.
+    bool child_exited(pid_t pid, int wait_status);
     // Called once the init has exited and its exit status and output have all reached the host.
     std::function<void()> on_finished;
 
@@ -69,13 +91,15 @@ private:
     void record_exit(GuestProcess& p, int wait_status);
     void check_finished();
 
+    std::string path(const std::string& name) const;
+
     ttrpc::EventLoop& loop_;
+    VmShared& shared_;
     std::string id_;
     runtime::Context ctx_;
-    std::string rootfs_;
+    std::string dir_, rootfs_;
     bool started_ = false, paused_ = false, finished_ = false;
     std::map<std::string, std::unique_ptr<GuestProcess>> procs_;
-    std::map<pid_t, int> early_exits_;  // reaped before we knew the pid (it exited during create/exec)
     int next_seq_ = 0;
 };
 

@@ -3,6 +3,8 @@
 #include "common/json.h"
 #include "common/strings.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <functional>
 #include <vector>
@@ -19,7 +21,6 @@ const std::vector<std::string_view> kDropped = {
     "process.selinuxLabel",
     "linux.mountLabel",
     "linux.intelRdt",
-    "linux.namespaces[].path",              // host namespaces: the guest makes its own
     "linux.resources.cpu.cpus",             // host CPU numbers: the VM has its own vCPUs
     "linux.resources.cpu.mems",
     "linux.resources.blockIO.weightDevice",  // host device numbers
@@ -33,6 +34,16 @@ const std::vector<std::string_view> kDropped = {
 };
 
 bool is(const std::string& path, std::string_view want) { return equal_ignoring_ascii_case(path, want); }
+
+// The name under /proc/<pid>/ns/ of a spec namespace type ("" for a type the runtime refuses anyway).
+std::string proc_ns_name(const std::string& type) {
+    static const std::pair<std::string_view, std::string_view> kNames[] = {
+        {"network", "net"}, {"mount", "mnt"}, {"ipc", "ipc"}, {"uts", "uts"},
+        {"pid", "pid"}, {"user", "user"}, {"cgroup", "cgroup"}, {"time", "time"}};
+    for (auto& [spec, proc] : kNames)
+        if (spec == type) return std::string(proc);
+    return "";
+}
 
 bool dropped(const std::string& path) {
     return std::any_of(kDropped.begin(), kDropped.end(), [&](std::string_view d) { return is(path, d); });
@@ -66,6 +77,7 @@ private:
             out_.dropped.push_back(path);
             return;
         }
+        if (is(path, "linux.namespaces") && v.is_array()) return namespaces(key, v);
         w_.key(key);
         if (is(path, "root.path")) {
             w_.value(in_.rootfs);
@@ -77,6 +89,39 @@ private:
         } else {
             value(v, path);
         }
+    }
+
+    // Host namespace paths name nothing in the guest: dropped (a new namespace), or for a pod's
+    // container pointed at the sandbox's in the guest. A pod sandbox leaves out its network
+    // namespace: it gets the VM's.
+    void namespaces(std::string_view key, const Json& list) {
+        w_.key(key).begin_array();
+        for (const auto& ns : list.elements()) {
+            if (!ns.is_object()) {
+                w_.value(ns);
+                continue;
+            }
+            auto type_json = ns.get("type");
+            std::string type = type_json && type_json->is_string() ? type_json->as_string() : "";
+            if (in_.vm_network && type == "network") {
+                out_.dropped.push_back("linux.namespaces[network] (the pod's network is the VM's)");
+                continue;
+            }
+            w_.begin_object();
+            ns.for_each_member([&](std::string_view k, const Json& m) {
+                if (!equal_ignoring_ascii_case(k, "path")) {
+                    w_.key(k).value(m);
+                    return;
+                }
+                if (in_.namespace_pid > 0 && !proc_ns_name(type).empty()) {
+                    w_.key(k).value(fmt::format("/proc/{}/ns/{}", in_.namespace_pid, proc_ns_name(type)));
+                } else {
+                    out_.dropped.push_back("linux.namespaces[].path");
+                }
+            });
+            w_.end_object();
+        }
+        w_.end_array();
     }
 
     const GuestConfigInputs& in_;

@@ -8,6 +8,7 @@
 #include "kvm-launcher/agent/agent_service.h"
 #include "kvm-launcher/agent/guest_boot.h"
 #include "kvm-launcher/agent/port_bridge.h"
+#include "runtime/linux/loopback.h"
 #include "ttrpc/event_loop.h"
 #include "ttrpc/server.h"
 
@@ -90,6 +91,8 @@ int main() {
         load_module_groups(split(groups.empty() ? "base" : groups, ','), debug);
         leave_initramfs();
         mount_kernel_filesystems();
+        // The VM's own network namespace is a pod's (its containers share it): localhost works.
+        runtime::bring_up_loopback();
         log::configure("", log::Format::text, debug);
         return serve();
     } catch (const std::exception& e) {

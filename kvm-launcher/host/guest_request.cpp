@@ -32,9 +32,17 @@ void refuse_hooks(const oci::Hooks& h) {
             throw SpecError(std::string("hooks.") + name, "hooks are host programs; a VM container (io.mogu.isolation=vm) cannot run them");
 }
 
+constexpr const char* kNotAFile =
+    "bind mounts of host directories and devices ({}) cannot cross into a VM; only files can";
+
 }  // namespace
 
-PreparedBundle prepare_bundle(const std::string& bundle_arg) {
+void refuse_directories(const PreparedBundle& b) {
+    if (!b.directories.empty())
+        throw SpecError(fmt::format("mounts[{}]", b.directories[0].index), kNotAFile, b.directories[0].source);
+}
+
+PreparedBundle prepare_bundle(const std::string& bundle_arg, bool allow_directories) {
     PreparedBundle p;
     p.bundle = real_path(bundle_arg, "bundle");
     std::string config = path_join(p.bundle, "config.json");
@@ -54,9 +62,12 @@ PreparedBundle prepare_bundle(const std::string& bundle_arg) {
         std::string where = fmt::format("mounts[{}]", i);
         struct stat ms {};
         if (stat(m.source.c_str(), &ms) < 0) throw SpecError(where, "bind source {}: {}", m.source, strerror(errno));
-        if (!S_ISREG(ms.st_mode))
-            throw SpecError(where, "bind mounts of host directories and devices ({}) cannot cross into a VM; only files can",
-                            m.source);
+        if (S_ISDIR(ms.st_mode) && allow_directories) {
+            bool ro = std::find(m.options.begin(), m.options.end(), "ro") != m.options.end();
+            p.directories.push_back({i, m.source, real_path(m.source, where + " source"), m.destination, ro});
+            continue;
+        }
+        if (!S_ISREG(ms.st_mode)) throw SpecError(where, kNotAFile, m.source);
         if (size_t(ms.st_size) > kMaxHostFile)
             throw SpecError(where, "bind source {} is {} bytes; files up to {} bytes can be copied into a VM", m.source,
                             ms.st_size, kMaxHostFile);

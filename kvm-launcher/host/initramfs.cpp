@@ -136,6 +136,7 @@ const std::vector<ModuleGroup>& module_groups() {
         {"pci", {"virtio_pci"}},  // q35 only
         {"ext4", {"virtio_blk", "ext4"}},
         {"9p", {"9pnet_virtio", "9p"}},
+        {"net", {"virtio_net"}},  // a pod's network device
     };
     return groups;
 }

@@ -6,6 +6,7 @@
 #include "kvm-launcher/host/agent_client.h"
 #include "kvm-launcher/host/boot.h"
 #include "kvm-launcher/host/keeper_proxy.h"
+#include "kvm-launcher/host/keeper_signals.h"
 #include "runtime/proc_info.h"
 #include "ttrpc/event_loop.h"
 #include "ttrpc/socket.h"
@@ -32,27 +33,6 @@ namespace v1 = agent::v1;
 // long without QEMU exiting, the keeper asks, then pulls the plug.
 constexpr int kPowerOffGraceMs = 10000;
 constexpr int kCreateTimeoutMs = 120000;
-
-// Signals sent to the keeper go to the container's init, as they would to runc's.
-const int kForwardedSignals[] = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGCONT, SIGALRM, SIGPWR};
-
-sigset_t handled_signals() {
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : kForwardedSignals) sigaddset(&set, s);
-    sigaddset(&set, SIGWINCH);
-    return set;
-}
-
-void write_report(int fd, const std::string& msg) {
-    size_t off = 0;
-    while (off < msg.size()) {
-        ssize_t n = ::write(fd, msg.data() + off, msg.size() - off);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;
-        off += size_t(n);
-    }
-}
 
 class Keeper {
 public:
@@ -103,25 +83,7 @@ public:
         if (tty_) stdio = {-1, -1, -1, tty_.get()};
         StdioPump pump(*vm_.client, plan_.state.id, "", stdio);
 
-        sigset_t set = handled_signals();  // blocked since the keeper began: none was lost
-        UniqueFd sigfd(check(signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK), "signalfd"));
-        loop.add(sigfd.get(), EPOLLIN, [&](uint32_t) {
-            signalfd_siginfo si;
-            while (::read(sigfd.get(), &si, sizeof si) == sizeof si) {
-                int sig = int(si.ssi_signo);
-                if (sig == SIGWINCH) {
-                    std::thread([&pump] { pump.resize(); }).detach();
-                    continue;
-                }
-                std::thread([this, sig] {
-                    v1::SignalRequest req;
-                    req.set_id(plan_.state.id);
-                    req.set_signal(uint32_t(sig));
-                    auto r = vm_.client->call(kAgentService, "SignalProcess", req.SerializeAsString(), 10000);
-                    if (!r.status.ok()) log::warn("{}: forwarding signal {}: {}", plan_.state.id, sig, r.status.message);
-                }).detach();
-            }
-        });
+        SignalForwarder signals(loop, *vm_.client, plan_.state.id, pump);  // blocked since the keeper began
 
         // The init's exit status, from a thread blocked in WaitProcess.
         UniqueFd timer(check(timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK), "timerfd"));
@@ -201,20 +163,20 @@ private:
 void run_keeper(KeeperPlan& plan, UniqueFd report) {
     signal(SIGPIPE, SIG_IGN);
     // Signals (and terminal resizes) that come while the VM boots wait for the signalfd.
-    sigset_t set = handled_signals();
+    sigset_t set = keeper_signal_set();
     sigprocmask(SIG_BLOCK, &set, nullptr);
     Keeper k(plan);
     try {
         k.boot_and_create();
     } catch (const std::exception& e) {
         k.kill_vm();
-        write_report(report.get(), e.what());
+        write_keeper_report(report.get(), e.what());
         report.reset();
         ::unlink(path_join(plan.dir, VmDir::kSocket).c_str());
         plan.image = RootfsImage();
         _exit(1);
     }
-    write_report(report.get(), "ok");
+    write_keeper_report(report.get(), "ok");
     report.reset();
     k.supervise();
 }

@@ -10,7 +10,9 @@ KeeperProxy::KeeperProxy(ttrpc::EventLoop& loop, ttrpc::Client& agent, UniqueFd 
     : loop_(loop), agent_(agent), server_(loop) {
     static const char* const kForwarded[] = {"Ping", "StartContainer", "State", "ExecProcess", "SignalProcess",
                                              "WaitProcess", "ReadStream", "WriteStdin", "CloseStdin", "ResizePty",
-                                             "Pause", "Resume", "Pids", "Update"};
+                                             "Pause", "Resume", "Pids", "Update",
+                                             // a pod's other containers, made by their own keepers
+                                             "CreateContainer", "RemoveContainer"};
     for (const char* method : kForwarded) {
         server_.register_method(kAgentService, method, [this](const ttrpc::CallPtr& call) {
             // The thread holds the call; the answer goes back through the loop, which owns the connection.

@@ -1,4 +1,4 @@
-// The keeper's socket: the Agent methods a CLI verb may call (not CreateContainer, not
+// The keeper's socket: the Agent methods a CLI verb or a pod container's keeper may call (not
 // Shutdown), each forwarded on its own thread over the keeper's one control connection and
 // answered on the event loop. Long calls (WaitProcess, ReadStream) do not hold up others.
 #pragma once

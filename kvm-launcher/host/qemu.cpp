@@ -77,6 +77,14 @@ std::vector<std::string> qemu_argv(const QemuConfig& c, int control_fd) {
                                                  c.readonly ? ",readonly=on" : ""),
                            "-device", dev("virtio-9p") + ",fsdev=rootfs,mount_tag=rootfs"});
     }
+    if (!c.pod_share.empty()) {
+        a.insert(a.end(), {"-fsdev", fmt::format("local,id=pod,path={},security_model=passthrough,multidevs=remap", c.pod_share),
+                           "-device", dev("virtio-9p") + ",fsdev=pod,mount_tag=pod"});
+    }
+    if (c.tap_fd >= 0) {
+        a.insert(a.end(), {"-netdev", fmt::format("tap,id=net0,fd={},vhost=off", kTapFd),
+                           "-device", dev("virtio-net") + ",netdev=net0,mac=" + c.mac});
+    }
     // cryptomgr.notests: the boot-time self-tests of every crypto algorithm cost ~0.6 s under TCG.
     std::string cmdline = fmt::format(
         "console=ttyS0 panic=-1 rdinit=/init tsc_early_khz={} tsc=reliable cgroup_no_v1=all cryptomgr.notests",
@@ -115,10 +123,13 @@ QemuProcess::QemuProcess(const QemuConfig& c, UniqueFd control) {
         setpgid(0, 0);  // terminal signals meant for the caller do not reach the VM
         int devnull = ::open("/dev/null", O_RDWR);
         int out = log ? log.get() : devnull;
-        int ctl = control.get();
-        if (ctl <= 2 || ctl == 3) ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 10);
-        if (out <= 3) out = fcntl(out, F_DUPFD_CLOEXEC, 10);
+        int ctl = control.get(), tap = c.tap_fd;
+        // Out of the way of the fds they become (0-2, 3 the control socket, 4 the tap).
+        if (ctl <= kTapFd) ctl = fcntl(ctl, F_DUPFD_CLOEXEC, 10);
+        if (out <= kTapFd) out = fcntl(out, F_DUPFD_CLOEXEC, 10);
+        if (tap >= 0 && tap <= kTapFd) tap = fcntl(tap, F_DUPFD_CLOEXEC, 10);
         if (dup2(devnull, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 || dup2(ctl, 3) < 0) _exit(126);
+        if (tap >= 0 && dup2(tap, kTapFd) < 0) _exit(126);
         execvp(args[0], args.data());
         int e = errno;
         ssize_t n = ::write(err_w.get(), &e, sizeof e);

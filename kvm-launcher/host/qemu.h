@@ -1,7 +1,8 @@
 // QEMU for one micro-VM: -M microvm (virtio-mmio, no firmware, no PCI) or, where QEMU has no
 // microvm, q35 (the same devices on PCI); the ELF kernel and the initramfs, the control port as a
 // virtio-serial port on a socket QEMU inherits, the rootfs as a virtio-blk disk or a virtio-9p
-// share, virtio-rng. Nothing else: no network, no display.
+// share, a pod's share (virtio-9p) and network device (a tap), virtio-rng. Nothing else: no
+// display.
 #pragma once
 
 #include "common/fd.h"
@@ -19,6 +20,9 @@ const char* accel_name(Accel a);
 enum class Machine { microvm, q35 };
 const char* machine_name(Machine m);
 
+// The fd QemuProcess gives QEMU the tap on (the control socket is 3).
+inline constexpr int kTapFd = 4;
+
 struct QemuConfig {
     std::string qemu = "qemu-system-x86_64";
     Accel accel = Accel::tcg;
@@ -30,6 +34,9 @@ struct QemuConfig {
     std::vector<std::string> kernel_params;  // appended to the base command line
     std::string disk;                        // raw image exported as virtio-blk serial "rootfs", or
     std::string share;                       // a directory exported as virtio-9p tag "rootfs"
+    std::string pod_share;                   // a pod's directory exported as virtio-9p tag "pod"
+    int tap_fd = -1;                         // a tap QEMU serves as a virtio-net NIC (QEMU gets it as fd 4)
+    std::string mac;                         // that NIC's MAC
     std::string disk_cache = "unsafe";       // "none" for a host block device: writes reach it, not the page cache
     bool readonly = false;
     std::string console_log;                 // the guest's serial console

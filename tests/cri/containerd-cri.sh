@@ -70,6 +70,7 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       runtime_type = "io.containerd.mogu.v2"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-vm]
       runtime_type = "io.containerd.mogu-vm.v2"
+      pod_annotations = ["io.mogu.vm.*"]
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
   [plugins."io.containerd.grpc.v1.cri".cni]
@@ -99,6 +100,7 @@ start() {
     ip link show "$CRI_BRIDGE" >/dev/null 2>&1 && die "bridge $CRI_BRIDGE exists: another CRI containerd runs (or a stale one: containerd-cri.sh stop its dir)"
     local dir
     dir=$(mktemp -d /tmp/mogu-cri.XXXXXX)
+    echo "$CRI_NET" >"$dir/cri-net"  # stop DIR finds the bridge and subnet without MOGU_CRI_NET
     # What exists before us is not ours to remove at stop.
     local p
     for p in "${CGROUP_PARENTS[@]}"; do
@@ -162,6 +164,11 @@ shims_of() {
 stop() {
     local dir=${1:-${CRI_DIR:-}}
     [[ -n $dir && -d $dir && $dir == /tmp/mogu-cri.* ]] || die "stop: $dir is not a directory start made"
+    if [[ -f $dir/cri-net ]]; then
+        CRI_NET=$(<"$dir/cri-net")
+        CRI_BRIDGE=mogucri$CRI_NET
+        CRI_SUBNET=10.233.$CRI_NET.0/24
+    fi
     local pid=
     if [[ -f $dir/containerd.pid ]]; then pid=$(<"$dir/containerd.pid"); fi
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
@@ -185,7 +192,11 @@ stop() {
             if [[ $a == /run/containerd/s/* ]]; then rm -f "$a"; fi
         fi
         b=$(basename "$b")
-        rm -rf "/run/containerd/mogu/$CRI_NS/$b" "/run/containerd/runc/$CRI_NS/$b"
+        # A mogu-vm pod's sandbox holds its containers' binds (rootfs, host directories): off
+        # first, and rm stays on its file system, never deleting what a bind shows.
+        { grep -o " /run/containerd/mogu/$CRI_NS/$b/[^ ]*" /proc/self/mounts || true; } | sort -r |
+            while read -r m; do umount -l "$m" 2>/dev/null || true; done
+        rm -rf --one-file-system "/run/containerd/mogu/$CRI_NS/$b" "/run/containerd/runc/$CRI_NS/$b"
     done
     # Mounts (rootfs, shm, netns bind mounts) under the dir, deepest first.
     { grep -o " $dir/[^ ]*" /proc/self/mounts || true; } | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done

@@ -300,13 +300,78 @@ assert_pod_gone() {
     assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$a" "$b"
 }
 
-@test "handler mogu-vm: RunPodSandbox is refused before a VM boots, naming the pod's shm, and leaves nothing" {
+# The QEMU processes serving a pod: their command line names the sandbox's state directory.
+pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
+
+@test "handler mogu-vm: a pod is one VM; its containers share the VM's kernel, network, localhost, /dev/shm and hostname" {
     [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
-    # containerd binds a host tmpfs (sandboxes/<id>/shm) on every pod's /dev/shm; mogu-vm copies
-    # bound host files into the guest, never directories (docs/kubernetes.md: not yet).
-    run cri_ runp --runtime mogu-vm "$(pod_json vm)"
+    local port=$((CRI_HOST_PORT + 1))
+    run_pod vmpod '.port_mappings = [{protocol: "TCP", container_port: 80, host_port: '"$port"'}]' mogu-vm
+    ip=$(cri_ inspectp "$POD" | jq -r .status.network.ip)
+    netns=$(cri_ inspectp "$POD" | jq -r '.info.info' | jq -r '.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+    [[ $ip == 10.233.$CRI_NET.* ]]
+    [ "$(pod_qemus "$POD")" -eq 1 ]
+    mkdir -p "$BATS_TEST_TMPDIR/data" && echo from-host >"$BATS_TEST_TMPDIR/data/file"
+    web=$(run_ctr web 'echo started; echo shm-web >/dev/shm/x; mkdir -p /www && echo "from $(uname -r)" >/www/index.html && exec httpd -f -p 80 -h /www')
+    app=$(run_ctr app 'exec sleep 300' '.mounts = [{container_path: "/data", host_path: "'"$BATS_TEST_TMPDIR/data"'", readonly: true}]')
+    # Both joined the sandbox's VM: still one QEMU, and their kernel is the guest's.
+    [ "$(pod_qemus "$POD")" -eq 1 ]
+    run cri_ exec "$app" uname -r
+    [ "$status" -eq 0 ]
+    guest_kernel=$output
+    [[ -n $guest_kernel && $guest_kernel != "$(uname -r)" ]]
+    # /dev/shm and localhost are the pod's, the hostname the pod's; a read-only host directory reaches the VM read-only.
+    for _ in $(seq 50); do cri_ exec "$app" wget -qO- http://127.0.0.1/ >/dev/null 2>&1 && break; sleep 0.1; done
+    run cri_ exec "$app" sh -c 'cat /dev/shm/x; wget -qO- http://127.0.0.1/; hostname; cat /data/file; touch /data/new 2>/dev/null || exit 4'
+    [ "$status" -eq 4 ]
+    [ "$output" = "$(printf 'shm-web\nfrom %s\nvmpod\nfrom-host' "$guest_kernel")" ]
+    # The pod's IP, from the host, and its port mapping, reach the web container in the guest.
+    run wget -qO- "http://$ip/"
+    [ "$output" = "from $guest_kernel" ]
+    run wget -qO- "http://$CRI_GATEWAY:$port/"
+    [ "$output" = "from $guest_kernel" ]
+    grep -q ' stdout F started$' "$BATS_TEST_TMPDIR/logs-vmpod/web.log"
+    run cri_ stats "$web"
+    [[ $(jq -r .stats.attributes.id <<<"$output") == "$web" ]]
+    # One container stopped (httpd takes SIGTERM) and removed: its binds leave the pod's share,
+    # the other runs on.
+    run cri_ stop --timeout 5 "$web"
+    [ "$status" -eq 0 ]
+    [[ $(ctr_state "$web") == CONTAINER_EXITED ]]
+    run cri_ rm "$web"
+    [ "$status" -eq 0 ]
+    ! grep -q "$web" /proc/self/mounts
+    run cri_ exec "$app" cat /dev/shm/x
+    [ "$output" = shm-web ]
+    # A container the kubelet restarts joins the same VM and namespaces.
+    again=$(run_ctr web 'exec sleep 300' '.metadata.attempt = 1')
+    run cri_ exec "$again" sh -c 'uname -r; hostname; cat /dev/shm/x'
+    [ "$output" = "$(printf '%s\nvmpod\nshm-web' "$guest_kernel")" ]
+    [ "$(pod_qemus "$POD")" -eq 1 ]
+    # The pod goes with its VM and leaves nothing: no QEMU, no bind, no tap, no state.
+    run cri_ stopp "$POD"
+    [ "$status" -eq 0 ]
+    [[ $(ctr_state "$app") == CONTAINER_EXITED ]]
+    [ "$(pod_qemus "$POD")" -eq 0 ]
+    run cri_ rmp "$POD"
+    [ "$status" -eq 0 ]
+    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again"
+}
+
+@test "handler mogu-vm: a pod with a host network runs without a network device, and a pod whose VM cannot boot leaves nothing" {
+    [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
+    # Host network: the node's namespace cannot cross into a VM; the pod runs, with loopback only.
+    run_pod vmhost '.linux.security_context.namespace_options.network = "NODE" | del(.hostname)' mogu-vm
+    id=$(run_ctr c 'exec sleep 300' '.linux.security_context.namespace_options.network = "NODE"')
+    run cri_ exec "$id" sh -c 'ls /sys/class/net'
+    [ "$output" = lo ]
+    cri_ stopp "$POD" >/dev/null
+    cri_ rmp "$POD" >/dev/null
+    # A VM that cannot boot (a kernel that does not exist, through the pod's annotations as the
+    # runtime's pod_annotations pass them): RunPodSandbox fails naming it, nothing is left.
+    run cri_ runp --runtime mogu-vm "$(pod_json vmbad '.annotations = {"io.mogu.vm.kernel": "/no/such/vmlinuz"}')"
     [ "$status" -eq 1 ]
-    [[ $output == *'RunPodSandbox:'*'/shm) cannot cross into a VM'* ]]
+    [[ $output == *'RunPodSandbox:'*'/no/such/vmlinuz'* ]]
     [[ $(cri_ pods | jq '.items | length') == 0 ]]
     [[ -z $(ls "$CRI_DIR/ipam/mogu-cri" | grep -v -e '^last_reserved_ip' -e '^lock$') ]]
     [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]]

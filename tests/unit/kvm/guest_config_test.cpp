@@ -71,6 +71,36 @@ Test(guest_config, drops_host_namespace_paths_but_keeps_the_namespaces) {
     cr_assert(dropped(c, "linux.namespaces[].path"));
 }
 
+// A pod's container: the host paths of its sandbox's namespaces become the sandbox init's in the
+// guest; a namespace without a path stays new (the kubelet's per-container PID namespace).
+Test(guest_config, points_a_pod_containers_namespace_paths_at_its_sandbox_in_the_guest) {
+    GuestConfigInputs in{"x", "/run/mogu-agent/rootfs", {}};
+    in.namespace_pid = 42;
+    GuestConfig c = guest_config(R"({"linux": {"namespaces": [{"type": "pid"}, {"type": "network", "path": "/var/run/netns/cni-1"},
+        {"type": "ipc", "path": "/proc/7/ns/ipc"}, {"TYPE": "uts", "Path": "/proc/7/ns/uts"}, {"type": "mount"}]}})", in);
+    JsonDoc d = JsonDoc::parse(c.json, "out");
+    auto ns = d.root().get("linux")->get("namespaces")->elements();
+    cr_assert_eq(ns.size(), 5);
+    cr_assert(!ns[0].get("path"));
+    expect_str(ns[1].get("path")->as_string(), "/proc/42/ns/net");
+    expect_str(ns[2].get("path")->as_string(), "/proc/42/ns/ipc");
+    expect_str(ns[3].get("path")->as_string(), "/proc/42/ns/uts");
+    cr_assert(!ns[4].get("path"));
+    cr_assert(!dropped(c, "linux.namespaces[].path"));
+}
+
+// A pod's sandbox lives in the VM's own network namespace, where the pod's NIC is.
+Test(guest_config, leaves_a_pod_sandboxs_network_namespace_to_the_vm) {
+    GuestConfigInputs in{"x", "/run/mogu-agent/rootfs", {}};
+    in.vm_network = true;
+    GuestConfig c = guest_config(kHostConfig, in);
+    JsonDoc d = JsonDoc::parse(c.json, "out");
+    auto ns = d.root().get("linux")->get("namespaces")->elements();
+    cr_assert_eq(ns.size(), 1);
+    expect_str(ns[0].get("type")->as_string(), "pid");
+    cr_assert_eq(std::count_if(c.dropped.begin(), c.dropped.end(), [](const std::string& s) { return s.find("network") != s.npos; }), 1);
+}
+
 Test(guest_config, drops_hooks_lsm_labels_and_host_cpu_and_device_numbers) {
     GuestConfig c = rewrite();
     JsonDoc d = JsonDoc::parse(c.json, "out");
