@@ -208,4 +208,10 @@ void update(const Context& ctx, const std::string& id, const std::string& resour
     connect_keeper(dir, st).call<v1::Empty>("Update", req, kQuickTimeoutMs);
 }
 
+std::string stats_json(const Context& ctx, const std::string& id) {
+    VmDir dir = VmDir::open(ctx.root, id, false);
+    VmState st = dir.read_state();
+    return connect_keeper(dir, st).call<v1::StatsResponse>("Stats", container_request(id), kQuickTimeoutMs).stats_json();
+}
+
 }  // namespace mogu::vm

@@ -67,6 +67,9 @@ std::vector<pid_t> pids(const Context& ctx, const std::string& id);
 void pause(const Context& ctx, const std::string& id);
 void resume(const Context& ctx, const std::string& id);
 void update(const Context& ctx, const std::string& id, const std::string& resources_json);
+// runc's `events --stats` record of the container as the guest sees it: its cgroup there (what
+// its processes use), not the VM's cost to the host (the keeper's host cgroup).
+std::string stats_json(const Context& ctx, const std::string& id);
 
 // Whether an id or a bundle is a VM's: common/vm_detect.h.
 

@@ -86,6 +86,11 @@ AgentService::AgentService(ttrpc::EventLoop& loop, ttrpc::Server& server) : loop
         container(req.id()).update(req.resources_json());
         c->reply(v1::Empty());
     });
+    on("Stats", [this](const CallPtr& c) {
+        v1::StatsResponse r;
+        r.set_stats_json(container(c->decode<v1::ContainerRequest>().id()).stats_json());
+        c->reply(r);
+    });
     on("RemoveContainer", [this](const CallPtr& c) {
         remove(c->decode<v1::ContainerRequest>().id());
         c->reply(v1::Empty());

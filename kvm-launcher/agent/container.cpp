@@ -11,6 +11,7 @@
 #include "runtime/child_process.h"
 #include "runtime/linux/mount_options.h"
 #include "runtime/state.h"
+#include "runtime/stats_event.h"
 #include "runtime/terminal.h"
 #include "ttrpc/status.h"
 
@@ -373,6 +374,8 @@ void Container::update(const std::string& resources_json) {
     JsonDoc doc = JsonDoc::parse(resources_json, "resources");
     runtime::update(ctx_, id_, oci::parse_resources(doc.root()));
 }
+
+std::string Container::stats_json() const { return runtime::stats_event_json(id_, runtime::stats(ctx_, id_)); }
 
 bool Container::child_exited(pid_t pid, int wait_status) {
     for (auto& [_, p] : procs_) {

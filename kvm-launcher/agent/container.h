@@ -70,6 +70,8 @@ public:
     void pause();
     void resume();
     void update(const std::string& resources_json);
+    // Its cgroup's numbers in the guest, as runc's events --stats record.
+    std::string stats_json() const;
 
     // Kills what runs (SIGKILL), deletes the container from the guest's runtime, unmounts its
     // rootfs and removes its files. Its waiters get the exit status first.

@@ -176,6 +176,17 @@ int run_update(const vm::Context& ctx, const cli::Args& a) {
     return 0;
 }
 
+// runc's `events --stats ID`: one record of the container's guest cgroup. The stream of records
+// and OOM notices (events without --stats) is not offered: the guest's OOM kills do not reach
+// the host yet.
+int run_events(const vm::Context& ctx, const cli::Args& a) {
+    a.require_positional(1, 1);
+    if (!a.flag("stats"))
+        throw UsageError("events: mogu-vm prints one stats record (--stats); it streams no events from a VM's guest");
+    print(vm::stats_json(ctx, a.positional()[0]));
+    return 0;
+}
+
 int run_features(const vm::Context&, const cli::Args& a) {
     a.require_positional(0, 0);
     JsonWriter w(true);
@@ -237,6 +248,9 @@ const std::vector<Verb> kVerbs = {
     {"resume", "resume <container-id>", "thaw the container's processes", {}, run_resume},
     {"update", "update [command options] <container-id>", "change the container's cgroup limits in the guest",
      {{{"resources", "r"}, true, false, "linux.resources JSON file (- for stdin)"}}, run_update},
+    {"events", "events --stats <container-id>", "print the container's stats in the guest (runc's JSON record)",
+     {{{"stats"}, false, false, "print one stats record and exit"},
+      {{"interval"}, true, false, "accepted for runc compatibility"}}, run_events},
     {"features", "features", "show the supported features", {}, run_features},
     {"kernel", "kernel [version or path]", "show the guest kernel and extract (and cache) its ELF image", {}, run_kernel},
     {"initramfs", "initramfs [kernel version or path]", "build (and cache) the guest's initramfs; print its path", {}, run_initramfs},

@@ -10,7 +10,7 @@ KeeperProxy::KeeperProxy(ttrpc::EventLoop& loop, ttrpc::Client& agent, UniqueFd 
     : loop_(loop), agent_(agent), server_(loop) {
     static const char* const kForwarded[] = {"Ping", "StartContainer", "State", "ExecProcess", "SignalProcess",
                                              "WaitProcess", "ReadStream", "WriteStdin", "CloseStdin", "ResizePty",
-                                             "Pause", "Resume", "Pids", "Update",
+                                             "Pause", "Resume", "Pids", "Update", "Stats",
                                              // a pod's other containers, made by their own keepers
                                              "CreateContainer", "RemoveContainer"};
     for (const char* method : kForwarded) {

@@ -3,7 +3,7 @@
 #include "runtime/cli/command.h"
 #include "runtime/cli/duration.h"
 #include "common/json.h"
-#include "runtime/cli/stats_json.h"
+#include "runtime/stats_event.h"
 
 #include <poll.h>
 
@@ -20,7 +20,7 @@ int run_events(const runtime::Context& ctx, const Args& a) {
     const std::string& id = a.positional()[0];
     auto interval = parse_duration(a.value_or("interval", "5s"), "events: --interval");
     if (a.flag("stats")) {
-        std::string line = stats_event_json(id, runtime::stats(ctx, id)) + "\n";
+        std::string line = runtime::stats_event_json(id, runtime::stats(ctx, id)) + "\n";
         fwrite(line.data(), 1, line.size(), stdout);
         return 0;
     }
@@ -35,7 +35,7 @@ int run_events(const runtime::Context& ctx, const Args& a) {
     for (;;) {
         auto view = runtime::query(ctx, id);
         if (view.status == runtime::Status::stopped) return 0;
-        emit(stats_event_json(id, runtime::stats(ctx, id)));
+        emit(runtime::stats_event_json(id, runtime::stats(ctx, id)));
         auto deadline = std::chrono::steady_clock::now() + interval;
         for (;;) {
             auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());

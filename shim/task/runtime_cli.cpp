@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "runtime/stats_event.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -191,6 +192,11 @@ void RuntimeCli::resume(const std::string& id) { run("resume", {id}, {}); }
 
 void RuntimeCli::update(const std::string& id, const std::string& resources_json) {
     run("update", {"--resources", "-", id}, {}, &resources_json);
+}
+
+runtime::ContainerStats RuntimeCli::stats(const std::string& id) {
+    std::string out = run("events", {"--stats", id}, {}, nullptr, true);
+    return runtime::parse_stats_event_json(out, fmt::format("{} events --stats output", opts_.binary));
 }
 
 std::vector<pid_t> RuntimeCli::ps(const std::string& id) {

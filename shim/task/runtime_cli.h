@@ -3,6 +3,7 @@
 // runtime's last error message from its JSON log, as containerd shows it to the user.
 #pragma once
 
+#include "runtime/runtime.h"
 #include "shim/task/runtime_options.h"
 
 #include <sys/types.h>
@@ -40,6 +41,8 @@ public:
     std::string lxcfs_repair(const std::string& id);
     void update(const std::string& id, const std::string& resources_json);
     std::vector<pid_t> ps(const std::string& id);
+    // `events --stats ID`: runc's stats record (mogu-vm: the container's cgroup in its guest).
+    runtime::ContainerStats stats(const std::string& id);
 
     const RuntimeOptions& options() const { return opts_; }
 

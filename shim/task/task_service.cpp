@@ -528,8 +528,20 @@ void TaskService::wait(const CallPtr& call) {
 void TaskService::stats(const CallPtr& call) {
     auto req = call->decode<task::StatsRequest>();
     Container& c = container(req.id());
-    if (!c.cgroup) throw StatusError(Code::not_found, "stats {}: the container's cgroup could not be opened", c.id);
     task::StatsResponse r;
+    if (runs_in_vm(c.bundle) && c.init.state != ProcessState::stopped) {
+        // The container's own cgroup in its guest (cgroup2), as the VM's runtime reports it; the
+        // host cgroup holds the keeper (and QEMU), what the VM costs the host, not what runs in it.
+        try {
+            runtime::ContainerStats s = c.runtime.stats(c.id);
+            *r.mutable_stats() = metrics_any(cgroups::Layout::v2, s.cgroup, s.load);
+        } catch (const Error& e) {
+            throw StatusError(Code::unavailable, "stats {}: {}", c.id, e.what());
+        }
+        call->reply(r);
+        return;
+    }
+    if (!c.cgroup) throw StatusError(Code::not_found, "stats {}: the container's cgroup could not be opened", c.id);
     std::optional<runtime::lxcfs::LoadAverage> load;
     if (!c.lxcfs_mount_point.empty() && c.init.state != ProcessState::stopped)
         load = container_load_average(c.init.pid, c.lxcfs_mount_point);

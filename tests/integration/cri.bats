@@ -313,7 +313,8 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     [ "$(pod_qemus "$POD")" -eq 1 ]
     mkdir -p "$BATS_TEST_TMPDIR/data" && echo from-host >"$BATS_TEST_TMPDIR/data/file"
     web=$(run_ctr web 'echo started; echo shm-web >/dev/shm/x; mkdir -p /www && echo "from $(uname -r)" >/www/index.html && exec httpd -f -p 80 -h /www')
-    app=$(run_ctr app 'exec sleep 300' '.mounts = [{container_path: "/data", host_path: "'"$BATS_TEST_TMPDIR/data"'", readonly: true}]')
+    app=$(run_ctr app 'i=0; while [ $i -lt 20000 ]; do i=$((i + 1)); done; exec sleep 300' \
+        '.mounts = [{container_path: "/data", host_path: "'"$BATS_TEST_TMPDIR/data"'", readonly: true}] | .linux.resources = {memory_limit_in_bytes: 67108864}')
     # Both joined the sandbox's VM: still one QEMU, and their kernel is the guest's.
     [ "$(pod_qemus "$POD")" -eq 1 ]
     run cri_ exec "$app" uname -r
@@ -331,8 +332,13 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     run wget -qO- "http://$CRI_GATEWAY:$port/"
     [ "$output" = "from $guest_kernel" ]
     grep -q ' stdout F started$' "$BATS_TEST_TMPDIR/logs-vmpod/web.log"
-    run cri_ stats "$web"
-    [[ $(jq -r .stats.attributes.id <<<"$output") == "$web" ]]
+    # Stats are the container's cgroup in the guest (its CPU, its memory limit), not its keeper's on the host.
+    run cri_ stats "$app"
+    [[ $(jq -r .stats.attributes.id <<<"$output") == "$app" ]]
+    (( $(jq -r .stats.cpu.usage_core_nano_seconds.value <<<"$output") > 20000000 ))
+    (( $(jq -r .stats.memory.working_set_bytes.value <<<"$output") > 0 ))
+    run "$MOGU_BIN/mogu-vm" --root "$(handler_root)" events --stats "$app"
+    [[ $(jq -r .data.memory.usage.limit <<<"$output") == 67108864 ]]
     # One container stopped (httpd takes SIGTERM) and removed: its binds leave the pod's share,
     # the other runs on.
     run cri_ stop --timeout 5 "$web"

@@ -69,6 +69,12 @@ assert_vm_container_gone() {
     (( lines[1] > 128 * 1024 && lines[1] <= 256 * 1024 ))
     run ctr_ task ls
     [[ $output == *vmdet*RUNNING* ]]
+    # The task's metrics are its cgroup in the guest (cgroup2): its memory limit, its processes.
+    run ctr_ task metrics --format json vmdet
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $(jq -r .memory.usage_limit <<<"$output") == 134217728 ]]
+    (( $(jq -r .pids.current <<<"$output") >= 1 ))
     ctr_ task kill -s SIGTERM vmdet
     for _ in $(seq 200); do
         [[ $(ctr_ task ls | awk '$1 == "vmdet" {print $3}') == STOPPED ]] && break
