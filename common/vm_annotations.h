@@ -12,4 +12,8 @@ inline constexpr const char* kRootfsDeviceAnnotation = "io.mogu.vm.rootfs-device
 inline constexpr const char* kRootfsFstypeAnnotation = "io.mogu.vm.rootfs-fstype";    // ext4 (default), ext3, ext2
 inline constexpr const char* kRootfsOptionsAnnotation = "io.mogu.vm.rootfs-options";
 
+// In `mogu-vm state` of a stopped container: the OOM killer acted in its cgroup in the guest.
+// The shim turns it into containerd's /tasks/oom before the exit (the CRI's "OOMKilled").
+inline constexpr const char* kOomKilledAnnotation = "io.mogu.vm.oom-killed";
+
 }  // namespace mogu::vm

@@ -5,6 +5,7 @@
 #include "common/files.h"
 #include "common/json.h"
 #include "common/log.h"
+#include "common/vm_annotations.h"
 #include "kvm-launcher/host/host_cgroup.h"
 #include "kvm-launcher/host/vm_options.h"
 #include "kvm-launcher/sandbox_detail.h"
@@ -106,6 +107,7 @@ ContainerInfo query(const Context& ctx, const std::string& id) {
         if (auto e = dir.read_exit()) {
             c.exit_code = e->exit_code;
             c.error = e->error;
+            if (e->oom_killed) c.annotations[kOomKilledAnnotation] = "true";
         }
     }
     return c;

@@ -314,9 +314,7 @@ void Container::wait(const std::string& exec_id, const ttrpc::CallPtr& call) {
         p.waiters.push_back(call);
         return;
     }
-    v1::WaitResponse resp;
-    resp.set_exit_code(*p.exit_code);
-    call->reply(resp);
+    call->reply(wait_response(p));
     p.wait_answered = true;
     check_finished();
 }
@@ -395,8 +393,20 @@ void VmShared::early_exit(pid_t pid, int wait_status) {
 void Container::record_exit(GuestProcess& p, int wait_status) {
     p.exit_code = runtime::exit_code_of(wait_status);
     log::info("process {} (pid {}) exited with {}", p.exec_id.empty() ? "init" : p.exec_id, p.pid, *p.exit_code);
-    v1::WaitResponse resp;
-    resp.set_exit_code(*p.exit_code);
+    if (p.exec_id.empty() && *p.exit_code != 0) {
+        // What a host shim learns from its OOM watcher: here the cgroup's count, while it exists
+        // (guest_config puts every container at /mogu/<id> of the guest's cgroup2).
+        std::string events = fmt::format("/sys/fs/cgroup/mogu/{}/memory.events", id_);
+        if (auto text = read_file_if_exists(events)) {
+            for (auto& line : split(*text, '\n')) {
+                auto words = split(line, ' ');
+                if (words.size() == 2 && words[0] == "oom_kill") p.oom_killed = parse_int(words[1]).value_or(0) > 0;
+            }
+        } else {
+            log::warn("container {}: {} is missing: its OOM kills are not known", id_, events);
+        }
+    }
+    v1::WaitResponse resp = wait_response(p);
     for (auto& call : p.waiters) {
         if (!call->connected()) continue;
         call->reply(resp);
@@ -405,6 +415,13 @@ void Container::record_exit(GuestProcess& p, int wait_status) {
     p.waiters.clear();
     // The exec'd processes of a stopped container cannot be waited for any longer than it.
     check_finished();
+}
+
+v1::WaitResponse Container::wait_response(const GuestProcess& p) {
+    v1::WaitResponse resp;
+    resp.set_exit_code(*p.exit_code);
+    resp.set_oom_killed(p.oom_killed);
+    return resp;
 }
 
 void Container::check_finished() {

@@ -44,6 +44,7 @@ struct GuestProcess {
     std::unique_ptr<InputStream> in;
     UniqueFd pty;  // the master, for resizes
     std::optional<int> exit_code;
+    bool oom_killed = false;  // the init's: its container's cgroup saw an OOM kill
     std::vector<ttrpc::CallPtr> waiters;
     bool wait_answered = false;
 };
@@ -91,6 +92,7 @@ private:
     std::unique_ptr<GuestProcess> spawn(const std::string& exec_id, bool terminal, const std::string& what,
                                         const std::function<void(const std::string& pid_file, const std::string& console)>& fn);
     void record_exit(GuestProcess& p, int wait_status);
+    static v1::WaitResponse wait_response(const GuestProcess& p);
     void check_finished();
 
     std::string path(const std::string& name) const;

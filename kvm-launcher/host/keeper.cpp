@@ -91,8 +91,9 @@ public:
             auto r = vm_.client->call(kAgentService, "WaitProcess", process_request(plan_.state.id, "").SerializeAsString());
             v1::WaitResponse w;
             if (!r.status.ok() || !w.ParseFromString(r.payload)) return;  // the VM went: QEMU's exit tells
-            loop.post([this, &timer, code = w.exit_code()] {
+            loop.post([this, &timer, code = w.exit_code(), oom = w.oom_killed()] {
                 exit_code_ = code;
+                oom_killed_ = oom;
                 itimerspec its{};
                 its.it_value.tv_sec = kPowerOffGraceMs / 1000;
                 timerfd_settime(timer.get(), 0, &its, nullptr);
@@ -128,6 +129,7 @@ public:
         if (exit_code_) {
             pump.join_output();  // the agent delivered all output before powering off
             e.exit_code = *exit_code_;
+            e.oom_killed = oom_killed_;
         } else {
             e.exit_code = 255;
             e.error = fmt::format("the VM stopped before the container's process exited: {}", describe_exit(status));
@@ -156,6 +158,7 @@ private:
     BootedVm vm_;
     UniqueFd listener_, tty_;
     std::optional<int> exit_code_;
+    bool oom_killed_ = false;
 };
 
 }  // namespace

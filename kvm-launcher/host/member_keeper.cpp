@@ -73,12 +73,14 @@ void run_member_keeper(MemberPlan& plan, UniqueFd report) {
     StdioPump pump(client, id, "", stdio);
     SignalForwarder signals(loop, client, id, pump);
     std::optional<int> exit_code;
+    bool oom_killed = false;
     std::string lost;
     std::thread([&] {
         auto w = client.call(kAgentService, "WaitProcess", process_request(id, "").SerializeAsString());
         v1::WaitResponse resp;
         bool ok = w.status.ok() && resp.ParseFromString(w.payload);
-        loop.post([&, ok, code = resp.exit_code(), why = w.status.message] {
+        loop.post([&, ok, code = resp.exit_code(), oom = resp.oom_killed(), why = w.status.message] {
+            oom_killed = oom;
             if (ok) exit_code = code;
             else lost = why;
             loop.stop();
@@ -90,6 +92,7 @@ void run_member_keeper(MemberPlan& plan, UniqueFd report) {
     if (exit_code) {
         pump.join_output();
         e.exit_code = *exit_code;
+        e.oom_killed = oom_killed;
     } else {
         e.error = fmt::format("the pod's VM (sandbox {}) stopped before the container's process exited ({})",
                               plan.state.sandbox, lost);

@@ -21,6 +21,7 @@ namespace mogu::vm {
 struct VmExit {
     int exit_code = 255;
     std::string error;  // why the VM ended without the container's own exit status
+    bool oom_killed = false;  // the OOM killer acted in the container's cgroup in the guest
 };
 
 class VmDir {

@@ -199,6 +199,17 @@ runtime::ContainerStats RuntimeCli::stats(const std::string& id) {
     return runtime::parse_stats_event_json(out, fmt::format("{} events --stats output", opts_.binary));
 }
 
+std::map<std::string, std::string> RuntimeCli::state_annotations(const std::string& id) {
+    std::string out = run("state", {id}, {}, nullptr, true);
+    JsonDoc doc = JsonDoc::parse(out, fmt::format("{} state output", opts_.binary));
+    std::map<std::string, std::string> annotations;
+    if (auto a = doc.root().get("annotations"); a && a->is_object())
+        a->for_each_member([&](std::string_view k, const Json& v) {
+            if (v.is_string()) annotations[std::string(k)] = v.as_string();
+        });
+    return annotations;
+}
+
 std::vector<pid_t> RuntimeCli::ps(const std::string& id) {
     std::string out = run("ps", {"--format", "json", id}, {}, nullptr, true);
     JsonDoc doc = JsonDoc::parse(out, fmt::format("{} ps output", opts_.binary));

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ public:
     std::vector<pid_t> ps(const std::string& id);
     // `events --stats ID`: runc's stats record (mogu-vm: the container's cgroup in its guest).
     runtime::ContainerStats stats(const std::string& id);
+    // `state ID`'s annotations (mogu-vm reports facts of a VM container there).
+    std::map<std::string, std::string> state_annotations(const std::string& id);
 
     const RuntimeOptions& options() const { return opts_; }
 

@@ -6,6 +6,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/strings.h"
+#include "common/vm_annotations.h"
 #include "shim/proto/events.pb.h"
 #include "shim/proto/runc_options.pb.h"
 #include "shim/proto/shim.pb.h"
@@ -583,6 +584,7 @@ void TaskService::process_exited(Container& c, Process& p, int wait_status) {
             log::warn("kill the remaining processes of {}: {}", c.id, e.what());
         }
     }
+    if (p.exec_id.empty() && p.exit_status != 0 && c.in_runtime && runs_in_vm(c.bundle)) publish_guest_oom(c);
     ev::TaskExit e;
     e.set_container_id(c.id);
     e.set_id(p.exec_id.empty() ? c.id : p.exec_id);
@@ -595,6 +597,22 @@ void TaskService::process_exited(Container& c, Process& p, int wait_status) {
     *r.mutable_exited_at() = p.exited_at;
     for (auto& w : p.waiters) w->reply(r);
     p.waiters.clear();
+}
+
+// A VM container's OOM kills happen in its guest, where no watcher of ours sees them: its keeper
+// records them at the init's exit, and the runtime's state says so. containerd's CRI plugin takes
+// a /tasks/oom before the exit as the reason "OOMKilled", as for a host container.
+void TaskService::publish_guest_oom(Container& c) {
+    try {
+        auto a = c.runtime.state_annotations(c.id);
+        if (auto it = a.find(vm::kOomKilledAnnotation); it == a.end() || it->second != "true") return;
+    } catch (const std::exception& e) {
+        log::warn("container {}: did the OOM killer act in its VM? {}", c.id, e.what());
+        return;
+    }
+    ev::TaskOOM e;
+    e.set_container_id(c.id);
+    events_.publish("/tasks/oom", e);
 }
 
 void TaskService::reap() {

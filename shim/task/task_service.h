@@ -51,6 +51,7 @@ private:
     Container& container(const std::string& id);
     Process& process(Container& c, const std::string& exec_id);
     void process_exited(Container& c, Process& p, int wait_status);
+    void publish_guest_oom(Container& c);
     void start_process(Container& c, Process& p);
     // After the init exists (created or restored): stats, OOM events, LXCFS watch.
     void watch_init(Container& c);

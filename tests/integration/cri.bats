@@ -364,13 +364,18 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again"
 }
 
-@test "handler mogu-vm: a pod with a host network runs without a network device, and a pod whose VM cannot boot leaves nothing" {
+@test "handler mogu-vm: a host-network pod runs without a network device, a guest OOM kill is OOMKilled, a pod whose VM cannot boot leaves nothing" {
     [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
     # Host network: the node's namespace cannot cross into a VM; the pod runs, with loopback only.
     run_pod vmhost '.linux.security_context.namespace_options.network = "NODE" | del(.hostname)' mogu-vm
     id=$(run_ctr c 'exec sleep 300' '.linux.security_context.namespace_options.network = "NODE"')
     run cri_ exec "$id" sh -c 'ls /sys/class/net'
     [ "$output" = lo ]
+    # The OOM killer in the guest: the CRI says OOMKilled, as for a host container.
+    hog=$(run_ctr hog 'exec tail /dev/zero' '.linux.security_context.namespace_options.network = "NODE" | .linux.resources = {memory_limit_in_bytes: 16777216}')
+    wait_ctr_exited "$hog"
+    run cri_ inspect "$hog"
+    [[ $(jq -r '[.status.exit_code, .status.reason] | @tsv' <<<"$output") == $'137\tOOMKilled' ]]
     cri_ stopp "$POD" >/dev/null
     cri_ rmp "$POD" >/dev/null
     # A VM that cannot boot (a kernel that does not exist, through the pod's annotations as the
