@@ -9,7 +9,9 @@
 //
 // Expected: every request is answered (an error status for bad input), the server stays up,
 // and guest_config ends in a mogu::Error or returns a config.json with the guest's root path,
-// cgroups path and file copies and nothing of the host's it promises to leave out. Findings: a
+// cgroups path and file copies and nothing of the host's it promises to leave out: no namespace
+// path but a pod container's, pointed at its sandbox's init in the guest; no network namespace
+// for a pod sandbox. Findings: a
 // sanitizer report, a leak, a hang, a broken promise of the harness or of guest_config.
 //
 // Sandbox: CreateContainer makes /run/mogu-agent, mounts a block device or a 9p share there
@@ -40,8 +42,11 @@ namespace {
 constexpr const char* kMethods[] = {
     "Ping",       "CreateContainer", "StartContainer", "State", "ExecProcess", "SignalProcess",
     "WaitProcess", "ReadStream",     "WriteStdin",     "CloseStdin", "ResizePty", "Pause",
-    "Resume",     "Pids",            "Update",         "Shutdown",
+    "Resume",     "Pids",            "Update",         "Stats",       "RemoveContainer", "Shutdown",
 };
+
+// The guest pid a pod container's namespace paths are pointed at (the sandbox's init).
+constexpr int kSandboxPid = 4242;
 
 // What guest_config promises of the config.json it returns for `host` (which parsed).
 void check_guest_config(const Json& host, const GuestConfig& out, const GuestConfigInputs& in) {
@@ -57,8 +62,19 @@ void check_guest_config(const Json& host, const GuestConfig& out, const GuestCon
         fuzz::require(cg && cg->is_string() && cg->as_string() == "/mogu/" + in.id, "linux.cgroupsPath is not the agent's");
         fuzz::require(!linux->get("mountLabel") && !linux->get("intelRdt"), "guest_config kept a host LSM label or RDT");
         if (auto ns = linux->get("namespaces"); ns && ns->is_array())
-            for (const auto& n : ns->elements())
-                fuzz::require(!n.is_object() || !n.get("path"), "guest_config kept a host namespace path");
+            for (const auto& n : ns->elements()) {
+                if (!n.is_object()) continue;
+                auto type = n.get("type");
+                fuzz::require(!in.vm_network || !type || !type->is_string() || type->as_string() != "network",
+                              "a pod sandbox kept a network namespace of its own");
+                auto path = n.get("path");
+                if (!path) continue;
+                // Only a pod's container has namespace paths, and only its sandbox's in the guest.
+                std::string prefix = fmt::format("/proc/{}/ns/", in.namespace_pid);
+                fuzz::require(in.namespace_pid > 0 && path->is_string() && path->as_string().rfind(prefix, 0) == 0 &&
+                                  path->as_string().find('/', prefix.size()) == std::string::npos,
+                              "guest_config kept a host namespace path");
+            }
     }
     // Mounts keep their order: each source the request carried a file for names the copy.
     auto host_mounts = host.get("mounts"), guest_mounts = root.get("mounts");
@@ -80,8 +96,13 @@ void check_guest_config(const Json& host, const GuestConfig& out, const GuestCon
 void rewrite_config(const std::string& payload) {
     v1::CreateContainerRequest req;
     if (!req.ParseFromString(payload)) return;
-    GuestConfigInputs in{req.id(), "/run/mogu-agent/rootfs", {}};
+    // As Container's constructor fills them.
+    GuestConfigInputs in{req.id(), "/run/mogu-agent/c/" + req.id() + "/rootfs", {}};
+    in.namespace_pid = req.sandbox_id().empty() ? 0 : kSandboxPid;
+    in.vm_network = req.vm_network();
     for (int i = 0; i < req.files_size(); i++) in.file_sources[req.files(i).source()] = "/run/mogu-agent/files/" + std::to_string(i);
+    if (!req.shm_source().empty()) in.file_sources[req.shm_source()] = "/run/mogu-agent/shm";
+    for (const auto& d : req.shared_dirs()) in.file_sources[d.source()] = "/run/mogu-agent/pod/" + d.subpath();
     GuestConfig out;
     try {
         out = guest_config(req.config_json(), in);
