@@ -6,14 +6,17 @@
 #   teardown: StopContainer + RemoveContainer + StopPodSandbox + RemovePodSandbox
 #   parallel: P pods of 2 containers each started at once, until every container has written,
 #             then torn down at once
+#   mogu-vm:  VM_N pods on handler mogu-vm (one micro-VM per pod): start as above, a second
+#             container started in the running pod (no boot), teardown (VM_N=0 leaves it out)
 # Each call is one mogu-cri process (a gRPC client), the same for both handlers.
-#   N=10 P=20 MOGU_CRI_NET=77 bench/cri.sh
+#   N=10 P=20 VM_N=3 MOGU_CRI_NET=77 bench/cri.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MOGU_SRC=$PWD BUILD=${BUILD:-build}
 export MOGU_BIN=${MOGU_BIN:-$PWD/$BUILD/bin}
 N=${N:-10}
 P=${P:-20}
+VM_N=${VM_N:-3}
 source tests/integration/lib/cri.bash
 if why=$(cri_missing); then echo "skip: $why"; exit 0; fi
 BATS_TEST_TMPDIR=$(mktemp -d /tmp/mogu-bench-cri.XXXXXX)
@@ -84,6 +87,28 @@ parallel() {
     echo "$(( (t1 - t0) / 1000000 )) $(( (t2 - t1) / 1000000 ))"
 }
 
+# Median and best in ms of VM_N rounds on handler mogu-vm: pod start to the first container's
+# output, a second container of the running pod to its output, teardown of both and the pod.
+vm_serial() {
+    local i t0 t1 t2 t3 pod f id starts=() seconds=() downs=()
+    for i in $(seq "$VM_N"); do
+        t0=$(ns_now)
+        pod=$(pod_up mogu-vm "v-$i" 1)
+        t1=$(ns_now)
+        f=$(ctr_json "v-$i-2" 'echo up; exec sleep 600')
+        id=$(cri_ create "$pod" "$f" "$BATS_TEST_TMPDIR/v-$i-pod.json")
+        cri_ start "$id" >/dev/null
+        wait_log "$BATS_TEST_TMPDIR/logs-v-$i/v-$i-2.log"
+        t2=$(ns_now)
+        pod_down "$pod"
+        t3=$(ns_now)
+        starts+=($(( (t1 - t0) / 1000000 )))
+        seconds+=($(( (t2 - t1) / 1000000 )))
+        downs+=($(( (t3 - t2) / 1000000 )))
+    done
+    echo "$(median "${starts[@]}") $(median "${seconds[@]}") $(median "${downs[@]}")"
+}
+
 # A warm-up pod each: image unpacking, CNI's first run and the page cache favour none.
 for h in mogu runc; do pod_down "$(pod_up "$h" "warm-$h" 1)"; done
 
@@ -91,6 +116,12 @@ read -r m_start m_start_best m_down m_down_best < <(serial mogu)
 read -r r_start r_start_best r_down r_down_best < <(serial runc)
 read -r m_pstart m_pdown < <(parallel mogu)
 read -r r_pstart r_pdown < <(parallel runc)
+vm=
+if (( VM_N > 0 )) && [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]]; then
+    pod_down "$(pod_up mogu-vm warm-vm 1)"
+    read -r v_start v_start_best v_second v_second_best v_down v_down_best < <(vm_serial)
+    vm=1
+fi
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.2f", a / b; else print "-"}'; }
 echo "CRI pod lifecycle, containerd $(containerd --version | awk '{print $3}'), N=$N (median, best in ms), P=$P pods x 2 containers"
@@ -100,3 +131,14 @@ printf '%-44s %12s %12s %8s\n' "pod start to first output (best)" "$m_start_best
 printf '%-44s %12s %12s %8s\n' "stop + remove container and pod (median)" "$m_down" "$r_down" "$(ratio "$m_down" "$r_down")"
 printf '%-44s %12s %12s %8s\n' "$P pods x 2 containers started at once (wall)" "$m_pstart" "$r_pstart" "$(ratio "$m_pstart" "$r_pstart")"
 printf '%-44s %12s %12s %8s\n' "$P pods torn down at once (wall)" "$m_pdown" "$r_pdown" "$(ratio "$m_pdown" "$r_pdown")"
+if [[ -n $vm ]]; then
+    accel=$(awk '{print $1}' "${MOGU_VM_CACHE:-/var/tmp/mogu-vm}"/kvm-probe-* 2>/dev/null | sort -u | head -1)
+    echo
+    echo "handler mogu-vm: one micro-VM per pod (${accel:-tcg} here), VM_N=$VM_N (median, best in ms)"
+    printf '%-44s %12s %12s %8s\n' "" "mogu-vm" "runc" "vm/runc"
+    printf '%-44s %12s %12s %8s\n' "pod start to first output (median)" "$v_start" "$r_start" "$(ratio "$v_start" "$r_start")"
+    printf '%-44s %12s %12s %8s\n' "pod start to first output (best)" "$v_start_best" "$r_start_best" "$(ratio "$v_start_best" "$r_start_best")"
+    printf '%-44s %12s\n' "2nd container of the pod to output (median)" "$v_second"
+    printf '%-44s %12s\n' "2nd container of the pod to output (best)" "$v_second_best"
+    printf '%-44s %12s %12s %8s\n' "stop + remove 2 containers and pod (median)" "$v_down" "$r_down" "$(ratio "$v_down" "$r_down")"
+fi

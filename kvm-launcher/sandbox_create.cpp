@@ -195,33 +195,16 @@ void create(const Context& ctx, const CreateOptions& opts) {
     std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);
     if (cgroup) st.cgroup = cgroup->path().path;
 
-    int p[2];
-    check(pipe2(p, O_CLOEXEC), "pipe");
-    UniqueFd report_r(p[0]), report_w(p[1]);
-    pid_t keeper = fork();
-    if (keeper < 0) throw SysError(errno, "fork the VM keeper");
-    if (keeper == 0) {
-        report_r.reset();
-        dir.forget_lock();
-        close_fds_except({report_w.get(), qc.tap_fd});
-        setsid();
-        try {
+    pid_t keeper;
+    try {
+        keeper = fork_reporting_child({qc.tap_fd}, [&] { dir.forget_lock(); }, [&](UniqueFd report) {
             if (cgroup) cgroup->add_process(getpid());  // QEMU is born in it too
-            run_keeper(plan, std::move(report_w));
-        } catch (...) {
-        }
-        _exit(1);
+            run_keeper(plan, std::move(report));
+        });
+    } catch (const std::exception& e) {
+        throw Error("container {}: {}", opts.id, e.what());  // the keeper removed the disk image too
     }
     plan.image.release();  // the keeper owns the disk now
-    report_w.reset();
-    try {
-        read_keeper_report(report_r.get());
-    } catch (const std::exception& e) {
-        int status;
-        while (waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
-        }
-        throw Error("container {}: {}", opts.id, e.what());
-    }
     write_pid_file(opts.pid_file, keeper);
     if (cgroup) cgroup->release();
     for (auto& bind : binds) bind.release();  // delete unbinds them

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "kvm-launcher/host/fds.h"
 #include "kvm-launcher/host/keeper.h"
+#include "kvm-launcher/host/keeper_signals.h"
 #include "kvm-launcher/host/stdio_pump.h"
 #include "kvm-launcher/sandbox_detail.h"
 
@@ -89,41 +90,21 @@ int exec(const Context& ctx, const ExecOptions& opts) {
         begin(c, tty);
         return finish(*c, tty.get());
     }
-    int p[2];
-    check(pipe2(p, O_CLOEXEC), "pipe");
-    UniqueFd report_r(p[0]), report_w(p[1]);
-    pid_t child = fork();
-    if (child < 0) throw SysError(errno, "fork");
-    if (child == 0) {
-        report_r.reset();
-        close_fds_except({report_w.get()});
-        setsid();
+    pid_t child = fork_reporting_child({}, nullptr, [&](UniqueFd report) {
         signal(SIGPIPE, SIG_IGN);
         std::unique_ptr<AgentClient> c;
         UniqueFd tty;
         try {
             begin(c, tty);
         } catch (const std::exception& e) {
-            std::string msg = e.what();
-            ssize_t n = ::write(report_w.get(), msg.data(), msg.size());
-            (void)n;
+            write_keeper_report(report.get(), e.what());
             _exit(1);
         }
-        ssize_t n = ::write(report_w.get(), "ok", 2);
-        (void)n;
-        report_w.reset();
+        write_keeper_report(report.get(), "ok");
+        report.reset();
         if (tty) ioctl(tty.get(), TIOCSCTTY, 0);
         _exit(finish(*c, tty.get()));
-    }
-    report_w.reset();
-    try {
-        read_keeper_report(report_r.get());
-    } catch (...) {
-        int status;
-        while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-        }
-        throw;
-    }
+    });
     write_pid_file(opts.pid_file, child);
     return 0;
 }

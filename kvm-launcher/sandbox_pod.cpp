@@ -73,30 +73,13 @@ void create_pod_member(const Context& ctx, const CreateOptions& opts, const Prep
     std::unique_ptr<cgroups::Cgroup> cgroup = create_host_cgroup(b.spec, opts.id);
     if (cgroup) st.cgroup = cgroup->path().path;
 
-    int p[2];
-    check(pipe2(p, O_CLOEXEC), "pipe");
-    UniqueFd report_r(p[0]), report_w(p[1]);
-    pid_t keeper = fork();
-    if (keeper < 0) throw SysError(errno, "fork the container's keeper");
-    if (keeper == 0) {
-        report_r.reset();
-        dir.forget_lock();
-        close_fds_except({report_w.get()});
-        setsid();
-        try {
-            if (cgroup) cgroup->add_process(getpid());
-            run_member_keeper(plan, std::move(report_w));
-        } catch (...) {
-        }
-        _exit(1);
-    }
-    report_w.reset();
+    pid_t keeper;
     try {
-        read_keeper_report(report_r.get());
+        keeper = fork_reporting_child({}, [&] { dir.forget_lock(); }, [&](UniqueFd report) {
+            if (cgroup) cgroup->add_process(getpid());
+            run_member_keeper(plan, std::move(report));
+        });
     } catch (const std::exception& e) {
-        int status;
-        while (waitpid(keeper, &status, 0) < 0 && errno == EINTR) {
-        }
         throw Error("container {}: {}", opts.id, e.what());
     }
     write_pid_file(opts.pid_file, keeper);

@@ -37,7 +37,8 @@ Reading reading_of(const runtime::ContainerStats& s) {
 }
 
 // What a mogu-vm container's VM was given. Its other series are the host cgroup's: QEMU and its
-// keeper, the guest's memory included, without limits (the guest enforces the spec's).
+// keeper, the guest's memory included, without limits (the guest enforces the spec's). A pod's
+// other containers run in the sandbox's VM: their host cgroup holds only their keeper.
 void add_vm_metrics(MetricSet& set, const Labels& labels, const vm::VmState& vm) {
     Labels info = labels;
     info.emplace_back("accel", vm.accel);
@@ -46,6 +47,7 @@ void add_vm_metrics(MetricSet& set, const Labels& labels, const vm::VmState& vm)
     set.add("mogu_container_vm_info", MetricType::gauge,
             "A container that runs in a mogu-vm micro-VM (1), with its accelerator, machine type and guest kernel.",
             std::move(info), uint64_t(1));
+    if (!vm.sandbox.empty()) return;  // a pod's container in its sandbox's VM: the VM is counted once, there
     set.add("mogu_container_vm_memory_bytes", MetricType::gauge, "Memory given to the container's micro-VM.", labels,
             uint64_t(vm.memory_mib) << 20);
     set.add("mogu_container_vm_cpus", MetricType::gauge, "Virtual CPUs of the container's micro-VM.", labels,

@@ -364,7 +364,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again"
 }
 
-@test "handler mogu-vm: a host-network pod runs without a network device, a guest OOM kill is OOMKilled, a pod whose VM cannot boot leaves nothing" {
+@test "handler mogu-vm: a host-network pod has no network device; a guest OOM kill is OOMKilled; a killed shim's pod and a pod whose VM cannot boot leave nothing" {
     [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
     # Host network: the node's namespace cannot cross into a VM; the pod runs, with loopback only.
     run_pod vmhost '.linux.security_context.namespace_options.network = "NODE" | del(.hostname)' mogu-vm
@@ -376,8 +376,26 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     wait_ctr_exited "$hog"
     run cri_ inspect "$hog"
     [[ $(jq -r '[.status.exit_code, .status.reason] | @tsv' <<<"$output") == $'137\tOOMKilled' ]]
+    # The pod's shim killed: the CRI reports the pod NOTREADY and its container EXITED;
+    # containerd's dead-shim cleanup (mogu-vm delete --force) takes the VM, and the pod is
+    # removed leaving no QEMU, state, bind or process.
+    shim=$(cat "$CRI_DIR/state/io.containerd.runtime.v2.task/k8s.io/$POD/shim.pid")
+    kill -9 "$shim"
+    for _ in $(seq 300); do
+        [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_NOTREADY && $(ctr_state "$id") == CONTAINER_EXITED &&
+           $(pod_qemus "$POD") == 0 && ! -e $(handler_root)/$POD ]] && break
+        sleep 0.1
+    done
+    [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_NOTREADY ]]
+    [[ $(ctr_state "$id") == CONTAINER_EXITED ]]
+    [ "$(pod_qemus "$POD")" -eq 0 ]
     cri_ stopp "$POD" >/dev/null
     cri_ rmp "$POD" >/dev/null
+    for c in "$POD" "$id" "$hog"; do
+        [[ ! -e $(handler_root)/$c ]]
+        ! grep -q "$c" /proc/self/mounts
+        [[ -z $(grep -lsF -- "$c" /proc/[0-9]*/cmdline) ]]
+    done
     # A VM that cannot boot (a kernel that does not exist, through the pod's annotations as the
     # runtime's pod_annotations pass them): RunPodSandbox fails naming it, nothing is left.
     run cri_ runp --runtime mogu-vm "$(pod_json vmbad '.annotations = {"io.mogu.vm.kernel": "/no/such/vmlinuz"}')"
