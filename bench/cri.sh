@@ -132,7 +132,7 @@ printf '%-44s %12s %12s %8s\n' "stop + remove container and pod (median)" "$m_do
 printf '%-44s %12s %12s %8s\n' "$P pods x 2 containers started at once (wall)" "$m_pstart" "$r_pstart" "$(ratio "$m_pstart" "$r_pstart")"
 printf '%-44s %12s %12s %8s\n' "$P pods torn down at once (wall)" "$m_pdown" "$r_pdown" "$(ratio "$m_pdown" "$r_pdown")"
 if [[ -n $vm ]]; then
-    accel=$(awk '{print $1}' "${MOGU_VM_CACHE:-/var/tmp/mogu-vm}"/kvm-probe-* 2>/dev/null | sort -u | head -1)
+    accel=$(cat "${MOGU_VM_CACHE:-/var/tmp/mogu-vm}"/kvm-probe-* 2>/dev/null | sort -u | head -1 || true)
     echo
     echo "handler mogu-vm: one micro-VM per pod (${accel:-tcg} here), VM_N=$VM_N (median, best in ms)"
     printf '%-44s %12s %12s %8s\n' "" "mogu-vm" "runc" "vm/runc"
