@@ -305,6 +305,9 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
 
 @test "handler mogu-vm: a pod is one VM; its containers share the VM's kernel, network, localhost, /dev/shm and hostname" {
     [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
+    [[ -x /usr/bin/python3 ]] && /usr/bin/python3 -c 'import websocket' 2>/dev/null ||
+        skip "python3-websocket not installed (make deps)"
+    stream=$MOGU_SRC/tests/cri/stream/k8s-stream
     local port=$((CRI_HOST_PORT + 1))
     run_pod vmpod '.port_mappings = [{protocol: "TCP", container_port: 80, host_port: '"$port"'}]' mogu-vm
     ip=$(cri_ inspectp "$POD" | jq -r .status.network.ip)
@@ -339,6 +342,31 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     (( $(jq -r .stats.memory.working_set_bytes.value <<<"$output") > 0 ))
     run "$MOGU_BIN/mogu-vm" --root "$(handler_root)" events --stats "$app"
     [[ $(jq -r .data.memory.usage.limit <<<"$output") == 67108864 ]]
+    run cri_ stats --pod "$POD"
+    [[ $(jq -r '.stats | length' <<<"$output") == 2 ]]
+    # UpdateContainerResources reaches the container's cgroup in the guest.
+    cri_ update --memory 100663296 "$app" >/dev/null
+    run "$MOGU_BIN/mogu-vm" --root "$(handler_root)" events --stats "$app"
+    [[ $(jq -r .data.memory.usage.limit <<<"$output") == 100663296 ]]
+    # Exec through containerd's streaming server: stdout and stderr apart, the exit code, stdin in.
+    url=$(cri_ exec-url "$app" sh -c 'echo to-out; echo to-err >&2; exit 3')
+    run --separate-stderr "$stream" "$url"
+    [ "$status" -eq 3 ]
+    [ "$output" = to-out ]
+    [ "$stderr" = to-err ]
+    url=$(cri_ exec-url -i "$app" sh -c 'read line; echo "got $line from $(uname -r)"')
+    run "$stream" "$url" --stdin $'hello\n'
+    [ "$output" = "got hello from $guest_kernel" ]
+    # Attach to a container of the pod with stdin and a terminal: the shell answers, its exit ends it.
+    f=$(ctr_json tty 'exec sh' '.stdin = true | .tty = true')
+    tty=$(cri_ create "$POD" "$f" "$POD_CFG")
+    cri_ start "$tty" >/dev/null
+    url=$(cri_ attach-url -i -t "$tty")
+    run timeout 30 "$stream" "$url" --stdin $'echo attached-$((6*7)) $(uname -r)\nexit 5\n'
+    [[ $output == *"attached-42 $guest_kernel"* ]]
+    wait_ctr_exited "$tty"
+    [[ $(cri_ inspect "$tty" | jq -r .status.exit_code) == 5 ]]
+    cri_ rm "$tty" >/dev/null
     # One container stopped (httpd takes SIGTERM) and removed: its binds leave the pod's share,
     # the other runs on.
     run cri_ stop --timeout 5 "$web"
@@ -361,7 +389,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     [ "$(pod_qemus "$POD")" -eq 0 ]
     run cri_ rmp "$POD"
     [ "$status" -eq 0 ]
-    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again"
+    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again" "$tty"
 }
 
 @test "handler mogu-vm: a host-network pod has no network device; a guest OOM kill is OOMKilled; a killed shim's pod and a pod whose VM cannot boot leave nothing" {
