@@ -3,7 +3,7 @@ FIXTURES := tests/fixtures/out
 DEB_PACKAGES += bats jq busybox-static file python3 bsdutils util-linux passwd
 
 fixtures: $(FIXTURES)/rootfs/bin/busybox $(FIXTURES)/tools-rootfs/usr/bin/free $(BUILD)/tests/tools/mogu-syscall \
-          $(BUILD)/tests/tools/mogu-lock-writer $(BUILD)/tests/tools/mogu-vfork-waiter
+          $(BUILD)/tests/tools/mogu-lock-writer $(BUILD)/tests/tools/mogu-vfork-waiter $(BUILD)/tests/tools/mogu-dirtier
 
 # The busybox rootfs with the host's procps and sysstat: what the LXCFS tests run inside.
 DEB_PACKAGES += procps sysstat tmux
@@ -22,6 +22,11 @@ $(BUILD)/tests/tools/mogu-lock-writer: tests/integration/helpers/lock_writer.c
 
 # The checkpoint tests' process caught between vfork and exec.
 $(BUILD)/tests/tools/mogu-vfork-waiter: tests/integration/helpers/vfork_waiter.c
+	@mkdir -p $(@D)
+	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
+
+# The migration bench's process: holds memory and dirties it at a steady rate.
+$(BUILD)/tests/tools/mogu-dirtier: tests/integration/helpers/dirtier.c
 	@mkdir -p $(@D)
 	$(CC) -static -O2 -Wall -Wextra -Werror -o $@ $<
 
