@@ -37,6 +37,13 @@ teardown_file() {
         kill "$(cat "$ctd/pid")" 2>/dev/null || true
         for _ in $(seq 50); do kill -0 "$(cat "$ctd/pid")" 2>/dev/null || break; sleep 0.1; done
     fi
+    # The containers' cgroups were /flatten-test/<id> (containerd's namespace as the parent, as
+    # with runc): the runtime removes each container's, the parent is the test's to remove.
+    local m
+    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo | sort -u); do
+        [[ -d $m/flatten-test ]] && rmdir "$m/flatten-test" 2>/dev/null
+    done
+    return 0
 }
 
 setup() { flatten_setup; }
