@@ -54,6 +54,12 @@ verdict run
 # B: ctr run --rm through the mogu shim; containerd is the long-lived process.
 start_containerd
 STATE=$(runtime_root)
+# This containerd is new: containers in its namespace's runtime root are an earlier, cut-off
+# run's (their shims gone), and one of their ids would collide.
+for id in $("$MOGU" --root "$STATE" list -q 2>/dev/null); do
+    echo "soak: removing $id, left in $STATE by an earlier run" >&2
+    "$MOGU" --root "$STATE" delete --force "$id" >/dev/null 2>&1 || true
+done
 sample ctr 0 "$STATE" "$CTD_PID"
 t0=$(date +%s%N)
 for i in $(seq "$CTR_RUNS"); do

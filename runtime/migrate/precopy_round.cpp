@@ -36,13 +36,17 @@ uint64_t send_image_files(const std::string& dir, const SendFrame& send) {
     return bytes;
 }
 
-IterationReport run_round(const Context& ctx, const MigrateOptions& o, bool tcp_established, int fd, const std::string& host,
-                          const Round& round, const SendFrame& send) {
-    auto started = std::chrono::steady_clock::now();
-    const char* what = round.final ? "the final dump" : "a pre-dump";
-    send(FrameType::iteration, round.final ? "final" : "pre");
+unsigned ask_page_server(int fd, bool final, const SendFrame& send) {
+    send(FrameType::iteration, final ? "final" : "pre");
     auto port = decode_number(read_frame_of(fd, FrameType::page_server, "the target's page server port").payload, "the page server port");
     if (port == 0 || port > 65535) throw Error("migrate: the target named page server port {}", port);
+    return unsigned(port);
+}
+
+IterationReport run_round(const Context& ctx, const MigrateOptions& o, bool tcp_established, int fd, const std::string& host,
+                          unsigned port, const Round& round, const SendFrame& send) {
+    auto started = std::chrono::steady_clock::now();
+    const char* what = round.final ? "the final dump" : "a pre-dump";
 
     mkdir_p(round.dir, 0700);
     mkdir_p(round.logs, 0700);

@@ -23,9 +23,14 @@ struct Round {
     bool final = false;  // the dump (the container is paused; it stays so), else a pre-dump
 };
 
-// Runs one round over the connection `fd` to the target at `host` (its address, without port).
+// Asks the target for this round's page server over the connection `fd`; returns its port. For
+// the final round the source asks before it freezes the container: the server's start is not
+// part of the freeze.
+unsigned ask_page_server(int fd, bool final, const SendFrame& send);
+
+// Runs one round, its page server at `port` on the target at `host` (its address, without port).
 // Throws when criu or the target fails; a pre-dump leaves the container running either way.
 IterationReport run_round(const Context& ctx, const MigrateOptions& o, bool tcp_established, int fd, const std::string& host,
-                          const Round& round, const SendFrame& send);
+                          unsigned port, const Round& round, const SendFrame& send);
 
 }  // namespace mogu::runtime::migrate

@@ -118,7 +118,8 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
     try {
         while (another_pre_dump(sent, limits)) {
             auto name = fmt::format("pre-{}", sent.size() + 1);
-            auto r = run_round(ctx, o, tcp_established, fd, host, {path_join(images, name), path_join(logs, name), parent, false}, send);
+            unsigned port = ask_page_server(fd, false, send);
+            auto r = run_round(ctx, o, tcp_established, fd, host, port, {path_join(images, name), path_join(logs, name), parent, false}, send);
             log::debug("migrate: {} sent {} bytes of pages in {:.3f} s", name, r.pages_bytes, r.seconds);
             report.iterations.push_back(r);
             report.image_bytes += r.pages_bytes;
@@ -129,6 +130,13 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
         throw Error("{} ({} keeps running here: pre-dumps do not stop it)", e.what(), o.id);
     }
 
+    // The final round's page server is started before the freeze, not in it.
+    unsigned final_port = 0;
+    try {
+        final_port = ask_page_server(fd, true, send);
+    } catch (const std::exception& e) {
+        throw Error("{} ({} keeps running here)", e.what(), o.id);
+    }
     // From here the container is paused on this host until the target runs it: frozen when
     // none of its processes is inside vfork(), which would keep criu from stopping the tree.
     {
@@ -138,7 +146,7 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
     }
     frozen = Clock::now();
     try {
-        auto r = run_round(ctx, o, tcp_established, fd, host, {path_join(images, "final"), path_join(logs, "final"), parent, true}, send);
+        auto r = run_round(ctx, o, tcp_established, fd, host, final_port, {path_join(images, "final"), path_join(logs, "final"), parent, true}, send);
         report.iterations.push_back(r);
         report.image_bytes += r.pages_bytes;
         std::string tar = path_join(images, "rootfs.tar");
