@@ -180,8 +180,8 @@ Container::Container(ttrpc::EventLoop& loop, VmShared& shared, const v1::CreateC
             runtime::create(ctx_, o);
         });
     } catch (...) {
-        ::umount2(rootfs_.c_str(), MNT_DETACH);
-        remove_tree(dir_);
+        // Not through a rootfs still mounted: that would delete its files.
+        if (::umount2(rootfs_.c_str(), MNT_DETACH) == 0 || errno == EINVAL) remove_tree(dir_);
         throw;
     }
 }
