@@ -24,6 +24,25 @@ namespace mogu::vm::detail {
 
 namespace v1 = agent::v1;
 
+namespace {
+
+// The container's directory in the pod's share: removed if create fails (after its binds,
+// which are declared later and so undone first), kept once it succeeded.
+struct MemberShareDir {
+    std::string path;
+    bool keep = false;
+    ~MemberShareDir() {
+        if (keep) return;
+        try {
+            if (unmount_below(path)) remove_tree(path);
+        } catch (const std::exception& e) {
+            log::warn("removing {}: {}", path, e.what());
+        }
+    }
+};
+
+}  // namespace
+
 void create_pod_member(const Context& ctx, const CreateOptions& opts, const PreparedBundle& b, const std::string& sandbox_id) {
     VmDir sandbox_dir = VmDir::open(ctx.root, sandbox_id, false);
     VmState sandbox = sandbox_dir.read_state();
@@ -38,7 +57,8 @@ void create_pod_member(const Context& ctx, const CreateOptions& opts, const Prep
         throw Error("process.terminal is set: create needs --console-socket to hand the terminal over");
 
     VmDir dir = VmDir::create(ctx.root, opts.id);
-    std::string share = path_join(sandbox.pod_share, opts.id);
+    MemberShareDir share_dir{path_join(sandbox.pod_share, opts.id)};
+    const std::string& share = share_dir.path;
     MemberPlan plan;
     plan.dir = dir.path();
     plan.sandbox_socket = sandbox_dir.file(VmDir::kSocket);
@@ -85,6 +105,7 @@ void create_pod_member(const Context& ctx, const CreateOptions& opts, const Prep
     write_pid_file(opts.pid_file, keeper);
     if (cgroup) cgroup->release();
     for (auto& bind : binds) bind.release();  // delete unbinds them
+    share_dir.keep = true;
     dir.commit();
 }
 
