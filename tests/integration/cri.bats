@@ -382,6 +382,17 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     run cri_ exec "$again" sh -c 'uname -r; hostname; cat /dev/shm/x'
     [ "$output" = "$(printf '%s\nvmpod\nshm-web' "$guest_kernel")" ]
     [ "$(pod_qemus "$POD")" -eq 1 ]
+    # A container whose command cannot run: StartError with the runtime's reason, as with runc,
+    # and nothing of it left in the pod's share.
+    f=$(ctr_json nobin 'exit 0' '.command = ["/no/such/binary"]')
+    nobin=$(cri_ create "$POD" "$f" "$POD_CFG")
+    run cri_ start "$nobin"
+    [ "$status" -ne 0 ]
+    run cri_ inspect "$nobin"
+    [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t128\tStartError' ]]
+    [[ $(jq -r .status.message <<<"$output") == *'exec: "/no/such/binary": No such file or directory'* ]]
+    [[ ! -e $(handler_root)/$POD/pod/$nobin ]]
+    cri_ rm "$nobin" >/dev/null
     # The pod goes with its VM and leaves nothing: no QEMU, no bind, no tap, no state.
     run cri_ stopp "$POD"
     [ "$status" -eq 0 ]
@@ -389,7 +400,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     [ "$(pod_qemus "$POD")" -eq 0 ]
     run cri_ rmp "$POD"
     [ "$status" -eq 0 ]
-    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again" "$tty"
+    assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again" "$tty" "$nobin"
 }
 
 @test "handler mogu-vm: a host-network pod has no network device; a guest OOM kill is OOMKilled; a killed shim's pod and a pod whose VM cannot boot leave nothing" {
