@@ -58,4 +58,23 @@ VmState state_from_json(const std::string& text, const std::string& source) {
     return s;
 }
 
+std::string exit_to_json(const VmExit& e) {
+    JsonWriter w;
+    w.begin_object().kv("exit_code", e.exit_code).kv("error", e.error).kv("oom_killed", e.oom_killed);
+    if (e.oom_killed) w.kv("oom_process", e.oom_process).kv("oom_pid", int64_t(e.oom_pid));
+    w.end_object();
+    return w.str();
+}
+
+VmExit exit_from_json(const std::string& text, const std::string& source) {
+    JsonDoc doc = JsonDoc::parse(text, source);
+    VmExit e;
+    if (auto v = doc.root().get("exit_code")) e.exit_code = int(v->as_int());
+    e.error = doc.root().string_or("error", "");
+    if (auto v = doc.root().get("oom_killed")) e.oom_killed = v->as_bool();
+    e.oom_process = doc.root().string_or("oom_process", "");
+    if (auto v = doc.root().get("oom_pid")) e.oom_pid = int(v->as_int());
+    return e;
+}
+
 }  // namespace mogu::vm

@@ -1,4 +1,5 @@
-// What mogu-vm records of a VM container in <root>/<id>/vm.json, and its JSON: written by
+// What mogu-vm records of a VM container in <root>/<id>/vm.json and, once it ended, exit.json,
+// and their JSON: written by
 // mogu-vm (kvm-launcher/host/vm_state.h, which owns the directory) and read by whoever looks at
 // VM containers without linking mogu-vm (mogu-monitor reads their host cgroups).
 #pragma once
@@ -37,5 +38,19 @@ struct VmState {
 
 std::string state_to_json(const VmState& s);
 VmState state_from_json(const std::string& text, const std::string& source);
+
+// The end of a container as its keeper recorded it: <root>/<id>/exit.json.
+inline constexpr const char* kVmExitFile = "exit.json";
+
+struct VmExit {
+    int exit_code = 255;
+    std::string error;        // why the VM ended without the container's own exit status
+    bool oom_killed = false;  // the OOM killer acted in the container's cgroup in the guest
+    std::string oom_process;  // the last process it killed there (the guest's comm), when logged
+    int oom_pid = 0;          // and its pid in the guest
+};
+
+std::string exit_to_json(const VmExit& e);
+VmExit exit_from_json(const std::string& text, const std::string& source);
 
 }  // namespace mogu::vm

@@ -43,9 +43,17 @@ std::shared_ptr<const AlertSource> Alerting::status_source() const {
 Alerting::Alerting(const Config& config)
     : config_(config.alerts), engine_(config.rules, host_name()), delivery_(config.alerts, "http://" + config.listen.text() + "/metrics") {}
 
-void Alerting::after_collection(MetricSet& set) {
+void Alerting::after_collection(MetricSet& set, const std::vector<VmOomKill>& vm_oom_kills) {
     containers_.update(set);
     delivery_.deliver(engine_.evaluate(set));
+    std::set<std::string> present;
+    for (const auto& kill : vm_oom_kills) {
+        present.insert(kill.key);
+        // Records older than this monitor were some earlier monitor's to report.
+        if (!config_.oom || kill.recorded_at < started_at_ || raised_vm_ooms_.count(kill.key)) continue;
+        delivery_.deliver(engine_.raise(vm_oom_alert(kill), config_.oom_resolve_after, std::chrono::steady_clock::now(), std::chrono::system_clock::now()));
+    }
+    raised_vm_ooms_ = std::move(present);
     auto now = std::chrono::steady_clock::now();
     if (config_.webhook_repeat.count() > 0 && now - last_repeat_ >= config_.webhook_repeat) {
         last_repeat_ = now;

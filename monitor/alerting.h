@@ -11,6 +11,9 @@
 #include "monitor/status.h"
 
 #include <memory>
+#include <set>
+#include <string>
+#include <vector>
 
 namespace mogu::monitor {
 
@@ -18,9 +21,10 @@ class Alerting {
 public:
     explicit Alerting(const Config& config);
 
-    // After a collection, before it is rendered: evaluates the rules over `set`, delivers what
-    // fired or resolved, and adds the alert series to `set`.
-    void after_collection(MetricSet& set);
+    // After a collection, before it is rendered: evaluates the rules over `set`, raises
+    // ContainerOOMKilled for guests' OOM kills recorded since the monitor started (once each),
+    // delivers what fired or resolved, and adds the alert series to `set`.
+    void after_collection(MetricSet& set, const std::vector<VmOomKill>& vm_oom_kills = {});
     // On the kernel log's thread: an OOM kill in a container raises ContainerOOMKilled now.
     void on_kernel_event(const KernelEvent& e);
 
@@ -34,6 +38,9 @@ private:
     AlertEngine engine_;
     AlertDelivery delivery_;
     ContainerIndex containers_;
+    // Guests' OOM kills already raised (VmOomKill::key), while their records exist.
+    std::set<std::string> raised_vm_ooms_;
+    int64_t started_at_ = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
     std::chrono::steady_clock::time_point last_repeat_ = std::chrono::steady_clock::now();
 };
 

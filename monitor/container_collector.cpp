@@ -2,10 +2,13 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "common/oci/spec.h"
 #include "monitor/container_metrics.h"
 #include "monitor/discovery.h"
 #include "runtime/proc_info.h"
 #include "runtime/runtime.h"
+
+#include <fmt/core.h>
 
 namespace mogu::monitor {
 namespace {
@@ -54,6 +57,29 @@ void add_vm_metrics(MetricSet& set, const Labels& labels, const vm::VmState& vm)
             uint64_t(vm.vcpus));
 }
 
+// The memory limit config.json gives a VM container (the guest enforced it), 0 for none or when
+// the bundle is gone or unreadable.
+uint64_t spec_memory_limit(const std::string& bundle) {
+    try {
+        auto spec = oci::load_spec(bundle + "/config.json");
+        if (spec.linux && spec.linux->resources && spec.linux->resources->memory && spec.linux->resources->memory->limit)
+            return *spec.linux->resources->memory->limit > 0 ? uint64_t(*spec.linux->resources->memory->limit) : 0;
+    } catch (const Error&) {
+    }
+    return 0;
+}
+
+VmOomKill oom_kill_of(const EndedVmContainer& c) {
+    VmOomKill k;
+    k.key = fmt::format("{}/{}@{}", c.root, c.state.id, c.recorded_at);
+    k.recorded_at = c.recorded_at;
+    k.labels = container_labels(c.state);
+    k.memory_limit = spec_memory_limit(c.state.bundle);
+    k.process = c.exit.oom_process;
+    k.pid = c.exit.oom_pid;
+    return k;
+}
+
 }  // namespace
 
 std::string ContainerCollector::device_name(uint64_t major, uint64_t minor) {
@@ -69,7 +95,11 @@ void ContainerCollector::collect(MetricSet& set) {
     if (read_load) last_load_read_ = now;
 
     auto roots = expand_roots(patterns_);
-    auto found = find_containers(roots);
+    std::vector<EndedVmContainer> ended;
+    auto found = find_containers(roots, &ended);
+    vm_oom_kills_.clear();
+    for (const auto& c : ended)
+        if (c.exit.oom_killed) vm_oom_kills_.push_back(oom_kill_of(c));
     std::map<std::string, runtime::lxcfs::LoadAverage> loads;
     std::set<std::string> warned, docker_ids;
     uint64_t seen = 0;

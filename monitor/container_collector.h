@@ -6,6 +6,7 @@
 #include "monitor/container_restarts.h"
 #include "monitor/docker_names.h"
 #include "monitor/exposition.h"
+#include "monitor/oom_alert.h"
 #include "monitor/status.h"
 #include "runtime/lxcfs/lxcfs.h"
 
@@ -28,6 +29,9 @@ public:
     void collect(MetricSet& set);
     // What the last collect() read of each container, for the status page's history.
     const std::vector<ContainerReading>& readings() const { return readings_; }
+    // The OOM kills in guests that the last collect() found recorded (mogu-vm containers that
+    // ended and are not deleted yet).
+    const std::vector<VmOomKill>& vm_oom_kills() const { return vm_oom_kills_; }
 
 private:
     std::string device_name(uint64_t major, uint64_t minor);
@@ -44,6 +48,7 @@ private:
     RestartCounter restarts_;
     DockerNames docker_names_;
     std::vector<ContainerReading> readings_;
+    std::vector<VmOomKill> vm_oom_kills_;
 };
 
 }  // namespace mogu::monitor

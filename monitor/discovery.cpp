@@ -27,20 +27,8 @@ std::string annotation(const runtime::ContainerState& st, std::initializer_list<
     return "";
 }
 
-// A VM container as the collector reads it, or nothing when it is gone, stopped or unreadable.
-std::optional<FoundContainer> vm_container(const std::string& root, const std::string& id) {
-    std::string file = root + "/" + id + "/" + vm::kVmStateFile;
-    vm::VmState s;
-    try {
-        auto text = read_file_if_exists(file);
-        if (!text) return std::nullopt;  // deleted while listed
-        s = vm::state_from_json(*text, file);
-    } catch (const Error&) {
-        return std::nullopt;  // being written for the first time, or not ours
-    }
-    if (s.pid <= 0 || s.cgroup.empty() || !runtime::process_alive(s.pid, s.pid_start)) return std::nullopt;
-    FoundContainer f{root, {}, std::nullopt};
-    auto& st = f.view.state;
+runtime::ContainerState state_of(const std::string& id, const vm::VmState& s) {
+    runtime::ContainerState st;
     st.id = id;  // the directory names it
     st.pid = s.pid;
     st.start_time = s.pid_start;
@@ -49,6 +37,37 @@ std::optional<FoundContainer> vm_container(const std::string& root, const std::s
     st.created = s.created;
     st.annotations = s.annotations;
     st.cgroup_path = s.cgroup;
+    return st;
+}
+
+// A VM container as the collector reads it when its keeper runs; when it ended, its exit record
+// goes to `ended` (if asked for). Nothing when it is gone or unreadable.
+std::optional<FoundContainer> vm_container(const std::string& root, const std::string& id, std::vector<EndedVmContainer>* ended) {
+    std::string dir = root + "/" + id + "/";
+    vm::VmState s;
+    try {
+        auto text = read_file_if_exists(dir + vm::kVmStateFile);
+        if (!text) return std::nullopt;  // deleted while listed
+        s = vm::state_from_json(*text, dir + vm::kVmStateFile);
+    } catch (const Error&) {
+        return std::nullopt;  // being written for the first time, or not ours
+    }
+    if (s.pid <= 0 || s.cgroup.empty()) return std::nullopt;
+    if (!runtime::process_alive(s.pid, s.pid_start)) {
+        if (!ended) return std::nullopt;
+        std::string file = dir + vm::kVmExitFile;
+        struct stat st;
+        try {
+            auto text = read_file_if_exists(file);
+            if (!text || ::stat(file.c_str(), &st) != 0) return std::nullopt;  // not ended yet, or deleted
+            ended->push_back(EndedVmContainer{root, state_of(id, s), vm::exit_from_json(*text, file), int64_t(st.st_mtime)});
+        } catch (const Error&) {
+            // A torn record cannot be: the keeper writes it atomically. Whatever it is, not ours.
+        }
+        return std::nullopt;
+    }
+    FoundContainer f{root, {}, std::nullopt};
+    f.view.state = state_of(id, s);
     f.view.status = runtime::Status::running;
     f.vm = std::move(s);
     return f;
@@ -70,7 +89,7 @@ std::vector<std::string> expand_roots(const std::vector<std::string>& patterns) 
     return out;
 }
 
-std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots) {
+std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots, std::vector<EndedVmContainer>* ended) {
     std::vector<FoundContainer> out;
     for (const auto& root : roots) {
         runtime::Context ctx;
@@ -87,7 +106,7 @@ std::vector<FoundContainer> find_containers(const std::vector<std::string>& root
             out.push_back(FoundContainer{root, std::move(v), std::nullopt});
         }
         for (const auto& id : vm::list_vm_containers(root))
-            if (auto f = vm_container(root, id)) out.push_back(std::move(*f));
+            if (auto f = vm_container(root, id, ended)) out.push_back(std::move(*f));
     }
     return out;
 }

@@ -28,11 +28,21 @@ struct FoundContainer {
     std::optional<vm::VmState> vm;
 };
 
+// A mogu-vm container whose VM ended (its keeper exited) with the record of that end
+// (exit.json): the guest's OOM kills reach the host only this way, never in its kernel log.
+struct EndedVmContainer {
+    std::string root;
+    runtime::ContainerState state;  // as vm.json recorded it
+    vm::VmExit exit;
+    int64_t recorded_at = 0;        // exit.json's modification time, Unix seconds
+};
+
 // The containers under the roots that have a cgroup to read (created, running or paused), and
 // mogu-vm's whose keeper runs. State directories of others (runc's own, under roots containerd's
 // runc shim shares) do not parse as mogu's and are passed over, as are containers deleted while
-// being listed.
-std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots);
+// being listed. `ended`, when given, receives mogu-vm's containers that ended and are not yet
+// deleted.
+std::vector<FoundContainer> find_containers(const std::vector<std::string>& roots, std::vector<EndedVmContainer>* ended = nullptr);
 
 // containerd's namespace from a bundle path ".../io.containerd.runtime.v2.task/<ns>/<id>"
 // (the mogu shim, and containerd's runc shim under Docker), "" for anything else.

@@ -77,36 +77,6 @@ std::string describe(const KernelEvent& e) {
     return out + fmt::format(" [{}]", e.message);
 }
 
-std::optional<KmsgRecord> parse_kmsg_record(std::string_view raw) {
-    auto semi = raw.find(';');
-    if (semi == std::string_view::npos) return std::nullopt;
-    auto header = split(raw.substr(0, semi), ',');
-    // prio, seq, usec, flags; later kernels may add fields (",caller=T123"), which are skipped.
-    if (header.size() < 4) return std::nullopt;
-    auto prio = parse_uint(header[0]), seq = parse_uint(header[1]), usec = parse_uint(header[2]);
-    if (!prio || !seq || !usec || *prio > 0xffff || header[3].size() > 1) return std::nullopt;
-    KmsgRecord r;
-    r.facility = static_cast<int>(*prio >> 3);
-    r.level = static_cast<int>(*prio & 7);
-    r.seq = *seq;
-    r.usec = *usec;
-    r.flags = header[3].empty() ? '-' : header[3][0];
-    auto body = raw.substr(semi + 1);
-    auto nl = body.find('\n');
-    r.message = std::string(body.substr(0, nl));
-    // Dictionary: " KEY=value" lines after the message.
-    while (nl != std::string_view::npos) {
-        body = body.substr(nl + 1);
-        nl = body.find('\n');
-        auto line = body.substr(0, nl);
-        if (line.empty() || line[0] != ' ') continue;
-        auto eq = line.find('=');
-        if (eq == std::string_view::npos || eq < 2) continue;
-        r.dict.emplace_back(std::string(line.substr(1, eq - 1)), std::string(line.substr(eq + 1)));
-    }
-    return r;
-}
-
 std::optional<KernelEvent> KernelEventClassifier::classify(const KmsgRecord& r) {
     std::string_view m = r.message;
     KernelEvent e;
@@ -117,17 +87,8 @@ std::optional<KernelEvent> KernelEventClassifier::classify(const KmsgRecord& r) 
     e.message = r.message;
 
     // oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/x,task_memcg=/x,task=dd,pid=1234,uid=0
-    if (starts_with(m, "oom-kill:")) {
-        OomSummary s;
-        for (const auto& kv : split(m.substr(9), ',')) {
-            auto eq = kv.find('=');
-            if (eq == std::string::npos) continue;
-            auto k = kv.substr(0, eq), v = kv.substr(eq + 1);
-            if (k == "task_memcg") s.cgroup = v;
-            else if (k == "task") s.task = v;
-            else if (k == "pid") s.pid = parse_pid(v).value_or(0);
-        }
-        pending_oom_ = s;
+    if (auto s = parse_oom_kill_summary(m)) {
+        pending_oom_ = std::move(s);
         return std::nullopt;
     }
     // Out of memory: Killed process 1234 (dd) total-vm:...   (Memory cgroup out of memory: ... in a memcg)

@@ -1,13 +1,8 @@
-// The kernel log's records as /dev/kmsg gives them (one record per read), and the events the
-// monitor picks out of them. Pure parsing: the reader (kernel_log.*) owns the file and the thread.
-//
-// Record format (Documentation/ABI/testing/dev-kmsg):
-//   "<prio>,<seq>,<usec since boot>,<flags>[,more fields];<message>\n"
-//   followed by dictionary lines " KEY=value\n" (SUBSYSTEM=, DEVICE=).
-// prio is facility * 8 + level. Lines root writes into /dev/kmsg get the facility "user" (1) from
-// the kernel, whatever "<N>" they start with: facility 0 means the kernel wrote it.
-// Non-printable bytes in the message arrive escaped as \xNN and are left so.
+// The events the monitor picks out of the kernel log's records (common/kmsg_record.h). Pure
+// parsing: the reader (kernel_log.*) owns the file and the thread.
 #pragma once
+
+#include "common/kmsg_record.h"
 
 #include <sys/types.h>
 
@@ -20,18 +15,6 @@
 #include <vector>
 
 namespace mogu::monitor {
-
-struct KmsgRecord {
-    int facility = 0, level = 0;
-    uint64_t seq = 0;
-    uint64_t usec = 0;   // since boot
-    char flags = '-';    // '-', or 'c' for a continued (fragment) record
-    std::string message;
-    std::vector<std::pair<std::string, std::string>> dict;  // SUBSYSTEM=block, DEVICE=b8:0, ...
-};
-
-// nullopt for what is not a record (a malformed header, no ';').
-std::optional<KmsgRecord> parse_kmsg_record(std::string_view raw);
 
 enum class KernelEventKind {
     oom_kill,               // "Out of memory: Killed process" / "Memory cgroup out of memory: Killed process"
@@ -76,11 +59,7 @@ public:
     std::optional<KernelEvent> classify(const KmsgRecord& record);
 
 private:
-    struct OomSummary {
-        pid_t pid = 0;
-        std::string cgroup, task;
-    };
-    std::optional<OomSummary> pending_oom_;
+    std::optional<OomKillSummary> pending_oom_;
 };
 
 }  // namespace mogu::monitor

@@ -54,7 +54,7 @@ std::string collect(ContainerCollector& containers, HostCollector* host = nullpt
     clock_gettime(CLOCK_REALTIME, &ts);
     set.add("mogu_monitor_last_collection_timestamp_seconds", MetricType::gauge, "When the last collection ended, in Unix seconds.", {},
             static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9);
-    if (alerting) alerting->after_collection(set);
+    if (alerting) alerting->after_collection(set, containers.vm_oom_kills());
     std::string text = set.render();
     text.shrink_to_fit();  // kept until the next collection: not twice its size
     return text;

@@ -62,4 +62,19 @@ std::optional<Alert> oom_alert(const KernelEvent& e, const ContainerIndex& conta
     return a;
 }
 
+Alert vm_oom_alert(const VmOomKill& kill) {
+    Alert a;
+    a.name = kOomAlertName;
+    a.severity = "critical";
+    a.labels = kill.labels;
+    a.labels.emplace_back("process", kill.process);
+    a.value = static_cast<double>(kill.memory_limit);
+    std::string ns = a.label("containerd_namespace");
+    std::string who = kill.process.empty() ? std::string("a process") : fmt::format("process {} (pid {} in the VM)", kill.process, kill.pid);
+    a.summary = fmt::format("container {}{} (micro-VM, host cgroup {}): {} killed by the OOM killer in the guest; memory limit {}",
+                            ns.empty() ? "" : ns + "/", a.label("name"), a.label("id"), who,
+                            kill.memory_limit ? fmt::format("{} bytes", kill.memory_limit) : std::string("none"));
+    return a;
+}
+
 }  // namespace mogu::monitor

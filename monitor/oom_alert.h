@@ -39,4 +39,17 @@ uint64_t read_memory_limit(const std::string& cgroup_root, const std::string& cg
 // nullopt for events that are not OOM kills in a container we know (or whose cgroup we can read).
 std::optional<Alert> oom_alert(const KernelEvent& e, const ContainerIndex& containers, const std::string& cgroup_root = "/sys/fs/cgroup");
 
+// An OOM kill in a mogu-vm container's guest, which the host's kernel log never shows: learnt
+// from the container's exit record (its init exited after the kill) at the next collection.
+struct VmOomKill {
+    std::string key;           // <root>/<id>: one alert per record
+    int64_t recorded_at = 0;   // the record's time, Unix seconds
+    Labels labels;             // the container's
+    uint64_t memory_limit = 0; // the spec's, 0: none
+    std::string process;       // the killed process, as the guest's kernel named it ("" when not logged)
+    int pid = 0;               // its pid in the guest
+};
+
+Alert vm_oom_alert(const VmOomKill& kill);
+
 }  // namespace mogu::monitor

@@ -3,6 +3,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/json.h"
+#include "common/kmsg_record.h"
 #include "common/log.h"
 #include "common/strings.h"
 #include "kvm-launcher/agent/child_call.h"
@@ -395,13 +396,16 @@ void Container::record_exit(GuestProcess& p, int wait_status) {
     log::info("process {} (pid {}) exited with {}", p.exec_id.empty() ? "init" : p.exec_id, p.pid, *p.exit_code);
     if (p.exec_id.empty() && *p.exit_code != 0) {
         // What a host shim learns from its OOM watcher: here the cgroup's count, while it exists
-        // (guest_config puts every container at /mogu/<id> of the guest's cgroup2).
-        std::string events = fmt::format("/sys/fs/cgroup/mogu/{}/memory.events", id_);
+        // (guest_config puts every container at /mogu/<id> of the guest's cgroup2), and whom the
+        // OOM killer took, from the guest's kernel log (logged before the kill, so there by now).
+        std::string cgroup = fmt::format("/mogu/{}", id_);
+        std::string events = "/sys/fs/cgroup" + cgroup + "/memory.events";
         if (auto text = read_file_if_exists(events)) {
             for (auto& line : split(*text, '\n')) {
                 auto words = split(line, ' ');
                 if (words.size() == 2 && words[0] == "oom_kill") p.oom_killed = parse_int(words[1]).value_or(0) > 0;
             }
+            if (p.oom_killed) p.oom_kill = last_oom_kill_in(cgroup);
         } else {
             log::warn("container {}: {} is missing: its OOM kills are not known", id_, events);
         }
@@ -421,6 +425,10 @@ v1::WaitResponse Container::wait_response(const GuestProcess& p) {
     v1::WaitResponse resp;
     resp.set_exit_code(*p.exit_code);
     resp.set_oom_killed(p.oom_killed);
+    if (p.oom_kill) {
+        resp.set_oom_process(p.oom_kill->task);
+        resp.set_oom_pid(p.oom_kill->pid);
+    }
     return resp;
 }
 

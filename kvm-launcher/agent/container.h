@@ -4,6 +4,7 @@
 // pipes (or a pty) the agent serves over ttrpc. Its files are under <kAgentDir>/<id>/.
 #pragma once
 
+#include "common/kmsg_record.h"
 #include "kvm-launcher/proto/agent.pb.h"
 #include "kvm-launcher/agent/streams.h"
 #include "runtime/runtime.h"
@@ -45,6 +46,7 @@ struct GuestProcess {
     UniqueFd pty;  // the master, for resizes
     std::optional<int> exit_code;
     bool oom_killed = false;  // the init's: its container's cgroup saw an OOM kill
+    std::optional<OomKillSummary> oom_kill;  // then: the last kill the kernel logged there
     std::vector<ttrpc::CallPtr> waiters;
     bool wait_answered = false;
 };

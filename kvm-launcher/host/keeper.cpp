@@ -91,9 +91,8 @@ public:
             auto r = vm_.client->call(kAgentService, "WaitProcess", process_request(plan_.state.id, "").SerializeAsString());
             v1::WaitResponse w;
             if (!r.status.ok() || !w.ParseFromString(r.payload)) return;  // the VM went: QEMU's exit tells
-            loop.post([this, &timer, code = w.exit_code(), oom = w.oom_killed()] {
-                exit_code_ = code;
-                oom_killed_ = oom;
+            loop.post([this, &timer, w] {
+                waited_ = w;
                 itimerspec its{};
                 its.it_value.tv_sec = kPowerOffGraceMs / 1000;
                 timerfd_settime(timer.get(), 0, &its, nullptr);
@@ -126,10 +125,9 @@ public:
         int status = 0;
         vm_.qemu.try_reap(&status);
         VmExit e;
-        if (exit_code_) {
+        if (waited_) {
             pump.join_output();  // the agent delivered all output before powering off
-            e.exit_code = *exit_code_;
-            e.oom_killed = oom_killed_;
+            e = exit_of(*waited_);
         } else {
             e.exit_code = 255;
             e.error = fmt::format("the VM stopped before the container's process exited: {}", describe_exit(status));
@@ -157,8 +155,7 @@ private:
     KeeperPlan& plan_;
     BootedVm vm_;
     UniqueFd listener_, tty_;
-    std::optional<int> exit_code_;
-    bool oom_killed_ = false;
+    std::optional<v1::WaitResponse> waited_;  // the init's exit, as the agent answered WaitProcess
 };
 
 }  // namespace

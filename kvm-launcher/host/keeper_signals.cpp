@@ -65,4 +65,13 @@ void write_keeper_report(int fd, const std::string& msg) {
     }
 }
 
+VmExit exit_of(const agent::v1::WaitResponse& waited) {
+    VmExit e;
+    e.exit_code = waited.exit_code();
+    e.oom_killed = waited.oom_killed();
+    e.oom_process = waited.oom_process();
+    e.oom_pid = waited.oom_pid();
+    return e;
+}
+
 }  // namespace mogu::vm

@@ -72,16 +72,14 @@ void run_member_keeper(MemberPlan& plan, UniqueFd report) {
     if (tty) stdio = {-1, -1, -1, tty.get()};
     StdioPump pump(client, id, "", stdio);
     SignalForwarder signals(loop, client, id, pump);
-    std::optional<int> exit_code;
-    bool oom_killed = false;
+    std::optional<v1::WaitResponse> waited;
     std::string lost;
     std::thread([&] {
         auto w = client.call(kAgentService, "WaitProcess", process_request(id, "").SerializeAsString());
         v1::WaitResponse resp;
         bool ok = w.status.ok() && resp.ParseFromString(w.payload);
-        loop.post([&, ok, code = resp.exit_code(), oom = resp.oom_killed(), why = w.status.message] {
-            oom_killed = oom;
-            if (ok) exit_code = code;
+        loop.post([&, ok, resp, why = w.status.message] {
+            if (ok) waited = resp;
             else lost = why;
             loop.stop();
         });
@@ -89,10 +87,9 @@ void run_member_keeper(MemberPlan& plan, UniqueFd report) {
     loop.run();
 
     VmExit e;
-    if (exit_code) {
+    if (waited) {
         pump.join_output();
-        e.exit_code = *exit_code;
-        e.oom_killed = oom_killed;
+        e = exit_of(*waited);
     } else {
         e.error = fmt::format("the pod's VM (sandbox {}) stopped before the container's process exited ({})",
                               plan.state.sandbox, lost);

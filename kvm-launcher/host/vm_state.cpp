@@ -88,18 +88,11 @@ std::optional<VmExit> VmDir::read_exit() const {
     std::string f = file(kExitFile);
     auto text = read_file_if_exists(f);
     if (!text) return std::nullopt;
-    JsonDoc doc = JsonDoc::parse(*text, f);
-    VmExit e;
-    if (auto v = doc.root().get("exit_code")) e.exit_code = int(v->as_int());
-    e.error = doc.root().string_or("error", "");
-    if (auto v = doc.root().get("oom_killed")) e.oom_killed = v->as_bool();
-    return e;
+    return exit_from_json(*text, f);
 }
 
 void write_exit(const std::string& dir, const VmExit& e) {
-    JsonWriter w;
-    w.begin_object().kv("exit_code", e.exit_code).kv("error", e.error).kv("oom_killed", e.oom_killed).end_object();
-    write_file_atomic(path_join(dir, VmDir::kExitFile), w.str(), 0600);
+    write_file_atomic(path_join(dir, VmDir::kExitFile), exit_to_json(e), 0600);
 }
 
 void VmDir::remove() {

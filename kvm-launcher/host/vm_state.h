@@ -17,17 +17,10 @@
 
 namespace mogu::vm {
 
-// The end of a container as its keeper recorded it: exit.json.
-struct VmExit {
-    int exit_code = 255;
-    std::string error;  // why the VM ended without the container's own exit status
-    bool oom_killed = false;  // the OOM killer acted in the container's cgroup in the guest
-};
-
 class VmDir {
 public:
     static constexpr const char* kStateFile = kVmStateFile;
-    static constexpr const char* kExitFile = "exit.json";
+    static constexpr const char* kExitFile = kVmExitFile;
     static constexpr const char* kSocket = "keeper.sock";
     static constexpr const char* kConsoleLog = "console.log";
     static constexpr const char* kQemuLog = "qemu.log";

@@ -240,6 +240,39 @@ SH
     assert_nothing_left crash
 }
 
+@test "an OOM kill in the guest is in exit.json and state, and mogu-monitor raises ContainerOOMKilled for it" {
+    # The host's kernel log never shows a guest's OOM kill: the monitor learns it from the
+    # container's exit record at its next collection.
+    TEST_TMP=$KVM_TMP
+    printf 'listen = "127.0.0.1:0"\ninterval = "200ms"\n[containers]\nroots = ["%s"]\n[alerts]\nlog = "%s"\n' \
+        "$ROOT" "$KVM_TMP/alerts.jsonl" >"$TEST_TMP/monitor.toml"
+    launch_monitor
+    make_vm_bundle "$KVM_TMP/hog" '.linux.resources = {"memory": {"limit": 16777216}}'
+    set_vm_args "$KVM_TMP/hog" tail /dev/zero
+    vm_create_reaped hog "$KVM_TMP/hog"
+    vm start hog
+    wait_for 120 test -s "$KVM_TMP/hog.status"
+    cat "$KVM_TMP/hog.status"
+    [ "$(cat "$KVM_TMP/hog.status")" = "exit 137" ]
+    cat "$ROOT/hog/exit.json"
+    [ "$(jq -r '[.oom_killed, .oom_process] | @tsv' "$ROOT/hog/exit.json")" = $'true\ttail' ]
+    (( $(jq .oom_pid "$ROOT/hog/exit.json") > 1 ))
+    [ "$(vm state hog | jq -r '.annotations["io.mogu.vm.oom-killed"]')" = true ]
+    wait_until 10 "grep -q '\"alertname\":\"ContainerOOMKilled\"' '$KVM_TMP/alerts.jsonl'"
+    local alert
+    alert=$(grep '"alertname":"ContainerOOMKilled"' "$KVM_TMP/alerts.jsonl")
+    echo "$alert"
+    [ "$(wc -l <<<"$alert")" -eq 1 ]
+    [ "$(jq -r '[.status, .labels.name, .labels.id, .labels.process, .value] | @tsv' <<<"$alert")" = \
+      "$(printf 'firing\thog\t%s/hog\ttail\t16777216' "$KVM_CGROUP_PARENT")" ]
+    jq -r .summary <<<"$alert" | grep -q "container hog (micro-VM, host cgroup $KVM_CGROUP_PARENT/hog): process tail (pid [0-9]* in the VM) killed by the OOM killer in the guest; memory limit 16777216 bytes"
+    # Collections go on while the record stays: raised once.
+    sleep 1
+    [ "$(grep -c '"alertname":"ContainerOOMKilled"' "$KVM_TMP/alerts.jsonl")" -eq 1 ]
+    vm delete hog
+    assert_nothing_left hog
+}
+
 @test "mogu runs a bundle annotated io.mogu.isolation=vm in a VM, verb for verb" {
     MOGU=$(dirname "$MOGU_VM")/mogu
     [[ -x $MOGU ]] || skip "mogu not built"

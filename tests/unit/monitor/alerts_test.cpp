@@ -2,6 +2,7 @@
 // evaluated over collections, firing once after `for`, resolving once; the OOM alert.
 #include "common/error.h"
 #include "monitor/alert_delivery.h"
+#include "monitor/alerting.h"
 #include "monitor/alerts.h"
 #include "monitor/config.h"
 #include "monitor/oom_alert.h"
@@ -228,6 +229,49 @@ Test(oom_alert, names_the_container_the_process_and_the_limit) {
     e.cgroup = "/mogu-test/hog";
     e.facility = 1;
     cr_assert(!oom_alert(e, index, "/nonexistent").has_value(), "a line a process wrote into /dev/kmsg is not the kernel's");
+}
+
+Test(oom_alert, a_guests_oom_kill_names_the_container_the_process_and_the_limit) {
+    VmOomKill kill;
+    kill.key = "/run/mogu/hog@1";
+    kill.labels = {{"id", "/mogu-vm-test/hog"}, {"name", "hog"}, {"containerd_namespace", "k8s.io"}};
+    kill.memory_limit = 16777216;
+    kill.process = "tail";
+    kill.pid = 61;
+    Alert a = vm_oom_alert(kill);
+    cr_assert_eq(a.name, "ContainerOOMKilled");
+    cr_assert_eq(a.label("process"), "tail");
+    cr_assert_eq(a.value, 16777216.0);
+    cr_assert(contains(a.summary, "container k8s.io/hog (micro-VM, host cgroup /mogu-vm-test/hog): process tail (pid 61 in the VM)"), "%s",
+              a.summary.c_str());
+    cr_assert(contains(a.summary, "memory limit 16777216 bytes"), "%s", a.summary.c_str());
+    kill.process.clear();
+    kill.memory_limit = 0;
+    a = vm_oom_alert(kill);
+    cr_assert(contains(a.summary, "a process killed by the OOM killer in the guest; memory limit none"), "%s", a.summary.c_str());
+}
+
+Test(alerting, a_guests_oom_kill_is_raised_once_and_only_if_recorded_after_the_monitor_started) {
+    Alerting alerting(parse_config("", "/etc/mogu/monitor.toml"));
+    int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    VmOomKill old_kill;
+    old_kill.key = "/run/mogu/old@1";
+    old_kill.recorded_at = now - 3600;
+    old_kill.labels = {{"id", "/vm/old"}, {"name", "old"}};
+    VmOomKill kill;
+    kill.key = "/run/mogu/hog@" + std::to_string(now);
+    kill.recorded_at = now;
+    kill.labels = {{"id", "/vm/hog"}, {"name", "hog"}};
+    MetricSet set;
+    alerting.after_collection(set, {old_kill, kill});
+    auto firing = alerting.firing();
+    cr_assert_eq(firing.size(), 1u, "an OOM kill recorded before the monitor started was some earlier monitor's");
+    cr_assert_eq(firing[0].label("name"), "hog");
+    cr_assert(contains(set.render(), "mogu_alerts_fired_total{alertname=\"ContainerOOMKilled\",severity=\"critical\"} 1"), "%s", set.render().c_str());
+    // The record stays until the container is deleted: seen again, it is not raised again.
+    MetricSet again;
+    alerting.after_collection(again, {old_kill, kill});
+    cr_assert(contains(again.render(), "mogu_alerts_fired_total{alertname=\"ContainerOOMKilled\",severity=\"critical\"} 1"), "%s", again.render().c_str());
 }
 
 Test(alert_delivery, alertmanager_body_has_the_v2_fields) {

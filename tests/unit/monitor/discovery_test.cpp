@@ -72,3 +72,29 @@ Test(discovery, a_vm_container_whose_keeper_is_gone_or_whose_state_does_not_pars
     cr_assert_eq(find_containers({root}).size(), 0);
     remove_tree(root);
 }
+
+Test(discovery, an_ended_vm_container_gives_its_exit_record_and_is_not_read) {
+    std::string root = make_root();
+    write_vm(root, "hog", false);
+    write_vm(root, "ok", false);
+    vm::VmExit oom;
+    oom.exit_code = 137;
+    oom.oom_killed = true;
+    oom.oom_process = "tail";
+    oom.oom_pid = 61;
+    write_file(root + "/hog/" + vm::kVmExitFile, vm::exit_to_json(oom), 0600);
+    write_vm(root, "running", true);
+    write_file(root + "/running/" + vm::kVmExitFile, vm::exit_to_json(oom), 0600);  // being written as the keeper exits
+    std::vector<EndedVmContainer> ended;
+    auto found = find_containers({root}, &ended);
+    cr_assert_eq(found.size(), 1, "only the running one has a cgroup to read");
+    cr_assert_eq(ended.size(), 1, "the one without exit.json has not ended as far as anyone knows");
+    cr_assert_str_eq(ended[0].state.id.c_str(), "hog");
+    cr_assert_str_eq(ended[0].state.cgroup_path.c_str(), "/kubepods/hog");
+    cr_assert(ended[0].exit.oom_killed);
+    cr_assert_str_eq(ended[0].exit.oom_process.c_str(), "tail");
+    cr_assert_eq(ended[0].exit.oom_pid, 61);
+    cr_assert_eq(ended[0].exit.exit_code, 137);
+    cr_assert(ended[0].recorded_at > 0);
+    remove_tree(root);
+}

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+using namespace mogu;
 using namespace mogu::monitor;
 
 namespace {
@@ -253,4 +254,17 @@ Test(kernel_log, the_reader_starts_at_the_end_and_follows) {
     auto r = log.recent();
     cr_assert_eq(r.size(), 1u);
     cr_assert_eq(r[0].comm, "new");
+}
+
+Test(kmsg, the_oom_killers_summary_line_names_the_cgroup_the_task_and_its_pid) {
+    auto s = parse_oom_kill_summary(
+        "oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/mogu/hog,task_memcg=/mogu/hog,task=tail,pid=61,uid=0");
+    cr_assert(s.has_value());
+    cr_assert_str_eq(s->cgroup.c_str(), "/mogu/hog");
+    cr_assert_str_eq(s->task.c_str(), "tail");
+    cr_assert_eq(s->pid, 61);
+    cr_assert(!parse_oom_kill_summary("Memory cgroup out of memory: Killed process 61 (tail)").has_value());
+    auto no_pid = parse_oom_kill_summary("oom-kill:task_memcg=/x,task=a,pid=nope");
+    cr_assert(no_pid.has_value());
+    cr_assert_eq(no_pid->pid, 0);
 }
