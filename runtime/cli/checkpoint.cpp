@@ -17,7 +17,7 @@ std::vector<FlagSpec> criu_flags() {
         {{"manage-cgroups-mode"}, true, false, "cgroups mode: soft (default), full, strict, ignore"},
         {{"empty-ns"}, true, true, "create a namespace, but don't restore its properties (network)"},
         {{"auto-dedup"}, false, false, "enable auto deduplication of memory images"},
-        {{"lazy-pages"}, false, false, "use userfaultfd to lazily restore memory pages (not supported yet)"},
+        {{"lazy-pages"}, false, false, "use userfaultfd to lazily restore memory pages"},
     };
 }
 

@@ -79,10 +79,20 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
         if (o.pre_dump || !o.parent_path.empty()) opts.set_track_mem(true);
         if (!o.parent_path.empty()) opts.set_parent_img(o.parent_path);
         // Pages and pagemaps go to criu's page server there; the other images stay here.
+        // With --lazy-pages it is the other way round: this criu serves the pages there, and the
+        // dump lasts until a restore's lazy-pages daemon has taken them all.
         if (!o.page_server.empty()) {
             auto ps = criu::parse_page_server(o.page_server, "--page-server");
             opts.mutable_ps()->set_address(ps.address);
             opts.mutable_ps()->set_port(ps.port);
+        }
+        if (o.lazy_pages) {
+            if (!criu::serves_lazy_pages(criu_bin.path))
+                throw Error("checkpoint --lazy-pages needs userfaultfd (non-cooperative events), which criu {} says this kernel lacks",
+                            criu::version_text(criu_bin.version));
+            opts.set_lazy_pages(true);
+            // criu writes \0 there once its page server listens (runc passes it only with lazy pages).
+            if (o.status_fd >= 0) opts.set_status_fd(o.status_fd);
         }
         // criu freezes the tree with the cgroup freezer rather than ptrace-stopping each task;
         // we freeze it first, at a moment no process is inside vfork() (freeze_for_dump.h), and

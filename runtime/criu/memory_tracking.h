@@ -1,5 +1,7 @@
-// Whether criu can track which pages a task dirtied since the last (pre-)dump: the kernel's
-// soft-dirty bits (CONFIG_MEM_SOFT_DIRTY). Pre-dumps, dumps on a parent and pre-copy need them.
+// What criu says this kernel lets it do with a task's memory: track which pages a task dirtied
+// since the last (pre-)dump (the soft-dirty bits, CONFIG_MEM_SOFT_DIRTY: pre-dumps, dumps on a
+// parent and pre-copy need them), and restore pages lazily, on first touch (userfaultfd with
+// non-cooperative events: --lazy-pages needs it).
 #pragma once
 
 #include <string>
@@ -8,5 +10,8 @@ namespace mogu::runtime::criu {
 
 // Asks criu at `criu_path` (a FEATURE_CHECK request for mem_track); false when it says no.
 bool tracks_dirty_memory(const std::string& criu_path);
+
+// Asks criu at `criu_path` (a FEATURE_CHECK request for lazy_pages); false when it says no.
+bool serves_lazy_pages(const std::string& criu_path);
 
 }  // namespace mogu::runtime::criu

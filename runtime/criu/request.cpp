@@ -80,7 +80,6 @@ Directories open_directories(const CriuOptions& o, bool create) {
 }
 
 void refuse_unsupported(const CriuOptions& o, const char* verb) {
-    if (o.lazy_pages) throw Error("{} --lazy-pages is not supported by mogu yet (it needs criu's lazy-pages daemon and page server)", verb);
     // A dump sends its pages to a page server (checkpoint.cpp); a restore has nothing to send.
     if (!o.page_server.empty() && std::string_view(verb) != "checkpoint") throw Error("{} --page-server is not supported by mogu", verb);
     if (o.status_fd >= 0) {

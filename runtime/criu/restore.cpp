@@ -12,6 +12,7 @@
 #include "runtime/criu/criu_binary.h"
 #include "runtime/criu/external_mounts.h"
 #include "runtime/criu/images.h"
+#include "runtime/criu/memory_tracking.h"
 #include "runtime/criu/request.h"
 #include "runtime/criu/swrk.h"
 #include "runtime/hooks.h"
@@ -152,6 +153,14 @@ int restore(const Context& ctx, const RestoreOptions& o) {
     criu::fill_common(opts, o, dirs, "restore.log");
     opts.set_evasive_devices(true);
     opts.set_rst_sibling(true);
+    if (o.lazy_pages) {
+        if (!criu::serves_lazy_pages(criu_bin.path))
+            throw Error("restore --lazy-pages needs userfaultfd (non-cooperative events), which criu {} says this kernel lacks",
+                        criu::version_text(criu_bin.version));
+        // The pages come from `criu lazy-pages` running on the work directory (its socket is
+        // there), which fetches them from the dump's page server.
+        opts.set_lazy_pages(true);
+    }
 
     std::vector<int> keep = {dirs.images_fd.get(), dirs.work_fd.get()};
     std::vector<UniqueFd> namespace_fds;

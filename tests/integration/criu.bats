@@ -365,13 +365,10 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     run ! pgrep -f "marker-$ID"
 }
 
-@test "lazy pages are refused as not supported yet; a bad or absent page server leaves the container running" {
+@test "a bad or absent page server leaves the container running" {
     counter_bundle
     run_detached "$ID"
     wait_for_count "$ID" 3
-    run mogu checkpoint --lazy-pages --image-path "$IMAGES" "$ID"
-    [ "$status" -eq 1 ]
-    [[ $output == *"--lazy-pages is not supported by mogu yet"* ]]
     run mogu checkpoint --page-server 127.0.0.1 --image-path "$IMAGES" "$ID"
     [ "$status" -ne 0 ]
     [[ $output == *'--page-server: "127.0.0.1" is not ADDRESS:PORT'* ]]
@@ -408,6 +405,56 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     [ "$first" -ge 5 ]
     wait_for_count "$ID" "$((first + 3))"
     mogu delete --force "$ID"
+    assert_nothing_left
+}
+
+# As runc's own test of lazy migration: the dump serves the pages from criu's page server and
+# says so on --status-fd; `criu lazy-pages` on the target fetches them as the restored
+# container touches them (userfaultfd).
+@test "checkpoint --lazy-pages serves the pages; restore --lazy-pages with criu lazy-pages brings the counter back" {
+    "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1 || skip "this kernel has no userfaultfd with non-cooperative events (criu check --feature uffd-noncoop)"
+    counter_bundle
+    run_detached "$ID"
+    wait_for_count "$ID" 5
+    local port=$((40000 + ($$ % 20000) + 2)) other=${ID}-lazy
+    mkfifo "$TEST_TMP/lazy-status"
+    exec {status_fd}<>"$TEST_TMP/lazy-status"
+    mogu checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd "$status_fd" --image-path "$IMAGES" "$ID" \
+        >"$TEST_TMP/checkpoint.out" 2>&1 &
+    local dump=$!
+    # criu writes one \0 once its page server listens.
+    [ "$(timeout 30 head -c1 <&"$status_fd" | od -An -tx1 | tr -d ' ')" = 00 ] || { cat "$TEST_TMP/checkpoint.out"; return 1; }
+    exec {status_fd}>&-
+    ! ls "$IMAGES"/pages-*.img 2>/dev/null
+    "$CRIU" lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$IMAGES" -o "$TEST_TMP/lazy-pages.log" -v4 &
+    PAGE_SERVER=$!
+    # The checkpointed container exists until its dump ends: the restored one has its own cgroup.
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$other\""
+    mogu restore -d --lazy-pages --image-path "$IMAGES" "$other" </dev/null >"$TEST_TMP/restore.out" 2>&1 || { cat "$TEST_TMP/restore.out"; return 1; }
+    wait "$dump" || { cat "$TEST_TMP/checkpoint.out"; return 1; }
+    wait "$PAGE_SERVER"
+    PAGE_SERVER=
+    [ "$(status_of "$other")" = running ]
+    [ -z "$(mogu list -q | grep -x "$ID")" ]
+    local first
+    first=$(count_of "$other")
+    [ "$first" -ge 5 ]
+    wait_for_count "$other" "$((first + 3))"
+    mogu delete -f "$other"
+    assert_nothing_left "$other"
+    assert_nothing_left "$ID"
+}
+
+@test "restore --lazy-pages with no lazy-pages daemon fails and leaves nothing behind" {
+    "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1 || skip "this kernel has no userfaultfd with non-cooperative events (criu check --feature uffd-noncoop)"
+    counter_bundle
+    run_detached "$ID"
+    wait_for_count "$ID" 3
+    mogu checkpoint --image-path "$IMAGES" "$ID"
+    run mogu restore -d --lazy-pages --image-path "$IMAGES" "$ID" </dev/null
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"criu restore failed"* ]]
     assert_nothing_left
 }
 
