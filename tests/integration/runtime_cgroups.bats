@@ -114,17 +114,18 @@ v2() { [[ $(cg_file memory x) != */memory/* ]]; }
 }
 
 @test "keys are matched ignoring case, as runc's Go decoder does: hugepageLimits[].pagesize" {
-    local size
-    size=$(ls /sys/kernel/mm/hugepages 2>/dev/null | head -1)
-    [[ -n $size ]] || skip "this kernel offers no huge page sizes"
+    # The smallest size the kernel offers (2 MB, or 1 GB alone on some hosts), and a limit of two
+    # such pages: the kernel rounds a limit down to whole pages.
+    local kb
+    kb=$(ls /sys/kernel/mm/hugepages 2>/dev/null | sed -n 's/^hugepages-\([0-9]*\)kB$/\1/p' | sort -n | head -1)
+    [[ -n $kb ]] || skip "this kernel offers no huge page sizes"
     awk '$1 == "hugetlb" && $4 == 1 {found=1} END {exit !found}' /proc/cgroups || skip "this kernel has no hugetlb cgroup controller"
-    local kb=${size#hugepages-} name
-    kb=${kb%kB}
+    local name limit=$(( 2 * kb * 1024 ))
     name=$(( kb >= 1048576 ? kb / 1048576 : kb / 1024 ))$( (( kb >= 1048576 )) && echo GB || echo MB)
-    make_bundle ".linux.resources.hugepageLimits = [{\"pagesize\": \"$name\", \"LIMIT\": 4194304}]"
+    make_bundle ".linux.resources.hugepageLimits = [{\"pagesize\": \"$name\", \"LIMIT\": $limit}]"
     set_args sleep 100
     run_detached "$ID"
-    [ "$(cat "$(cg_file hugetlb "hugetlb.$name.limit_in_bytes" "hugetlb.$name.max")")" = 4194304 ]
+    [ "$(cat "$(cg_file hugetlb "hugetlb.$name.limit_in_bytes" "hugetlb.$name.max")")" = "$limit" ]
 }
 
 @test "a limit for the other cgroup version is an invalid configuration that names its key" {
