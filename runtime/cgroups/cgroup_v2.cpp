@@ -70,12 +70,19 @@ private:
 
 }  // namespace
 
-std::unique_ptr<Driver> make_v2_driver(const Hierarchy& unified, const CgroupPath& path, bool create, const Controllers& owned_extra,
-                                       const Controllers& exclude) {
+Controllers root_controllers(const Hierarchy& unified) {
+    Controllers out;
+    for (auto& c : split(std::string(trim(fs::read(unified.mount_point, "cgroup.controllers"))), ' '))
+        if (!c.empty()) out.insert(c);
+    return out;
+}
+
+std::unique_ptr<Driver> make_v2_driver(const Hierarchy& unified, const Controllers& available, const CgroupPath& path, bool create,
+                                       const Controllers& owned_extra, const Controllers& exclude) {
     // What the hierarchy can give at all; a delegated subtree may enable less (errors say so).
     Controllers real;
-    for (auto& c : split(std::string(trim(fs::read(unified.mount_point, "cgroup.controllers"))), ' '))
-        if (!c.empty() && !exclude.count(c)) real.insert(c);
+    for (auto& c : available)
+        if (!exclude.count(c)) real.insert(c);
     Controllers owned = real;
     owned.insert(owned_extra.begin(), owned_extra.end());
     auto cg = std::make_unique<CgroupV2>(unified, path, owned);

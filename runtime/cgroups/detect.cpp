@@ -4,6 +4,8 @@
 #include "common/files.h"
 #include "runtime/cgroups/driver.h"
 
+#include <mutex>
+
 namespace mogu::cgroups {
 
 const char* layout_name(Layout l) {
@@ -42,21 +44,29 @@ private:
             throw Error("cgroup path \"{}\" is not a clean absolute path below the root (use resolve_path)", path.path);
         switch (layout_) {
             case Layout::v1: return make_v1_driver(h_.v1, path, create);
-            case Layout::v2: return make_v2_driver(*h_.unified, path, create, {"devices", "freezer", "cpuacct"}, {});
+            case Layout::v2: return make_v2_driver(*h_.unified, unified_controllers(), path, create, {"devices", "freezer", "cpuacct"}, {});
             case Layout::hybrid: {
                 auto v1 = make_v1_driver(h_.v1, path, create);
                 Controllers extra;
                 for (const char* c : {"devices", "freezer", "cpuacct"})
                     if (!v1->owned().count(c)) extra.insert(c);
-                auto v2 = make_v2_driver(*h_.unified, path, create, extra, v1->owned());
+                auto v2 = make_v2_driver(*h_.unified, unified_controllers(), path, create, extra, v1->owned());
                 return make_hybrid_cgroup(std::move(v1), std::move(v2));
             }
         }
         throw Error("unknown cgroup layout");
     }
 
+    // Read once, as the hierarchies are: every cgroup opened or made asks for it.
+    const Controllers& unified_controllers() {
+        std::call_once(unified_read_, [this] { unified_controllers_ = root_controllers(*h_.unified); });
+        return unified_controllers_;
+    }
+
     Layout layout_;
     Hierarchies h_;
+    std::once_flag unified_read_;
+    Controllers unified_controllers_;
 };
 
 }  // namespace

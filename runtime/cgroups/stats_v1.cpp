@@ -7,6 +7,8 @@
 
 #include <unistd.h>
 
+#include <tuple>
+
 namespace mogu::cgroups::v1 {
 namespace {
 
@@ -92,19 +94,21 @@ std::vector<BlkioEntry> blkio_entries(const std::string& text) {
 }
 
 void blkio_stats(const std::string& dir, BlkioStats& b, StatsDetail detail) {
-    // The first family whose files exist and have entries wins: BFQ, then CFQ, then the
-    // throttling layer, which sees every I/O.
-    static const std::pair<const char*, const char*> families[] = {
-        {"blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_serviced_recursive"},
-        {"blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive"},
-        {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive"},
-        {"blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced"},
+    // The first family whose files exist and have entries wins: BFQ, then CFQ (their files exist
+    // but stay empty when the devices use another scheduler), then the throttling layer, which
+    // sees every I/O: its recursive file, where it exists, is the answer even when empty (the
+    // cgroup's own file counts a subset of it).
+    static const std::tuple<const char*, const char*, bool> families[] = {
+        {"blkio.bfq.io_service_bytes_recursive", "blkio.bfq.io_serviced_recursive", false},
+        {"blkio.io_service_bytes_recursive", "blkio.io_serviced_recursive", false},
+        {"blkio.throttle.io_service_bytes_recursive", "blkio.throttle.io_serviced_recursive", true},
+        {"blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced", true},
     };
-    for (auto [bytes_file, ios_file] : families) {
+    for (auto [bytes_file, ios_file, final_answer] : families) {
         auto bytes = fs::read_if_exists(dir, bytes_file);
         if (!bytes) continue;
         auto entries = blkio_entries(*bytes);
-        if (entries.empty()) continue;
+        if (entries.empty() && !final_answer) continue;
         b.io_service_bytes = std::move(entries);
         if (detail == StatsDetail::summary) return;
         if (auto ios = fs::read_if_exists(dir, ios_file)) b.io_serviced = blkio_entries(*ios);

@@ -6,6 +6,7 @@
 #include "runtime/cgroups/v2.h"
 
 #include <algorithm>
+#include <iterator>
 #include <cstdlib>
 
 namespace mogu::cgroups::v2 {
@@ -128,13 +129,22 @@ Pressure parse_pressure(const std::string& text) {
 
 namespace mogu::cgroups::v2 {
 
+namespace {
+// The controllers whose files a summary reads (hugetlb is read for full detail only).
+constexpr const char* kReadControllers[] = {"memory", "cpu", "pids", "io"};
+}  // namespace
+
 void fill_stats(const std::string& dir, const Controllers& owned, Stats& s, StatsDetail detail) {
     bool full = detail == StatsDetail::full;
     if (full) pressure_stats(dir, s.pressure);
     // A hybrid host's v1 hierarchies may hold every controller: nothing more to read here.
     if (owned.empty()) return;
     // Only what is enabled for this cgroup has files; "cpuacct" stands for the core cpu.stat.
-    auto enabled = split(std::string(trim(fs::read(dir, "cgroup.controllers"))), ' ');
+    // (On a hybrid host cgroup2 may own only what this detail does not read: then no lookup.)
+    bool reads_any = (full && owned.count("hugetlb")) ||
+                     std::any_of(std::begin(kReadControllers), std::end(kReadControllers), [&](const char* c) { return owned.count(c) > 0; });
+    std::vector<std::string> enabled;
+    if (reads_any) enabled = split(std::string(trim(fs::read(dir, "cgroup.controllers"))), ' ');
     auto has = [&](const std::string& c) {
         return owned.count(c) && (c == "cpuacct" || std::find(enabled.begin(), enabled.end(), c) != enabled.end());
     };
