@@ -1,5 +1,6 @@
 // The kernel log's records as /dev/kmsg gives them (one record per read), and the OOM killer's
-// summary line: read by mogu-monitor on the host and by mogu-agent in a guest. Pure parsing.
+// summary line: parsed by mogu-monitor on the host (which owns its reader thread) and by
+// mogu-agent in a guest, which looks through what the log holds once (last_oom_kill_in).
 //
 // Record format (Documentation/ABI/testing/dev-kmsg):
 //   "<prio>,<seq>,<usec since boot>,<flags>[,more fields];<message>\n"

@@ -1,7 +1,7 @@
 // What mogu-vm records of a VM container in <root>/<id>/vm.json and, once it ended, exit.json,
-// and their JSON: written by
-// mogu-vm (kvm-launcher/host/vm_state.h, which owns the directory) and read by whoever looks at
-// VM containers without linking mogu-vm (mogu-monitor reads their host cgroups).
+// and their JSON: written by mogu-vm (kvm-launcher/host/vm_state.h, which owns the directory)
+// and read by whoever looks at VM containers without linking mogu-vm (mogu-monitor reads their
+// host cgroups, and their guests' OOM kills from exit.json).
 #pragma once
 
 #include <sys/types.h>

@@ -27,6 +27,7 @@ std::string annotation(const runtime::ContainerState& st, std::initializer_list<
     return "";
 }
 
+// The runtime-shaped state of a VM container, from what vm.json records.
 runtime::ContainerState state_of(const std::string& id, const vm::VmState& s) {
     runtime::ContainerState st;
     st.id = id;  // the directory names it
