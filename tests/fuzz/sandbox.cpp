@@ -69,6 +69,36 @@ void allow_beneath(int ruleset, const std::string& path, uint64_t rights) {
     ::close(fd);
 }
 
+// The sanitizers run llvm-symbolizer to name functions (libFuzzer's NEW_FUNC lines, stack
+// traces); a symbolizer that cannot be executed leaves them writing into a dead pipe, and
+// SIGPIPE ends the run (exit 141) as if it were a finding. That one program may be executed,
+// with the dynamic loader the kernel opens for it; it reads the binary and writes only to its
+// pipe. Found as the sanitizers find it: $ASAN_SYMBOLIZER_PATH, else llvm-symbolizer in $PATH.
+std::vector<std::string> symbolizer_files() {
+    std::string symbolizer;
+    if (const char* p = std::getenv("ASAN_SYMBOLIZER_PATH"); p && *p) {
+        symbolizer = p;
+    } else if (const char* path = std::getenv("PATH")) {
+        std::string dirs = path;
+        size_t start = 0;
+        while (start <= dirs.size()) {
+            size_t end = dirs.find(':', start);
+            if (end == std::string::npos) end = dirs.size();
+            std::string candidate = dirs.substr(start, end - start) + "/llvm-symbolizer";
+            if (end > start && ::access(candidate.c_str(), X_OK) == 0) {
+                symbolizer = candidate;
+                break;
+            }
+            start = end + 1;
+        }
+    }
+    if (symbolizer.empty() || ::access(symbolizer.c_str(), X_OK) != 0) return {};
+    std::vector<std::string> files = {symbolizer};
+    for (const char* loader : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"})
+        if (::access(loader, F_OK) == 0) files.emplace_back(loader);
+    return files;
+}
+
 }  // namespace
 
 void enter_write_sandbox(int argc, char** argv) {
@@ -96,6 +126,7 @@ void enter_write_sandbox(int argc, char** argv) {
     for (const auto& dir : writable_dirs(argc, argv)) allow_beneath(ruleset, dir, writes);
     uint64_t file_writes = LANDLOCK_ACCESS_FS_WRITE_FILE | (abi >= 3 ? kTruncate : 0);
     allow_beneath(ruleset, "/dev/null", file_writes);
+    for (const auto& file : symbolizer_files()) allow_beneath(ruleset, file, LANDLOCK_ACCESS_FS_EXECUTE);
 
     if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) give_up(1, std::string("no_new_privs: ") + std::strerror(errno));
     if (::syscall(SYS_landlock_restrict_self, ruleset, 0) < 0)
