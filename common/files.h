@@ -27,4 +27,9 @@ std::string path_join(std::string_view a, std::string_view b);
 std::string dirname_of(const std::string& path);
 std::string basename_of(const std::string& path);
 
+// The program `name` as execvp would find it: itself when it holds a '/', else the first
+// executable file of that name in $PATH's directories (empty entries skipped; a standard list
+// when PATH is unset). "" when there is none.
+std::string find_executable(const std::string& name);
+
 }  // namespace mogu

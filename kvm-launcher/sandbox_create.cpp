@@ -46,16 +46,6 @@ std::string disk_dir() {
     return env && *env ? env : "/var/lib/mogu-vm/disks";
 }
 
-std::string find_in_path(const std::string& prog) {
-    if (prog.find('/') != std::string::npos) return access(prog.c_str(), X_OK) == 0 ? prog : "";
-    const char* path = getenv("PATH");
-    for (auto& dir : split(path ? path : "/usr/local/bin:/usr/bin:/bin", ':')) {
-        std::string p = path_join(dir.empty() ? "." : dir, prog);
-        if (access(p.c_str(), X_OK) == 0) return p;
-    }
-    return "";
-}
-
 unsigned host_cpus() {
     long n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 ? unsigned(n) : 1;
@@ -81,7 +71,7 @@ void create(const Context& ctx, const CreateOptions& opts) {
     if (terminal && opts.console_socket.empty())
         throw Error("process.terminal is set: create needs --console-socket to hand the terminal over");
     if (o.rootfs == RootfsMode::device) check_rootfs_device(o.rootfs_device);
-    std::string qemu = find_in_path(o.qemu);
+    std::string qemu = find_executable(o.qemu);
     if (qemu.empty()) throw Error("{} not found (apt-get install qemu-system-x86)", o.qemu);
     Kernel kernel = find_kernel(o.kernel);
     std::string initrd = initramfs_for(kernel, find_agent_binary());

@@ -87,9 +87,7 @@ void checkpoint(const Context& ctx, const CheckpointOptions& o) {
             opts.mutable_ps()->set_port(ps.port);
         }
         if (o.lazy_pages) {
-            if (!criu::serves_lazy_pages(criu_bin.path))
-                throw Error("checkpoint --lazy-pages needs userfaultfd (non-cooperative events), which criu {} says this kernel lacks",
-                            criu::version_text(criu_bin.version));
+            criu::require_lazy_pages(criu_bin, "checkpoint");
             opts.set_lazy_pages(true);
             // criu writes \0 there once its page server listens (runc passes it only with lazy pages).
             if (o.status_fd >= 0) opts.set_status_fd(o.status_fd);

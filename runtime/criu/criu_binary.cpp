@@ -1,13 +1,12 @@
 #include "runtime/criu/criu_binary.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "common/log.h"
 #include "runtime/criu/swrk.h"
 
 #include <unistd.h>
 
-#include <cstdlib>
-#include <sstream>
 
 #ifndef MOGU_CRIU_PREFIX
 #define MOGU_CRIU_PREFIX "/opt/mogu/criu"
@@ -15,18 +14,6 @@
 
 namespace mogu::runtime::criu {
 namespace {
-
-std::string search_path(const std::string& name) {
-    const char* path = std::getenv("PATH");
-    std::stringstream dirs(path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-    std::string dir;
-    while (std::getline(dirs, dir, ':')) {
-        if (dir.empty()) continue;
-        std::string candidate = dir + "/" + name;
-        if (::access(candidate.c_str(), X_OK) == 0) return candidate;
-    }
-    return "";
-}
 
 constexpr const char* kFix = "run 'make deps' (it builds criu 4.1 into " MOGU_CRIU_PREFIX ") or name one with 'mogu --criu PATH'";
 
@@ -45,7 +32,7 @@ Binary find_binary(const std::string& explicit_path) {
     } else if (::access(private_criu_path().c_str(), X_OK) == 0) {
         b.path = private_criu_path();
     } else {
-        b.path = search_path("criu");
+        b.path = find_executable("criu");
         if (b.path.empty()) throw Error("checkpoint/restore needs criu {} or newer, and none was found in {} or on PATH; {}",
                                         version_text(kMinimumVersion), MOGU_CRIU_PREFIX, kFix);
     }

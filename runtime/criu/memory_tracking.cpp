@@ -1,5 +1,6 @@
 #include "runtime/criu/memory_tracking.h"
 
+#include "common/error.h"
 #include "runtime/criu/swrk.h"
 
 namespace mogu::runtime::criu {
@@ -29,6 +30,12 @@ bool serves_lazy_pages(const std::string& criu_path) {
     rpc::criu_features f;
     f.set_lazy_pages(true);
     return check_features(criu_path, f).lazy_pages();
+}
+
+void require_lazy_pages(const Binary& criu, const char* verb) {
+    if (!serves_lazy_pages(criu.path))
+        throw Error("{} --lazy-pages needs userfaultfd (non-cooperative events), which criu {} says this kernel lacks", verb,
+                    version_text(criu.version));
 }
 
 }  // namespace mogu::runtime::criu

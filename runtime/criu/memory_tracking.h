@@ -4,6 +4,8 @@
 // non-cooperative events: --lazy-pages needs it).
 #pragma once
 
+#include "runtime/criu/criu_binary.h"
+
 #include <string>
 
 namespace mogu::runtime::criu {
@@ -13,5 +15,7 @@ bool tracks_dirty_memory(const std::string& criu_path);
 
 // Asks criu at `criu_path` (a FEATURE_CHECK request for lazy_pages); false when it says no.
 bool serves_lazy_pages(const std::string& criu_path);
+// For `verb --lazy-pages`: throws, naming what the kernel lacks, unless serves_lazy_pages().
+void require_lazy_pages(const Binary& criu, const char* verb);
 
 }  // namespace mogu::runtime::criu

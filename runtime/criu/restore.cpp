@@ -154,9 +154,7 @@ int restore(const Context& ctx, const RestoreOptions& o) {
     opts.set_evasive_devices(true);
     opts.set_rst_sibling(true);
     if (o.lazy_pages) {
-        if (!criu::serves_lazy_pages(criu_bin.path))
-            throw Error("restore --lazy-pages needs userfaultfd (non-cooperative events), which criu {} says this kernel lacks",
-                        criu::version_text(criu_bin.version));
+        criu::require_lazy_pages(criu_bin, "restore");
         // The pages come from `criu lazy-pages` running on the work directory (its socket is
         // there), which fetches them from the dump's page server.
         opts.set_lazy_pages(true);

@@ -75,24 +75,9 @@ void allow_beneath(int ruleset, const std::string& path, uint64_t rights) {
 // with the dynamic loader the kernel opens for it; it reads the binary and writes only to its
 // pipe. Found as the sanitizers find it: $ASAN_SYMBOLIZER_PATH, else llvm-symbolizer in $PATH.
 std::vector<std::string> symbolizer_files() {
-    std::string symbolizer;
-    if (const char* p = std::getenv("ASAN_SYMBOLIZER_PATH"); p && *p) {
-        symbolizer = p;
-    } else if (const char* path = std::getenv("PATH")) {
-        std::string dirs = path;
-        size_t start = 0;
-        while (start <= dirs.size()) {
-            size_t end = dirs.find(':', start);
-            if (end == std::string::npos) end = dirs.size();
-            std::string candidate = dirs.substr(start, end - start) + "/llvm-symbolizer";
-            if (end > start && ::access(candidate.c_str(), X_OK) == 0) {
-                symbolizer = candidate;
-                break;
-            }
-            start = end + 1;
-        }
-    }
-    if (symbolizer.empty() || ::access(symbolizer.c_str(), X_OK) != 0) return {};
+    const char* env = std::getenv("ASAN_SYMBOLIZER_PATH");
+    std::string symbolizer = find_executable(env && *env ? env : "llvm-symbolizer");
+    if (symbolizer.empty()) return {};
     std::vector<std::string> files = {symbolizer};
     for (const char* loader : {"/lib64/ld-linux-x86-64.so.2", "/lib/ld-linux-aarch64.so.1"})
         if (::access(loader, F_OK) == 0) files.emplace_back(loader);
