@@ -46,6 +46,18 @@ CXXFLAGS += $(SANITIZE_FLAGS) -fsanitize=fuzzer-no-link
 LDFLAGS  += $(SANITIZE_FLAGS)
 endif
 
+# In the sanitizer tree every C++ object includes mk/precompiled.h first, from the tree's own
+# precompiled copy ($(BUILD)/pch, built with the tree's flags by mk/rules.mk): a quarter less
+# compile time for clang. Not for g++: its -O2 flow warnings (-Warray-bounds,
+# -Wstringop-overflow) stop treating the standard headers as system headers when they come from
+# a precompiled header, and report false positives inside std::string that -Werror makes fatal.
+PCH_DIR  := $(BUILD)/pch
+ifneq ($(SANITIZE),)
+PCH      := $(PCH_DIR)/precompiled.h.gch
+PCH_USE  := -include $(PCH_DIR)/precompiled.h
+CXXFLAGS += $(PCH_USE)
+endif
+
 # Filled in by the parts.
 BINARIES      :=
 UNIT_TESTS    :=

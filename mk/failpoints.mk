@@ -11,7 +11,7 @@ FP_OBJS  := $(patsubst %.cpp,$(FP_BUILD)/obj/%.o,$(FP_SRCS))
 FP_RUNTIME_OBJS := $(filter $(FP_BUILD)/obj/runtime/%,$(FP_OBJS))
 FP_SHIM_OBJS    := $(filter $(FP_BUILD)/obj/shim/%,$(FP_OBJS))
 
-$(FP_BUILD)/obj/%.o: %.cpp
+$(FP_BUILD)/obj/%.o: %.cpp | $(PCH)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) -DMOGU_FAILPOINTS -I$(PROTO_GEN) $(CXXFLAGS) -c $< -o $@
 # Shim sources include generated protobuf headers.

@@ -1,6 +1,14 @@
 # Object rules shared by every part. Objects live under $(BUILD)/obj mirroring the source tree.
 
-$(BUILD)/obj/%.o: %.cpp
+# The precompiled header (Makefile: PCH; empty, and so no prerequisite, where it is not used):
+# compiled with every flag an object gets but its own -include, so the compiler accepts it for
+# them; clang finds NAME.gch beside the NAME given to -include.
+$(PCH_DIR)/precompiled.h.gch: mk/precompiled.h
+	@mkdir -p $(@D)
+	cp $< $(PCH_DIR)/precompiled.h
+	$(CXX) $(CPPFLAGS) $(filter-out $(PCH_USE),$(CXXFLAGS)) -x c++-header $(PCH_DIR)/precompiled.h -o $@
+
+$(BUILD)/obj/%.o: %.cpp | $(PCH)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) $(EXTRA_CXXFLAGS) -c $< -o $@
 
@@ -22,7 +30,7 @@ $(PROTO_GEN)/%.pb.cc $(PROTO_GEN)/%.pb.h: %.proto
 	@mkdir -p $(PROTO_GEN)
 	$(PROTOC) -I. --cpp_out=$(PROTO_GEN) $<
 
-$(BUILD)/obj/gen/%.pb.o: $(PROTO_GEN)/%.pb.cc
+$(BUILD)/obj/gen/%.pb.o: $(PROTO_GEN)/%.pb.cc | $(PCH)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) -I$(PROTO_GEN) $(CXXFLAGS) -Wno-unused-parameter -c $< -o $@
 

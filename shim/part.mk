@@ -59,7 +59,7 @@ $(SHIM_FULL_GEN)/src/mogu_full/%.proto: shim/proto/%.proto
 	sed '/optimize_for = LITE_RUNTIME/d' $< >$@
 $(SHIM_FULL_GEN)/mogu_full/%.pb.cc $(SHIM_FULL_GEN)/mogu_full/%.pb.h: $(SHIM_FULL_GEN)/src/mogu_full/%.proto
 	$(PROTOC) -I$(SHIM_FULL_GEN)/src --cpp_out=$(SHIM_FULL_GEN) $<
-$(BUILD)/obj/gen-full/%.pb.o: $(SHIM_FULL_GEN)/%.pb.cc
+$(BUILD)/obj/gen-full/%.pb.o: $(SHIM_FULL_GEN)/%.pb.cc | $(PCH)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) -I$(SHIM_FULL_GEN) $(CXXFLAGS) -Wno-unused-parameter -c $< -o $@
 .SECONDARY: $(patsubst %,$(SHIM_FULL_GEN)/src/mogu_full/%.proto,$(SHIM_STATS_FULL)) \
