@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # mogu migrate between two mogu roots on this machine: `migrate receive` under root B, the
-# source under root A, over TCP on 127.0.0.1 (each test its own port). Live migration needs the
-# criu `make deps` builds; those tests are skipped, with the reason, without it.
+# source under root A, over TCP on 127.0.0.1 (each test its own port), and once between two
+# hosts that are network namespaces of their own. Live migration needs the criu `make deps`
+# builds; those tests are skipped, with the reason, without it.
 
 load lib/runtime
 load lib/tcp_counter
@@ -27,6 +28,7 @@ teardown() {
     done
     runtime_teardown
     tcp_counter_teardown
+    hosts_teardown
 }
 
 need_criu() { [[ -x $CRIU ]] && "$CRIU" --version >/dev/null 2>&1 || skip "criu 4.1 is not built at $CRIU (run make deps)"; }
@@ -38,6 +40,38 @@ start_receiver() {
     mogu_b migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
     RECEIVER=$!
     wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+}
+
+# Two hosts as network namespaces of their own, A (10.214.N.1) and B (10.214.N.2), each with a
+# veth into a bridge the test makes: mogu on A and on B run in them (nsenter --net only: the
+# mount namespace, and with it the cgroup mounts, stays the machine's), so the migration's own
+# connection and criu's page server traffic go from A's address to B's and nowhere else.
+make_hosts() {
+    HOST_A=mogu-host-a-$$ HOST_B=mogu-host-b-$$ HOSTS_BRIDGE=mhbr$$
+    ip link add "$HOSTS_BRIDGE" type bridge
+    ip link set "$HOSTS_BRIDGE" up
+    local h n=1
+    for h in "$HOST_A" "$HOST_B"; do
+        ip netns add "$h"
+        ip link add "mh$n-$$" type veth peer name eth0 netns "$h"
+        ip link set "mh$n-$$" master "$HOSTS_BRIDGE" up
+        ip -n "$h" addr add "10.214.$1.$n/24" dev eth0
+        ip -n "$h" link set eth0 up
+        ip -n "$h" link set lo up
+        n=$((n + 1))
+    done
+}
+
+on_host() { local h=$1; shift; nsenter --net="/var/run/netns/$h" "$@"; }
+
+# Bytes host B's interface has received.
+rx_bytes_of_b() { ip -n "$HOST_B" -j -s link show eth0 | jq '.[0].stats64.rx.bytes'; }
+
+hosts_teardown() {
+    [[ -n ${HOST_A:-} ]] && ip netns del "$HOST_A" 2>/dev/null
+    [[ -n ${HOST_B:-} ]] && ip netns del "$HOST_B" 2>/dev/null
+    [[ -n ${HOSTS_BRIDGE:-} ]] && ip link del "$HOSTS_BRIDGE" 2>/dev/null
+    return 0
 }
 
 counter_bundle() {
@@ -93,6 +127,41 @@ counter_bundle() {
     # One connection all along, its server now B's container: every number once, in order.
     consecutive "$TEST_TMP/client.out" || { head -c 600 "$TEST_TMP/client.out"; cat "$TEST_TMP/client.err"; false; }
     [ "$(ip netns pids "$NETNS_SRV" | wc -l)" -ge 1 ]
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+}
+
+@test "hosts in network namespaces of their own: the move goes from A's address to B's, the client's connection goes on" {
+    need_criu
+    make_hosts 9
+    make_netns_pair 9
+    tcp_counter_bundle
+    on_host "$HOST_A" "$MOGU" --root "$ROOT" run -d "$ID" </dev/null >"$TEST_TMP/run.out" 2>&1
+    start_tcp_client 9
+    # B's receiver listens on B's address, in B's namespace: only A, over the bridge, reaches it.
+    on_host "$HOST_B" "$MOGU" --root "$ROOT_B" migrate receive --listen "10.214.9.2:$PORT" --bundle-dir "$BUNDLE_B" \
+        </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    RECEIVER=$!
+    wait_for "on_host $HOST_B ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    local rx_before
+    rx_before=$(rx_bytes_of_b)
+    run on_host "$HOST_A" "$MOGU" --root "$ROOT" migrate --format json --to "10.214.9.2:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    wait "$RECEIVER"
+    RECEIVER=
+    cat "$TEST_TMP/receiver.out"
+    [ -z "$(mogu list -q)" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    # Everything the source says it sent (the container's images and files) crossed B's link.
+    local sent
+    sent=$(jq .bytes_sent <<<"$output")
+    (( sent > 0 && $(rx_bytes_of_b) - rx_before >= sent ))
+    local before
+    before=$(wc -l <"$TEST_TMP/client.out")
+    wait_for "test \$(wc -l <$TEST_TMP/client.out) -gt $((before + 10))"
+    kill -0 "$CLIENT"
+    consecutive "$TEST_TMP/client.out" || { head -c 600 "$TEST_TMP/client.out"; cat "$TEST_TMP/client.err"; false; }
     mogu_b delete --force "$ID"
     ROOT=$ROOT_B assert_nothing_left
 }
