@@ -18,7 +18,7 @@ namespace {
 
 std::string join(const std::string& dir, const std::string& file) { return dir + "/" + file; }
 
-std::optional<std::string> read_path(const std::string& path, bool missing_ok) {
+std::optional<std::string> read_path(const std::string& path, bool missing_ok, Records records) {
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         if (missing_ok && errno == ENOENT) return std::nullopt;
@@ -34,6 +34,7 @@ std::optional<std::string> read_path(const std::string& path, bool missing_ok) {
         }
         if (n == 0) return out;
         out.append(buf, static_cast<size_t>(n));
+        if (records == Records::one && static_cast<size_t>(n) < sizeof buf) return out;
     }
 }
 
@@ -81,9 +82,11 @@ void write(const std::string& dir, const std::string& file, std::string_view val
     if (int err = try_write(dir, file, value)) throw SysError(err, "write \"{}\" to {}", value, join(dir, file));
 }
 
-std::string read(const std::string& dir, const std::string& file) { return *read_path(join(dir, file), false); }
+std::string read(const std::string& dir, const std::string& file, Records records) { return *read_path(join(dir, file), false, records); }
 
-std::optional<std::string> read_if_exists(const std::string& dir, const std::string& file) { return read_path(join(dir, file), true); }
+std::optional<std::string> read_if_exists(const std::string& dir, const std::string& file, Records records) {
+    return read_path(join(dir, file), true, records);
+}
 
 bool exists(const std::string& dir, const std::string& file) { return ::access(join(dir, file).c_str(), F_OK) == 0; }
 
@@ -96,7 +99,9 @@ uint64_t parse_u64(const std::string& text, const std::string& where) {
     throw Error("{}: expected a number, found \"{}\"", where, std::string(t));
 }
 
-uint64_t read_u64(const std::string& dir, const std::string& file) { return parse_u64(read(dir, file), join(dir, file)); }
+uint64_t read_u64(const std::string& dir, const std::string& file) {
+    return parse_u64(*read_path(join(dir, file), false, Records::one), join(dir, file));
+}
 
 std::map<std::string, uint64_t> parse_keyed(const std::string& text) {
     std::map<std::string, uint64_t> out;
@@ -108,7 +113,9 @@ std::map<std::string, uint64_t> parse_keyed(const std::string& text) {
     return out;
 }
 
-std::map<std::string, uint64_t> read_keyed(const std::string& dir, const std::string& file) { return parse_keyed(read(dir, file)); }
+std::map<std::string, uint64_t> read_keyed(const std::string& dir, const std::string& file) {
+    return parse_keyed(*read_path(join(dir, file), false, Records::one));
+}
 
 std::vector<std::string> make_dirs(const std::string& mount_point, const std::string& cgroup) {
     std::vector<std::string> made;
@@ -159,7 +166,7 @@ void write_pid(const std::string& dir, pid_t pid) {
 
 std::vector<pid_t> procs_recursive(const std::string& dir) {
     std::vector<pid_t> out;
-    auto text = read_path(join(dir, "cgroup.procs"), true);
+    auto text = read_path(join(dir, "cgroup.procs"), true, Records::many);
     if (!text) return out;
     for (auto& line : split(*text, '\n'))
         if (auto v = parse_int(line); v && *v > 0) out.push_back(static_cast<pid_t>(*v));

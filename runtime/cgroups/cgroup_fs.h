@@ -17,13 +17,21 @@ namespace mogu::cgroups::fs {
 void write(const std::string& dir, const std::string& file, std::string_view value);
 // Like write(), but returns errno instead of throwing (0 on success).
 int try_write(const std::string& dir, const std::string& file, std::string_view value);
-std::string read(const std::string& dir, const std::string& file);
-std::optional<std::string> read_if_exists(const std::string& dir, const std::string& file);
+// How a file's text comes out of the kernel. Every cgroup file is a seq_file. One whose whole
+// text is printed at once (a value, a key-value list, a device's lines in blkio's files) fills a
+// read up to the read's size unless it ends first, so a short read is its end: the read that
+// would return 0 is skipped, one system call per file (mogu top reads about ten files per
+// container at every refresh). One of many records (cgroup.procs: a pid each) may end a read
+// short where the next record did not fit, so it is read to the end.
+enum class Records { one, many };
+
+std::string read(const std::string& dir, const std::string& file, Records records = Records::many);
+std::optional<std::string> read_if_exists(const std::string& dir, const std::string& file, Records records = Records::many);
 bool exists(const std::string& dir, const std::string& file);
-// A single number; "max" reads as UINT64_MAX. Errors name the file and the text found.
+// A single number; "max" reads as UINT64_MAX. Errors name the file and the text found. (One record.)
 uint64_t read_u64(const std::string& dir, const std::string& file);
 uint64_t parse_u64(const std::string& text, const std::string& where);
-// "key value" lines (memory.stat, cpu.stat, memory.events, memory.oom_control).
+// "key value" lines (memory.stat, cpu.stat, memory.events, memory.oom_control). (One record.)
 std::map<std::string, uint64_t> parse_keyed(const std::string& text);
 std::map<std::string, uint64_t> read_keyed(const std::string& dir, const std::string& file);
 

@@ -25,7 +25,7 @@ constexpr auto kFreezeTimeout = std::chrono::seconds(5);
 namespace v1 {
 
 FreezerState freezer_state(const std::string& dir) {
-    auto s = std::string(trim(fs::read(dir, "freezer.state")));
+    auto s = std::string(trim(fs::read(dir, "freezer.state", fs::Records::one)));
     if (s == "FROZEN") return FreezerState::frozen;
     if (s == "FREEZING") return FreezerState::freezing;
     if (s == "THAWED") return FreezerState::thawed;

@@ -105,13 +105,13 @@ void blkio_stats(const std::string& dir, BlkioStats& b, StatsDetail detail) {
         {"blkio.throttle.io_service_bytes", "blkio.throttle.io_serviced", true},
     };
     for (auto [bytes_file, ios_file, final_answer] : families) {
-        auto bytes = fs::read_if_exists(dir, bytes_file);
+        auto bytes = fs::read_if_exists(dir, bytes_file, fs::Records::one);
         if (!bytes) continue;
         auto entries = blkio_entries(*bytes);
         if (entries.empty() && !final_answer) continue;
         b.io_service_bytes = std::move(entries);
         if (detail == StatsDetail::summary) return;
-        if (auto ios = fs::read_if_exists(dir, ios_file)) b.io_serviced = blkio_entries(*ios);
+        if (auto ios = fs::read_if_exists(dir, ios_file, fs::Records::one)) b.io_serviced = blkio_entries(*ios);
         return;
     }
 }

@@ -104,9 +104,11 @@ std::optional<LoadAverage> read_load_average(pid_t init, const std::string& moun
     job.timeout_ms = timeout_ms;
     // One child that shares our memory, not a fork of the whole process: a refresh of mogu top
     // reads a hundred containers. Exit signal 0: a subreaper's waitpid(-1) (the shim's) never
-    // reaps it; __WCLONE below does.
+    // reaps it; __WCLONE below does. Its stack is this thread's, made once: CLONE_VFORK holds us
+    // until the child is gone, so no two children ever run on it, and a fresh one per read was
+    // an mmap, page faults and an munmap each time.
     constexpr size_t kStack = 256 * 1024;
-    std::unique_ptr<char[]> stack(new char[kStack]);
+    thread_local std::unique_ptr<char[]> stack(new char[kStack]);
     pid_t reader;
     {
         PidNamespaceForChildren in_theirs(ours.get(), theirs.get());
