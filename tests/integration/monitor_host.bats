@@ -112,9 +112,10 @@ kmsg() { echo "$1" >/dev/kmsg; }
     free_before=$(metric_value node_filesystem_files_free "$l")
     dd if=/dev/zero of="$FS_DIR/fill" bs=1M count=3 2>/dev/null
     touch "$FS_DIR"/f{1..9}
-    wait_until 5 "[ \"\$(metric_value node_filesystem_avail_bytes '$l')\" = $((8388608 - 3 * 1048576)) ]"
+    # One refresh may fall between the dd and the touch: wait for the inodes too.
+    wait_until 5 "[ \"\$(metric_value node_filesystem_avail_bytes '$l')\" = $((8388608 - 3 * 1048576)) ] &&
+        [ \"\$(metric_value node_filesystem_files_free '$l')\" = $((free_before - 10)) ]"
     [ "$(metric_value node_filesystem_free_bytes "$l")" = $((8388608 - 3 * 1048576)) ]
-    [ "$(metric_value node_filesystem_files_free "$l")" = $((free_before - 10)) ]
     # Read-only, as the kernel says after a remount.
     mount -o remount,ro "$FS_DIR"
     wait_until 5 "[ \"\$(metric_value node_filesystem_readonly '$l')\" = 1 ]"
