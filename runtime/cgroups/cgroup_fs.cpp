@@ -100,7 +100,7 @@ uint64_t parse_u64(const std::string& text, const std::string& where) {
 }
 
 uint64_t read_u64(const std::string& dir, const std::string& file) {
-    return parse_u64(*read_path(join(dir, file), false, Records::one), join(dir, file));
+    return parse_u64(read(dir, file, Records::one), join(dir, file));
 }
 
 std::map<std::string, uint64_t> parse_keyed(const std::string& text) {
@@ -114,7 +114,7 @@ std::map<std::string, uint64_t> parse_keyed(const std::string& text) {
 }
 
 std::map<std::string, uint64_t> read_keyed(const std::string& dir, const std::string& file) {
-    return parse_keyed(*read_path(join(dir, file), false, Records::one));
+    return parse_keyed(read(dir, file, Records::one));
 }
 
 std::vector<std::string> make_dirs(const std::string& mount_point, const std::string& cgroup) {

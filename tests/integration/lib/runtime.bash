@@ -49,21 +49,25 @@ make_bundle() {
         '.mounts += [{"destination": "/tmp", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "nodev", "mode=1777"]}]' "$@"
 }
 
+# jq_config JQ_ARG...: the bundle's config.json through one jq run with these arguments, in place.
+jq_config() {
+    jq "$@" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+}
+
 # edit_config FILTER...: applies jq filters to the bundle's config.json, in order, in one jq run
 # (jq's start is half a second in a TCG guest, where tests/vm/suites/ run these helpers).
 edit_config() {
     (( $# )) || return 0
     local f program=""
     for f in "$@"; do program+="${program:+ | }($f)"; done
-    jq "$program" "$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+    jq_config "$program"
 }
 
 # set_args ARG...: process.args, each argument as it is (newlines and leading dashes too: they
 # reach jq NUL-separated in a file, never as jq's own arguments).
 set_args() {
     if (( $# == 0 )); then edit_config '.process.args = []'; return; fi
-    jq --rawfile raw <(printf '%s\0' "$@") '.process.args = ($raw | split("\u0000") | .[:-1])' \
-        "$BUNDLE/config.json" >"$BUNDLE/config.json.new" && mv "$BUNDLE/config.json.new" "$BUNDLE/config.json"
+    jq_config --rawfile raw <(printf '%s\0' "$@") '.process.args = ($raw | split("\u0000") | .[:-1])'
 }
 
 # The container's cgroup directories on this host (every hierarchy), existing or not.
