@@ -89,12 +89,12 @@ kvm_cgroup_dirs() {
     done
 }
 
-# set_vm_args DIR ARG...: the process's args.
+# set_vm_args DIR ARG...: the process's args, each as it is (NUL-separated to jq, as runtime.bash's
+# set_args: an argument with a newline stays one argument).
 set_vm_args() {
     local dir=$1; shift
-    local json
-    json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
-    jq ".process.args = $json" "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
+    jq --rawfile raw <(printf '%s\0' "$@") '.process.args = ($raw | split("\u0000") | .[:-1])' \
+        "$dir/config.json" >"$dir/config.json.new" && mv "$dir/config.json.new" "$dir/config.json"
 }
 
 # vm_create_reaped ID BUNDLE: create under kvm_reaper.py (a shim's stand-in), so the keeper's
