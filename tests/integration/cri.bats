@@ -374,7 +374,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     [[ $(ctr_state "$web") == CONTAINER_EXITED ]]
     run cri_ rm "$web"
     [ "$status" -eq 0 ]
-    ! grep -q "$web" /proc/self/mounts
+    ! grep -q "$web" /proc/self/mounts || false
     run cri_ exec "$app" cat /dev/shm/x
     [ "$output" = shm-web ]
     # A container the kubelet restarts joins the same VM and namespaces.
@@ -432,7 +432,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     cri_ rmp "$POD" >/dev/null
     for c in "$POD" "$id" "$hog"; do
         [[ ! -e $(handler_root)/$c ]]
-        ! grep -q "$c" /proc/self/mounts
+        ! grep -q "$c" /proc/self/mounts || false
         [[ -z $(grep -lsF -- "$c" /proc/[0-9]*/cmdline) ]]
     done
     # A VM that cannot boot (a kernel that does not exist, through the pod's annotations as the
@@ -444,7 +444,7 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     [[ -z $(ls "$CRI_DIR/ipam/mogu-cri" | grep -v -e '^last_reserved_ip' -e '^lock$') ]]
     [[ -z $(ip -o link show master $CRI_BRIDGE 2>/dev/null) ]]
     [[ -z $(grep -lsF -- "$CRI_DIR/containerd.sock" /proc/[0-9]*/cmdline) ]]
-    ! grep -q "$CRI_DIR/state/io.containerd.grpc.v1.cri/sandboxes" /proc/self/mounts
+    ! grep -q "$CRI_DIR/state/io.containerd.grpc.v1.cri/sandboxes" /proc/self/mounts || false
 }
 
 # The file of CONTROLLER's cgroup CG: FILE_V1 in its own v1 hierarchy, else FILE_V2 in the unified
@@ -747,7 +747,7 @@ use_good_range() {
         sleep 0.2
         ! grep -qsF -- "$sandbox" "$f" || { echo "left: $(tr '\0' ' ' <"$f")"; false; }
     done
-    ! grep -q "$sandbox" /proc/self/mounts
+    ! grep -q "$sandbox" /proc/self/mounts || false
     # The network is back: the same pod runs now.
     run_pod nonet
     [[ $(cri_ inspectp "$POD" | jq -r .status.state) == SANDBOX_READY ]]
@@ -779,6 +779,6 @@ use_good_range() {
     for c in "$id" "$id2"; do
         [[ ! -e $(handler_root)/$c ]]
         cri_ rm "$c" >/dev/null
-        ! grep -q "$c" /proc/self/mounts
+        ! grep -q "$c" /proc/self/mounts || false
     done
 }

@@ -395,7 +395,7 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     wait "$PAGE_SERVER" || true  # it exits once the dump is done with it
     PAGE_SERVER=
     ls "$pages"/pages-*.img "$pages"/pagemap-*.img
-    ! ls "$IMAGES"/pages-*.img 2>/dev/null
+    ! ls "$IMAGES"/pages-*.img 2>/dev/null || false
     [ -f "$IMAGES/inventory.img" ]
     [ -z "$(mogu list -q)" ]
     cp "$pages"/pages-*.img "$pages"/pagemap-*.img "$IMAGES"/
@@ -425,7 +425,7 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     # criu writes one \0 once its page server listens.
     [ "$(timeout 30 head -c1 <&"$status_fd" | od -An -tx1 | tr -d ' ')" = 00 ] || { cat "$TEST_TMP/checkpoint.out"; return 1; }
     exec {status_fd}>&-
-    ! ls "$IMAGES"/pages-*.img 2>/dev/null
+    ! ls "$IMAGES"/pages-*.img 2>/dev/null || false
     "$CRIU" lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$IMAGES" -o "$TEST_TMP/lazy-pages.log" -v4 &
     PAGE_SERVER=$!
     # The checkpointed container exists until its dump ends: the restored one has its own cgroup.

@@ -135,24 +135,31 @@ L
 
 @test "bad flags are usage errors (exit 2) naming the flag" {
     run "$FLATTEN" --bogus "$W/img" "$W/out"
-    [ "$status" -eq 2 ] && [[ $output == *"unknown option --bogus"* ]]
+    [ "$status" -eq 2 ]
+    [[ $output == *"unknown option --bogus"* ]]
     run "$FLATTEN" --from 4 "$W/img" "$W/out"
-    [ "$status" -eq 2 ] && [[ $output == *"--from 4: the image has 4 layers"* ]]
+    [ "$status" -eq 2 ]
+    [[ $output == *"--from 4: the image has 4 layers"* ]]
     run "$FLATTEN" --compression lz4 "$W/img" "$W/out"
-    [ "$status" -eq 2 ] && [[ $output == *'--compression: expected gzip, zstd or none, got "lz4"'* ]]
+    [ "$status" -eq 2 ]
+    [[ $output == *'--compression: expected gzip, zstd or none, got "lz4"'* ]]
     run "$FLATTEN" --level 12 "$W/img" "$W/out"
-    [ "$status" -eq 2 ] && [[ $output == *"--level: gzip levels are 1..9"* ]]
+    [ "$status" -eq 2 ]
+    [[ $output == *"--level: gzip levels are 1..9"* ]]
     run "$FLATTEN" "$W/img"
-    [ "$status" -eq 2 ] && [[ $output == *"expected INPUT and OUTPUT"* ]]
+    [ "$status" -eq 2 ]
+    [[ $output == *"expected INPUT and OUTPUT"* ]]
     no_leftovers "$W" out
 }
 
 @test "a missing INPUT and a non-empty OUTPUT directory are refused; OUTPUT is untouched" {
     run "$FLATTEN" "$W/nothing" "$W/out"
-    [ "$status" -eq 1 ] && [[ $output == *"INPUT $W/nothing: No such file or directory"* ]]
+    [ "$status" -eq 1 ]
+    [[ $output == *"INPUT $W/nothing: No such file or directory"* ]]
     mkdir "$W/out" && echo precious >"$W/out/file"
     run "$FLATTEN" "$W/img" "$W/out"
-    [ "$status" -eq 1 ] && [[ $output == *"exists and is not empty"* ]]
+    [ "$status" -eq 1 ]
+    [[ $output == *"exists and is not empty"* ]]
     [ "$(cat "$W/out/file")" = precious ]
     [ -z "$(find "$W" -maxdepth 1 -name '.out.mogu-flatten-*')" ]
 }

@@ -71,7 +71,8 @@ teardown() { flatten_teardown; }
         target=$(sed -E 's/.* link to (.*)/\1/' <<<"$line")
         tn=$(grep -nxF "$target" "$W/names" | head -1 | cut -d: -f1)
         ln=$(grep -nxF "$name" "$W/names" | head -1 | cut -d: -f1)
-        [ -n "$tn" ] && [ "$tn" -lt "$ln" ]
+        [ -n "$tn" ]
+        [ "$tn" -lt "$ln" ]
     done <"$W/links"
 }
 
@@ -100,10 +101,13 @@ teardown() { flatten_teardown; }
     [ "$(stat -c %a "$r/etc")" = 751 ]
     [ "$(stat -c %a:%u "$r/opaque-dir")" = 750:2 ]
     [ "$(ls "$r/opaque-dir")" = new ]
-    [ ! -e "$r/deleted-dir" ] && [ ! -e "$r/deleted-file" ]
-    [ -d "$r/replaced-by-dir" ] && [ -f "$r/dir-replaced-by-file" ]
+    [ ! -e "$r/deleted-dir" ]
+    [ ! -e "$r/deleted-file" ]
+    [ -d "$r/replaced-by-dir" ]
+    [ -f "$r/dir-replaced-by-file" ]
     [ "$(cat "$r/flip")" = flip-file-3 ]
-    [ "$(ls "$r/flop")" = new ] && [ "$(stat -c %a "$r/flop")" = 711 ]
+    [ "$(ls "$r/flop")" = new ]
+    [ "$(stat -c %a "$r/flop")" = 711 ]
     [ "$(readlink "$r/etc/localtime")" = /usr/share/zoneinfo/UTC ]
     [ "$(readlink "$r/usr/lib/libfoo.so")" = /usr/lib/libfoo.so.1 ]
     [ "$(stat -c %t:%T "$r/dev/null")" = 1:3 ]
@@ -222,7 +226,8 @@ L
     "$FLATTEN" -q --format docker --output-type tar "$FX/rules" "$W/d"
     tar -tf "$W/d" | grep -qx manifest.json
     "$FLATTEN" -q --format oci --output-type dir "$FX/rules.docker.tar" "$W/o"
-    [ -f "$W/o/index.json" ] && [ -f "$W/o/oci-layout" ]
+    [ -f "$W/o/index.json" ]
+    [ -f "$W/o/oci-layout" ]
 }
 
 @test "the same input gives the same bytes, whatever the thread count" {

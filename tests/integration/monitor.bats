@@ -232,8 +232,8 @@ EOF
     [ "$(metric_value container_network_transmit_packets_total "name=\"$ID\"" "interface=\"$guest_if\"")" = "$tx_packets" ]
     metric_value container_network_receive_packets_dropped_total "name=\"$ID\"" "interface=\"$guest_if\""
     # Loopback is left out, as cAdvisor leaves it out; the host-network container has no series.
-    ! scrape | grep -q '^container_network_.*interface="lo"'
-    ! scrape | grep -q "^container_network_.*name=\"$ID-host\""
+    ! scrape | grep -q '^container_network_.*interface="lo"' || false
+    ! scrape | grep -q "^container_network_.*name=\"$ID-host\"" || false
     [ "$(metric_value mogu_container_restarts_total "name=\"$ID\"")" = 0 ]
 }
 

@@ -88,7 +88,7 @@ cgroup_oom_kills() {
     line=$(grep '"status":"resolved"' "$TEST_TMP/alerts.jsonl")
     [ "$(jq -r .labels.name <<<"$line")" = "$ID" ]
     jq -e '.endsAt | test("^20[0-9-]+T")' <<<"$line"
-    ! scrape | grep -q '^mogu_alerts_firing{'
+    ! scrape | grep -q '^mogu_alerts_firing{' || false
     sleep 0.5
     [ "$(wc -l <"$TEST_TMP/alerts.jsonl")" = 2 ]
 }
