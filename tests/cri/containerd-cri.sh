@@ -5,9 +5,12 @@
 #   containerd-cri.sh stop DIR     stops what start made: pods and containers, containerd, the
 #                                  shims, mounts, netns, the bridge and its veths, IP leases, the
 #                                  portmap chains, the cgroup parents, DIR itself
+#   containerd-cri.sh restart DIR  restarts DIR's containerd (SIGTERM, then a new one on the same
+#                                  config and state), its shims and pods left running
 # Runtime handlers: mogu (containerd-shim-mogu-v2), mogu-vm (containerd-shim-mogu-vm-v2), runc
-# (containerd's own shim, for comparison). The sandbox image is the pause image built here
-# (make fixtures: tests/fixtures/out/pause-oci.tar), imported with the busybox fixture.
+# (containerd's own shim, for comparison), mogu-runc (containerd's runc shim running mogu). The
+# sandbox image is the pause image built here (make fixtures: tests/fixtures/out/pause-oci.tar),
+# imported with the busybox fixture.
 # Environment: MOGU_BIN (our binaries, first on containerd's PATH), MOGU_SRC (the source tree).
 set -euo pipefail
 
@@ -73,6 +76,12 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       pod_annotations = ["io.mogu.vm.*"]
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+    # containerd's runc shim running mogu (docs/kubernetes.md's alternative), state under
+    # /run/containerd/runc/k8s.io as runc's.
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-runc.options]
+        BinaryName = "$MOGU_BIN/mogu"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "$CNI_BIN"
     conf_dir = "$dir/net.d"
@@ -108,16 +117,7 @@ start() {
     done >"$dir/cgroups-before"
     if iptables -t nat -S CNI-HOSTPORT-DNAT >/dev/null 2>&1; then touch "$dir/portmap-before"; fi
     write_config "$dir"
-    # No inherited fds beyond the log: bats waits for every holder of its output to close it.
-    PATH="$MOGU_BIN:$PATH" containerd --config "$dir/config.toml" </dev/null >>"$dir/containerd.log" 2>&1 3>&- 4>&- &
-    echo $! >"$dir/containerd.pid"
-    local i
-    for i in $(seq 150); do
-        ctr --address "$dir/containerd.sock" version >/dev/null 2>&1 && break
-        kill -0 "$(<"$dir/containerd.pid")" 2>/dev/null || { tail -20 "$dir/containerd.log" >&2; stop "$dir"; die "containerd exited"; }
-        sleep 0.1
-    done
-    (( i < 150 )) || { tail -20 "$dir/containerd.log" >&2; stop "$dir"; die "containerd did not answer"; }
+    launch "$dir" || { stop "$dir"; die "containerd did not start"; }
     local tar
     for tar in "$FIXTURES/pause-oci.tar" "$FIXTURES/busybox-oci.tar"; do
         ctr --address "$dir/containerd.sock" -n "$CRI_NS" images import "$tar" >/dev/null ||
@@ -125,6 +125,36 @@ start() {
     done
     echo "CRI_DIR=$dir"
     echo "CRI_ENDPOINT=unix://$dir/containerd.sock"
+}
+
+# containerd on DIR's config, in the background; returns once it answers on its socket.
+launch() {
+    local dir=$1 i
+    # No inherited fds beyond the log: bats waits for every holder of its output to close it.
+    PATH="$MOGU_BIN:$PATH" containerd --config "$dir/config.toml" </dev/null >>"$dir/containerd.log" 2>&1 3>&- 4>&- &
+    echo $! >"$dir/containerd.pid"
+    for i in $(seq 150); do
+        ctr --address "$dir/containerd.sock" version >/dev/null 2>&1 && return 0
+        kill -0 "$(<"$dir/containerd.pid")" 2>/dev/null || { tail -20 "$dir/containerd.log" >&2; echo "containerd exited" >&2; return 1; }
+        sleep 0.1
+    done
+    tail -20 "$dir/containerd.log" >&2
+    echo "containerd did not answer" >&2
+    return 1
+}
+
+# containerd restarted as on a node where it is upgraded or its config changed (systemctl restart
+# containerd): SIGTERM, which leaves the shims and their pods running, then a new containerd on
+# the same config, root, state and socket, which takes the running pods up again.
+restart() {
+    local dir=${1:-${CRI_DIR:-}} pid
+    [[ -n $dir && -f $dir/containerd.pid && $dir == /tmp/mogu-cri.* ]] || die "restart: $dir is not a directory start made"
+    pid=$(<"$dir/containerd.pid")
+    if kill "$pid" 2>/dev/null; then
+        for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        ! kill -0 "$pid" 2>/dev/null || die "restart: containerd $pid did not exit on SIGTERM in 10 s"
+    fi
+    launch "$dir" || die "restart: containerd did not start again (see $dir/containerd.log)"
 }
 
 # The CRI plugin's objects first, as the kubelet removes them (StopPodSandbox kills the pod's
@@ -266,6 +296,7 @@ remove_cgroup_tree() {
 case ${1:-} in
     start) start ;;
     stop) stop "${2:-}" ;;
+    restart) restart "${2:-}" ;;
     missing) missing || exit 1 ;;
-    *) echo "usage: containerd-cri.sh start | stop DIR | missing" >&2; exit 2 ;;
+    *) echo "usage: containerd-cri.sh start | stop DIR | restart DIR | missing" >&2; exit 2 ;;
 esac
