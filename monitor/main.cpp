@@ -1,7 +1,8 @@
 // mogu-monitor: watches every container mogu runs and serves their figures to Prometheus.
-// One process, four threads: this one collects at the configured interval (and evaluates the
-// alert rules), the HTTP listener's (libevent) serves the last collection to scrapers (and the status page), the
-// kernel log's reads /dev/kmsg, the alert sender's posts to the webhook.
+// One process, three threads (four with a webhook): this one collects at the configured interval
+// (and evaluates the alert rules), the HTTP listener's (libevent) serves the last collection to
+// scrapers and the status page, the kernel log's reads /dev/kmsg, and the alert sender's, started
+// only when a webhook is configured, posts to it.
 #include "common/error.h"
 #include "common/log.h"
 #include "monitor/alerting.h"
@@ -68,7 +69,7 @@ int serve(const Config& config) {
     // Blocked before the listener's thread starts, so only sigtimedwait below sees them.
     pthread_sigmask(SIG_BLOCK, &stop, nullptr);
     ::signal(SIGPIPE, SIG_IGN);
-    // Memory (bench/monitor.sh, 100 containers): one malloc arena for both threads, and blocks
+    // Memory (bench/monitor.sh, 100 containers): one malloc arena for all threads, and blocks
     // of 64 kB or more (the rendered scrape, the status page) mapped and unmapped on their own
     // instead of fragmenting the heap.
     mallopt(M_ARENA_MAX, 1);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
 # mogu-monitor against real containers: run by mogu directly (a private --root) and by a private
-# containerd with the mogu shim (two containerd namespaces), scraped with curl, checked with
+# containerd with the mogu shim (two containerd namespaces; one container doing direct I/O, its
+# block I/O, CPU, PSI and load series against its cgroup files), scraped with curl, checked with
 # promtool, and scraped by Debian's Prometheus, queried over its HTTP API.
 
 load lib/runtime
@@ -13,6 +14,7 @@ CTD_NS=mogu-monitor-a
 CTD_NS_B=mogu-monitor-b
 load lib/containerd
 load lib/docker
+load lib/lxcfs
 
 
 setup() {
@@ -32,6 +34,8 @@ teardown() {
         # The shim's state roots of our namespaces (empty once their containers are gone).
         rmdir "/run/containerd/mogu/$CTD_NS" "/run/containerd/mogu/$CTD_NS_B" 2>/dev/null || true
     fi
+    # After containerd: its containers had LXCFS's files bound.
+    [[ -n ${LXCFS_DIR:-} ]] && stop_lxcfs "$LXCFS_DIR"
     remove_cgroup_parent "/$CTD_NS_B"
     runtime_teardown
 }
@@ -68,6 +72,69 @@ cgroup_memory_usage() {
     done
     echo "no memory cgroup for $id" >&2
     return 1
+}
+
+# cgroup_blkio CGROUP: the block I/O the kernel counted for the cgroup at that path (/ns/id), one
+# "MAJ:MIN read_bytes write_bytes reads writes" line a device, from the files mogu-monitor reads
+# (runtime/cgroups/stats_v1.cpp, stats_v2.cpp): on v1 the first blkio family that has entries
+# (BFQ, CFQ, then the throttling layer, recursive file first, which counts every I/O), on v2
+# io.stat. Names the file it read on stderr; prints nothing when the cgroup has none.
+cgroup_blkio() {
+    local cg=$1 m fam bytes ios final
+    for m in $(cgroup_mounts); do
+        [[ -d $m$cg ]] || continue
+        for fam in blkio.bfq.io_service_bytes_recursive:blkio.bfq.io_serviced_recursive:0 \
+            blkio.io_service_bytes_recursive:blkio.io_serviced_recursive:0 \
+            blkio.throttle.io_service_bytes_recursive:blkio.throttle.io_serviced_recursive:1 \
+            blkio.throttle.io_service_bytes:blkio.throttle.io_serviced:1; do
+            IFS=: read -r bytes ios final <<<"$fam"
+            [[ -f $m$cg/$bytes ]] || continue
+            grep -q '^[0-9]*:[0-9]* ' "$m$cg/$bytes" || [[ $final == 1 ]] || continue
+            echo "block I/O of $cg from $m$cg/$bytes and $ios" >&2
+            awk 'FNR == 1 { file++ }
+                 NF == 3 && $1 ~ /^[0-9]+:[0-9]+$/ { dev[$1] = 1; v[file, $1, $2] = $3 }
+                 END { for (d in dev) print d, v[1, d, "Read"] + 0, v[1, d, "Write"] + 0, v[2, d, "Read"] + 0, v[2, d, "Write"] + 0 }' \
+                "$m$cg/$bytes" "$m$cg/$ios"
+            return
+        done
+        if [[ -f $m$cg/io.stat ]]; then
+            echo "block I/O of $cg from $m$cg/io.stat" >&2
+            awk '{ split("", kv); for (i = 2; i <= NF; i++) { split($i, p, "="); kv[p[1]] = p[2] }
+                   print $1, kv["rbytes"] + 0, kv["wbytes"] + 0, kv["rios"] + 0, kv["wios"] + 0 }' "$m$cg/io.stat"
+            return
+        fi
+    done
+}
+
+# A block device as the monitor's device label names it: /dev/NAME from sysfs, else MAJ:MIN.
+block_device_label() {
+    local name
+    name=$(sed -n 's/^DEVNAME=//p' "/sys/dev/block/$1/uevent" 2>/dev/null)
+    if [[ -n $name ]]; then echo "/dev/$name"; else echo "$1"; fi
+}
+
+# cgroup_cpu_ns CGROUP: the cgroup's CPU time in ns, as the monitor reads it: v1 cpuacct.usage,
+# else v2 cpu.stat's usage_usec.
+cgroup_cpu_ns() {
+    local cg=$1 m
+    for m in $(cgroup_mounts); do
+        [[ -f $m$cg/cpuacct.usage ]] && { cat "$m$cg/cpuacct.usage"; return; }
+    done
+    for m in $(cgroup_mounts); do
+        [[ -f $m$cg/cpu.stat ]] && { awk '$1 == "usage_usec" {print $2 * 1000}' "$m$cg/cpu.stat"; return; }
+    done
+    echo "no CPU accounting file for $cg" >&2
+    return 1
+}
+
+# psi_total FILE some|full: that line's total of a *.pressure file, in µs (0 when the kernel
+# has no such line, as cpu.pressure's "full" before 5.13, and as the monitor reads it then).
+psi_total() { awk -v kind="$2" '$1 == kind {sub("total=", "", $5); t = $5} END {print t + 0}' "$1"; }
+
+# near A B TOLERANCE [SCALE]: |A * SCALE - B| <= TOLERANCE (floats; SCALE 1 unless given).
+near() {
+    [[ -n $1 && -n $2 ]] || { echo "near: a figure is missing ('$1', '$2')" >&2; return 1; }
+    awk -v a="$1" -v b="$2" -v t="$3" -v s="${4:-1}" 'BEGIN { d = a * s - b; exit !(d <= t && d >= -t) }'
 }
 
 @test "the scrape of a running container passes promtool check metrics" {
@@ -162,6 +229,101 @@ cgroup_memory_usage() {
     ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" task kill -s SIGKILL "$ID-c2"
     ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" task rm -f "$ID-c2" >/dev/null 2>&1 || true
     ctr --address "$CTD_SOCK" --namespace "$CTD_NS_B" container rm "$ID-c2" || true
+}
+
+# dd with O_DIRECT: the bytes go to the block device in the writer's cgroup (buffered writes are
+# charged to the flusher on cgroup v1, and counted late on v2), so the amount is known.
+@test "through containerd and the mogu shim, a container's direct I/O, CPU time, PSI and load match its cgroup's files" {
+    if why=$(containerd_missing); then skip "$why"; fi
+    start_containerd
+    local cg=/$CTD_NS/$ID-io views=()
+    # Its own load average needs the LXCFS views: a private LXCFS where one can run.
+    if why=$(lxcfs_missing); then
+        echo "# no load average series: $why" >&3
+    else
+        LXCFS_DIR=$TEST_TMP/lxcfs
+        start_lxcfs "$LXCFS_DIR"
+        printf 'Lxcfs = "required"\nLxcfsPath = "%s"\n' "$LXCFS_MNT" >"$LXCFS_DIR/shim.toml"
+        views=(--runtime-config-path "$LXCFS_DIR/shim.toml")
+    fi
+    # Waits for /go, then writes 8 MiB and reads them back, bypassing the page cache, and idles.
+    ctr_ run -d --runtime io.containerd.mogu.v2 "${views[@]}" "$CTD_IMAGE" "$ID-io" /bin/sh -c \
+        'until [ -e /go ]; do sleep 0.1; done
+         dd if=/dev/zero of=/io.bin bs=1M count=8 oflag=direct && dd if=/io.bin of=/dev/null bs=1M iflag=direct && touch /io.done
+         exec sleep 300' </dev/null
+    start_monitor "/run/containerd/mogu/$CTD_NS"
+    wait_until 10 "scrape | grep -q '^container_cpu_usage_seconds_total{id=\"$cg\",name=\"$ID-io\",containerd_namespace=\"$CTD_NS\",'"
+    # What the monitor showed before the I/O (no series yet for a device it never touched).
+    scrape | grep "name=\"$ID-io\"" >"$TEST_TMP/before.txt"
+    ctr_ task exec --exec-id go "$ID-io" touch /go </dev/null
+    # The kernel's count: a device with the 8 MiB written and read back.
+    local want=$((8 << 20)) line=
+    wait_until 30 "cgroup_blkio $cg | awk -v w=$want '\$2 >= w && \$3 >= w' | grep -q ."
+    line=$(cgroup_blkio "$cg" | awk -v w=$want '$2 >= w && $3 >= w')
+    echo "cgroup: $line"
+    local dev read_bytes write_bytes reads writes device
+    read -r dev read_bytes write_bytes reads writes <<<"$line"
+    device=$(block_device_label "$dev")
+    # The container idles now: the monitor's figures reach the file's and stay there.
+    io_matches() {
+        local l=("name=\"$ID-io\"" "device=\"$device\"")
+        read -r dev read_bytes write_bytes reads writes <<<"$(cgroup_blkio "$cg" 2>/dev/null | awk -v d="$dev" '$1 == d')"
+        [ "$(metric_value container_fs_reads_bytes_total "${l[@]}")" = "$read_bytes" ] &&
+            [ "$(metric_value container_fs_writes_bytes_total "${l[@]}")" = "$write_bytes" ] &&
+            [ "$(metric_value container_fs_reads_total "${l[@]}")" = "$reads" ] &&
+            [ "$(metric_value container_fs_writes_total "${l[@]}")" = "$writes" ]
+    }
+    wait_until 10 io_matches
+    echo "$device: read $read_bytes bytes in $reads, wrote $write_bytes bytes in $writes"
+    # Grown by at least what dd moved, in at least one I/O per MiB.
+    local before_read before_write
+    before_read=$(awk -v d="device=\"$device\"" '/^container_fs_reads_bytes_total\{/ && index($0, d) {print $NF}' "$TEST_TMP/before.txt")
+    before_write=$(awk -v d="device=\"$device\"" '/^container_fs_writes_bytes_total\{/ && index($0, d) {print $NF}' "$TEST_TMP/before.txt")
+    echo "before: read ${before_read:-no series}, written ${before_write:-no series}"
+    (( read_bytes - ${before_read:-0} >= want ))
+    (( write_bytes - ${before_write:-0} >= want ))
+    (( reads >= 8 && writes >= 8 ))
+
+    # CPU: the cgroup's accounting, ns against the series' seconds.
+    local cpu_ns
+    cpu_ns=$(cgroup_cpu_ns "$cg")
+    wait_until 10 "cpu_ns=\$(cgroup_cpu_ns $cg); near \"\$(metric_value container_cpu_usage_seconds_total 'name=\"$ID-io\"')\" \"\$cpu_ns\" 1000 1e9"
+    echo "CPU: cgroup $cpu_ns ns, metric $(metric_value container_cpu_usage_seconds_total "name=\"$ID-io\"") s"
+    (( cpu_ns > 0 ))
+
+    # PSI: each resource's series where the container's cgroup2 directory has its file (kernel
+    # 4.20+ with PSI on, and a cgroup2 mount), against the file's totals (µs); none where not.
+    local cg2 r file
+    cg2=$(awk '$9 == "cgroup2" {print $5; exit}' /proc/self/mountinfo)
+    for r in cpu memory io; do
+        file=${cg2:+$cg2$cg/$r.pressure}
+        if [[ -z $file || ! -r $file ]]; then
+            echo "# no ${file:-cgroup2 mount for} $r.pressure: no container_pressure_${r}_* series expected" >&3
+            ! scrape | grep -q "^container_pressure_${r}_.*name=\"$ID-io\"" || false
+            continue
+        fi
+        wait_until 10 "near \"\$(metric_value container_pressure_${r}_waiting_seconds_total 'name=\"$ID-io\"')\" \"\$(psi_total $file some)\" 1 1e6 &&
+            near \"\$(metric_value container_pressure_${r}_stalled_seconds_total 'name=\"$ID-io\"')\" \"\$(psi_total $file full)\" 1 1e6"
+        echo "$r.pressure: some $(psi_total "$file" some) µs, full $(psi_total "$file" full) µs"
+    done
+    # Direct I/O waits for the device: the io pressure counted some of it.
+    [[ ! -r ${cg2:+$cg2$cg/io.pressure} ]] || (( $(psi_total "$cg2$cg/io.pressure" some) > 0 ))
+
+    # Load: the container's own (LXCFS's view of /proc/loadavg, read every 5 s), only with the views.
+    if [[ -n ${LXCFS_DIR:-} ]]; then
+        wait_until 10 "metric_value mogu_container_load1 'name=\"$ID-io\"'"
+        local load1 inside
+        load1=$(metric_value mogu_container_load1 "name=\"$ID-io\"")
+        inside=$(ctr_ task exec --exec-id load "$ID-io" cat /proc/loadavg </dev/null)
+        echo "load1: metric $load1, the container's /proc/loadavg $inside"
+        # Both LXCFS's figure for this cgroup, at most a sample (5 s) apart: an idle container's,
+        # near 0 whatever the host's load is.
+        near "$load1" "${inside%% *}" 0.5
+        [ -n "$(metric_value mogu_container_load5 "name=\"$ID-io\"")" ]
+        [ -n "$(metric_value mogu_container_load15 "name=\"$ID-io\"")" ]
+    else
+        ! scrape | grep -q "^mogu_container_load1{.*name=\"$ID-io\"" || false
+    fi
 }
 
 # dockerd hands the runtime no name nor image: the monitor reads them from Docker's data root
@@ -268,7 +430,7 @@ EOF
 global:
   scrape_interval: 1s
 scrape_configs:
-  - job_name: mogu
+  - job_name: mogu-monitor
     static_configs:
       - targets: ["$target"]
 EOF
@@ -277,7 +439,7 @@ EOF
     PROM_PID=$!
     local api="http://127.0.0.1:$port/api/v1"
     wait_until 30 "curl -sf '$api/status/buildinfo'" || { tail -20 "$TEST_TMP/prom/log"; false; }
-    local q="container_memory_usage_bytes{job=\"mogu\",name=\"$ID\"}" value=
+    local q="container_memory_usage_bytes{job=\"mogu-monitor\",name=\"$ID\"}" value=
     wait_until 30 "curl -sf '$api/query' --data-urlencode 'query=$q' | jq -e '.data.result | length == 1'" || {
         curl -s "$api/targets" | jq '.data.activeTargets[] | {health, lastError}'
         false

@@ -1,11 +1,18 @@
 #!/usr/bin/env bats
 # mogu-monitor's alerts: a rule in monitor.toml fired by a real container (a fork bomb held by its
-# PID limit) and resolved when it goes, the OOM alert of a real OOM kill received by Debian's
-# Alertmanager within 2 s, a webhook receiver that hangs while collection goes on, rule configs
-# that are refused, and the shipped Prometheus rules checked and tested by promtool.
+# PID limit, run by mogu directly and by a private containerd with the mogu shim) and resolved
+# when it goes, the OOM alert of a real OOM kill (of a container of mogu's, received by Debian's
+# Alertmanager within 2 s and resolved there after oom_resolve_after; and of a memory hog in a
+# container of containerd's, with its containerd namespace), a webhook receiver that hangs while
+# collection goes on, rule configs that are refused, and the shipped Prometheus rules checked and
+# tested by promtool.
 
 load lib/runtime
 load lib/monitor
+# Our own containerd namespace: /run/containerd/mogu/<ns> is shared with whoever else runs
+# containerd tests on this host, and the monitor must look only at ours.
+CTD_NS=mogu-monitor-alerts
+load lib/containerd
 
 RULES_DIR=${MOGU_SRC:-$(cd "$BATS_TEST_DIRNAME/../.." && pwd)}/monitor/alerts
 
@@ -20,11 +27,16 @@ teardown() {
     [[ -n ${RECV_PID:-} ]] && { kill "$RECV_PID" 2>/dev/null; wait "$RECV_PID" 2>/dev/null || true; }
     [[ -n ${AM_PID:-} ]] && { kill "$AM_PID" 2>/dev/null; wait "$AM_PID" 2>/dev/null || true; }
     [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
+    if [[ -n ${CTD_DIR:-} ]]; then
+        stop_containerd
+        rmdir "/run/containerd/mogu/$CTD_NS" 2>/dev/null || true  # the shim's state root, empty by now
+    fi
     runtime_teardown
 }
 
-# start_monitor INTERVAL [TOML...]: mogu-monitor on a port the kernel picks, reading $ROOT, with
-# the rest of the config from the arguments; sets MON_PID and MON_URL once it answers.
+# start_monitor INTERVAL [TOML...]: mogu-monitor on a port the kernel picks, reading $ROOT (or
+# $MON_ROOT when set), with the rest of the config from the arguments; sets MON_PID and MON_URL
+# once it answers.
 start_monitor() {
     local interval=$1
     shift
@@ -33,9 +45,35 @@ start_monitor() {
         echo "interval = \"$interval\""
         printf '%s\n' "$@"
         echo '[containers]'
-        echo "roots = [\"$ROOT\"]"
+        echo "roots = [\"${MON_ROOT:-$ROOT}\"]"
     } >"$TEST_TMP/monitor.toml"
     launch_monitor
+}
+
+# ctr_run_spec ID JQ_FILTER...: a container of the private containerd's, run by the mogu shim,
+# from a whole OCI spec, as ctr's flags set no PID or swap limit: containerd's default spec
+# (`ctr oci spec`) on the fixture rootfs (read-only, no snapshot), the cgroup containerd gives its
+# containers (/<namespace>/<id>), then each filter.
+ctr_run_spec() {
+    local id=$1 program f
+    shift
+    program=".root = {path: \"$FIXTURE_ROOTFS\", readonly: true} | .linux.cgroupsPath = \"/$CTD_NS/$id\""
+    for f in "$@"; do program+=" | ($f)"; done
+    ctr_ oci spec | jq "$program" >"$TEST_TMP/$id.spec.json"
+    ctr_ run -d --runtime io.containerd.mogu.v2 --config "$TEST_TMP/$id.spec.json" "$id" </dev/null
+}
+
+# Seconds from an RFC 3339 time with fractions and a Z, as jq reads them (the fraction dropped).
+seconds_of() { jq -rn --arg t "$1" '$t | sub("\\.[0-9]+Z$"; "Z") | fromdate'; }
+
+# cgroup_file CGROUP FILE: the first of that cgroup's files (every hierarchy) that exists.
+cgroup_file() {
+    local m
+    for m in $(cgroup_mounts); do
+        [[ -f $m$1/$2 ]] && { cat "$m$1/$2"; return; }
+    done
+    echo "no $2 for cgroup $1" >&2
+    return 1
 }
 
 # The container's OOM kills as its memory cgroup counts them (v1 memory.oom_control, v2 memory.events).
@@ -93,15 +131,130 @@ cgroup_oom_kills() {
     [ "$(wc -l <"$TEST_TMP/alerts.jsonl")" = 2 ]
 }
 
-@test "an OOM kill raises ContainerOOMKilled at Alertmanager within 2 s, naming the container, the process and the limit" {
+@test "through containerd and the mogu shim, a fork bomb held by its PID limit fires the rule with its containerd namespace, and it resolves when the container goes" {
+    if why=$(containerd_missing); then skip "$why"; fi
+    start_containerd
+    MON_ROOT=/run/containerd/mogu/$CTD_NS
+    local cg=/$CTD_NS/$ID-fb
+    # The rule picks the container by its name and its containerd namespace. No OOM alert: an OOM
+    # kill anywhere on this shared host would raise one into the log this test counts.
+    start_monitor 200ms \
+        "[[rules]]" "name = \"PidsAtLimit\"" "metric = \"container_threads\"" \
+        "labels = { name = \"$ID-fb\", containerd_namespace = \"$CTD_NS\" }" \
+        "op = \">=\"" "threshold = 30" "for = \"1s\"" "severity = \"warning\"" "summary = \"fork bomb\"" \
+        "[alerts]" "log = \"$TEST_TMP/alerts.jsonl\"" "oom = false"
+    # As in the test above: sleepers forked until pids.max refuses, then init sleeps too.
+    ctr_run_spec "$ID-fb" '.linux.resources.pids = {limit: 32}' \
+        '.process.args = ["/bin/sh", "-c", "(while :; do sleep 300 & done) 2>/dev/null; exec sleep 300"]'
+    wait_until 20 "grep -q '\"status\":\"firing\"' '$TEST_TMP/alerts.jsonl'"
+    local line
+    line=$(grep '"status":"firing"' "$TEST_TMP/alerts.jsonl")
+    echo "$line"
+    [ "$(jq -r .alertname <<<"$line")" = PidsAtLimit ]
+    [ "$(jq -r .labels.name <<<"$line")" = "$ID-fb" ]
+    [ "$(jq -r .labels.id <<<"$line")" = "$cg" ]
+    [ "$(jq -r .labels.containerd_namespace <<<"$line")" = "$CTD_NS" ]
+    (( $(jq -r .value <<<"$line") >= 30 ))
+    # Held by its limit: the kernel refused forks (pids.events "max"), and the series are the
+    # cgroup's: the limit, and the tasks at it.
+    local refused
+    refused=$(cgroup_file "$cg" pids.events | awk '$1 == "max" {print $2}')
+    echo "forks refused by pids.max: $refused"
+    (( refused > 0 ))
+    [ "$(cgroup_file "$cg" pids.max)" = 32 ]
+    [ "$(metric_value container_threads_max "name=\"$ID-fb\"" "containerd_namespace=\"$CTD_NS\"")" = 32 ]
+    wait_until 5 "[ \"\$(metric_value container_threads 'name=\"$ID-fb\"')\" = \"\$(cgroup_file $cg pids.current)\" ]"
+    (( $(metric_value container_threads "name=\"$ID-fb\"") >= 30 ))
+    scrape | grep -q "^mogu_alerts_firing{alertname=\"PidsAtLimit\",severity=\"warning\",id=\"$cg\",name=\"$ID-fb\",containerd_namespace=\"$CTD_NS\""
+    [ "$(curl -sf --max-time 2 "${MON_URL%/metrics}/api/status" | jq -r '.alerting.firing[0].name')" = PidsAtLimit ]
+    # The task killed: its container is no longer running, the alert resolves, once.
+    ctr_ task kill -s SIGKILL "$ID-fb"
+    wait_until 10 "grep -q '\"status\":\"resolved\"' '$TEST_TMP/alerts.jsonl'"
+    line=$(grep '"status":"resolved"' "$TEST_TMP/alerts.jsonl")
+    [ "$(jq -r .labels.id <<<"$line")" = "$cg" ]
+    jq -e '.endsAt | test("^20[0-9-]+T")' <<<"$line"
+    ! scrape | grep -q '^mogu_alerts_firing{' || false
+    sleep 0.5
+    [ "$(wc -l <"$TEST_TMP/alerts.jsonl")" = 2 ]
+    wait_task_state "$ID-fb" STOPPED
+    ctr_ task rm "$ID-fb" >/dev/null
+    ctr_ container rm "$ID-fb"
+}
+
+@test "through containerd and the mogu shim, an OOM-killed memory hog raises ContainerOOMKilled with its containerd namespace, and the OOM series count it" {
+    if why=$(containerd_missing); then skip "$why"; fi
+    start_containerd
+    MON_ROOT=/run/containerd/mogu/$CTD_NS
+    local cg=/$CTD_NS/$ID-oom
+    start_monitor 200ms "[alerts]" "log = \"$TEST_TMP/alerts.jsonl\""
+    # 16 MiB and no swap; init sleeps, the hog is a process started in the container later.
+    ctr_run_spec "$ID-oom" '.linux.resources.memory = {limit: 16777216, swap: 16777216}' '.process.args = ["/bin/sleep", "300"]'
+    # The monitor has collected the container (the alert takes its labels from there).
+    wait_until 10 "[ \"\$(metric_value container_spec_memory_limit_bytes 'name=\"$ID-oom\"' 'containerd_namespace=\"$CTD_NS\"')\" = 16777216 ]"
+    [ "$(metric_value mogu_container_oom_kills_total "name=\"$ID-oom\"")" = 0 ]
+    # A shell doubling a string until the OOM killer ends it: the biggest process of the cgroup.
+    run ctr_ task exec --exec-id hog "$ID-oom" /bin/sh -c 'x=0123456789abcdef; while :; do x=$x$x; done' </dev/null
+    echo "the hog: status $status $output"
+    [ "$status" -ne 0 ]
+    local kills
+    kills=$(cgroup_file "$cg" memory.oom_control 2>/dev/null || cgroup_file "$cg" memory.events)
+    kills=$(awk '$1 == "oom_kill" {print $2}' <<<"$kills")
+    echo "OOM kills in the cgroup: $kills"
+    (( kills >= 1 ))
+    wait_until 10 "grep -q '\"alertname\":\"ContainerOOMKilled\".*\"name\":\"$ID-oom\"' '$TEST_TMP/alerts.jsonl'"
+    local line
+    line=$(grep '"alertname":"ContainerOOMKilled"' "$TEST_TMP/alerts.jsonl" | grep "\"name\":\"$ID-oom\"" | head -1)
+    echo "$line"
+    [ "$(jq -r .status <<<"$line")" = firing ]
+    [ "$(jq -r .severity <<<"$line")" = critical ]
+    [ "$(jq -r .labels.id <<<"$line")" = "$cg" ]
+    [ "$(jq -r .labels.containerd_namespace <<<"$line")" = "$CTD_NS" ]
+    [ "$(jq -r .labels.process <<<"$line")" = sh ]
+    [[ $(jq -r .labels.pid <<<"$line") =~ ^[0-9]+$ ]]
+    jq -e '.value == 16777216' <<<"$line"
+    jq -r .summary <<<"$line" | grep -q "^container $CTD_NS/$ID-oom (cgroup $cg): process sh (pid [0-9]*) killed by the OOM killer; memory limit 16777216 bytes$"
+    # The container lives on (init was not the one killed); its series count the kill as the cgroup does.
+    ctr_ task ls | grep -q "^$ID-oom .*RUNNING"
+    wait_until 5 "[ \"\$(metric_value mogu_container_oom_kills_total 'name=\"$ID-oom\"' 'containerd_namespace=\"$CTD_NS\"')\" = $kills ]"
+    (( $(metric_value container_oom_events_total "name=\"$ID-oom\"") >= kills ))
+    scrape | grep -q "^mogu_alerts_firing{alertname=\"ContainerOOMKilled\",severity=\"critical\",id=\"$cg\",name=\"$ID-oom\",containerd_namespace=\"$CTD_NS\""
+    curl -sf --max-time 2 "${MON_URL%/metrics}/api/status" | jq -e --arg n "$ID-oom" '[.alerting.firing[] | select(.name == "ContainerOOMKilled" and .labels.name == $n)] | length == 1'
+}
+
+@test "an OOM kill raises ContainerOOMKilled at Alertmanager within 2 s, naming the container, the process and the limit, and resolves it there after oom_resolve_after" {
     command -v prometheus-alertmanager >/dev/null || skip "prometheus-alertmanager missing (Debian's package; make deps)"
-    local port
+    local port rport
     port=$(free_port)
+    rport=$(free_port)
+    # Alertmanager's own notifications, one JSON body a line: the receiver sees what it made of
+    # the monitor's posts, resolved ones included.
+    python3 -c '
+import http.server, sys
+class Recorder(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        with open(sys.argv[2], "ab") as f: f.write(body.replace(b"\n", b" ") + b"\n")
+        self.send_response(200); self.end_headers()
+    def log_message(self, *args): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Recorder).serve_forever()
+' "$rport" "$TEST_TMP/notifications.jsonl" </dev/null >"$TEST_TMP/recorder.log" 2>&1 3>&- 4>&- &
+    RECV_PID=$!
+    # resolve_timeout 1 h: an alert this Alertmanager no longer lists within the test was ended
+    # by the endsAt the monitor posted, not by Alertmanager's own timeout.
     cat >"$TEST_TMP/am.yml" <<EOF
+global:
+  resolve_timeout: 1h
 route:
-  receiver: "null"
+  receiver: recorder
+  group_by: [alertname, name]
+  group_wait: 0s
+  group_interval: 1s
+  repeat_interval: 1h
 receivers:
-  - name: "null"
+  - name: recorder
+    webhook_configs:
+      - url: http://127.0.0.1:$rport/
+        send_resolved: true
 EOF
     prometheus-alertmanager --config.file="$TEST_TMP/am.yml" --storage.path="$TEST_TMP/am" \
         --web.listen-address="127.0.0.1:$port" --cluster.listen-address= >"$TEST_TMP/am.log" 2>&1 3>&- 4>&- &
@@ -112,8 +265,10 @@ EOF
     make_bundle '.linux.resources.memory.limit = 16777216' '.linux.resources.memory.swap = 16777216'
     set_args /bin/sh -c 'sleep 2; x=0123456789abcdef; while :; do x=$x$x; done'
     run_detached "$ID"
-    # A 10 s interval: the alert must come from the kernel log, not from a collection.
-    start_monitor 10s "[alerts]" "webhook = \"http://127.0.0.1:$port/api/v2/alerts\"" "webhook_repeat = \"1s\"" "log = \"$TEST_TMP/alerts.jsonl\""
+    # A 10 s interval: the alert must come from the kernel log, not from a collection. It resolves
+    # at the first collection 15 s after the kill (at 20 or 30 s): well after the repeat below (at 10 s).
+    start_monitor 10s "[alerts]" "webhook = \"http://127.0.0.1:$port/api/v2/alerts\"" "webhook_repeat = \"1s\"" \
+        "oom_resolve_after = \"15s\"" "log = \"$TEST_TMP/alerts.jsonl\""
     local end=$((SECONDS + 20))
     while (( $(cgroup_oom_kills) == 0 && SECONDS < end )); do sleep 0.02; done
     local killed_at
@@ -143,6 +298,31 @@ EOF
     wait_until 15 "[[ \$(eval \"\$q\" | jq -r .updatedAt) != '$updated' ]]"
     # The same alert in the JSON lines log.
     grep '"alertname":"ContainerOOMKilled"' "$TEST_TMP/alerts.jsonl" | grep -q "\"name\":\"$ID\""
+
+    # Resolved after oom_resolve_after: posted again with endsAt, Alertmanager lists it no more
+    # among its alerts (which leave out the resolved), and notifies its receiver that it resolved.
+    local gone="curl -sf http://127.0.0.1:$port/api/v2/alerts | jq -e '[.[] | select(.labels.alertname == \"ContainerOOMKilled\" and .labels.name == \"$ID\")] | length == 0'"
+    wait_until 45 "$gone"
+    local resolved
+    resolved=$(grep '"status":"resolved"' "$TEST_TMP/alerts.jsonl" | grep "\"name\":\"$ID\"")
+    echo "$resolved"
+    [ "$(wc -l <<<"$resolved")" = 1 ]
+    [ "$(jq -r .alertname <<<"$resolved")" = ContainerOOMKilled ]
+    local starts ends
+    starts=$(seconds_of "$(jq -r .startsAt <<<"$resolved")")
+    ends=$(seconds_of "$(jq -r .endsAt <<<"$resolved")")
+    echo "startsAt $starts, endsAt $ends"
+    (( ends - starts >= 14 ))  # 15 s, less the fractions dropped
+    ! scrape | grep -q "^mogu_alerts_firing{alertname=\"ContainerOOMKilled\".*name=\"$ID\"" || false
+    local note="select(.status == \"resolved\" and .labels.alertname == \"ContainerOOMKilled\" and .labels.name == \"$ID\")"
+    wait_until 20 "jq -e '.alerts[] | $note' '$TEST_TMP/notifications.jsonl'"
+    local notified
+    notified=$(jq -c ".alerts[] | $note" "$TEST_TMP/notifications.jsonl" | head -1)
+    echo "Alertmanager's notification: $notified"
+    [ "$(seconds_of "$(jq -r .endsAt <<<"$notified")")" = "$ends" ]
+    [ "$(seconds_of "$(jq -r .startsAt <<<"$notified")")" = "$starts" ]
+    # Every post reached it.
+    [ "$(metric_value mogu_alert_webhook_posts_total 'result="error"')" = 0 ]
 }
 
 @test "a webhook receiver that accepts and never answers does not stall collection" {

@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
 # mogu-monitor's host half: its figures against the /proc files they come from, a tmpfs the test
-# mounts, a private LXCFS started and killed under a name of its own, a thin pool that is not
-# there, and the kernel log: a real OOM kill in a container, and lines of the kinds a test cannot
-# cause safely written into /dev/kmsg.
+# mounts, a private LXCFS started and killed under a name of its own, a private containerd
+# stopped under a name of its own, a thin pool that is not there, and the kernel log: a real OOM
+# kill in a container, and lines of the kinds a test cannot cause safely written into /dev/kmsg.
 
 load lib/runtime
 load lib/monitor
 load lib/lxcfs
+CTD_NS=mogu-monitor-host
+load lib/containerd
 
 
 setup() {
@@ -20,6 +22,7 @@ setup() {
 teardown() {
     [[ -n ${MON_PID:-} ]] && { kill "$MON_PID" 2>/dev/null; wait "$MON_PID" 2>/dev/null || true; }
     [[ -n ${LXCFS_DIR:-} ]] && stop_lxcfs "$LXCFS_DIR"
+    [[ -n ${CTD_DIR:-} ]] && stop_containerd
     if [[ -n ${FS_DIR:-} ]] && grep -q " $FS_DIR " /proc/self/mountinfo; then umount "$FS_DIR"; fi
     runtime_teardown
 }
@@ -164,6 +167,54 @@ kmsg() { echo "$1" >/dev/kmsg; }
     wait_until 5 "[ \"\$(metric_value mogu_daemon_up 'daemon=\"$name\"')\" = 1 ]"
     [ "$(metric_value mogu_daemon_restarts_total "daemon=\"$name\"")" = 1 ]
     [ "$(metric_value mogu_daemon_restarts_total 'daemon="mogu-no-such-daemon"')" = 0 ]
+}
+
+@test "a containerd that stops is down in the series, and in the status through a rule on them" {
+    if why=$(containerd_missing); then skip "$why"; fi
+    # The monitor finds a daemon by its executable's name (comm, and the basename of
+    # /proc/PID/exe), never by asking it: the host and other tests run containerds of their own,
+    # so this one is a copy under a name of its own (longer than comm's 15 characters, as
+    # "mogu-snapshotter" is).
+    local name=containerd-mon$$
+    mkdir -p "$TEST_TMP/bin"
+    cp "$(command -v containerd)" "$TEST_TMP/bin/$name"
+    CTD_BINARY=$TEST_TMP/bin/$name
+    start_containerd
+    local pid=$CTD_PID
+    ctr --address "$CTD_SOCK" version >/dev/null
+    start_monitor "daemons = [\"$name\", \"containerd-mon-none\"]" \
+        "[[rules]]" "name = \"ContainerdDown\"" "metric = \"mogu_daemon_up\"" "labels = { daemon = \"$name\" }" \
+        "op = \"<\"" "threshold = 1" "severity = \"critical\"" "summary = \"containerd is not running\""
+    local d="daemon=\"$name\""
+    wait_until 5 "[ \"\$(metric_value mogu_daemon_up '$d')\" = 1 ]"
+    [ "$(metric_value mogu_daemon_up 'daemon="containerd-mon-none"')" = 0 ]
+    # Its start time is that process's: /proc/PID/stat's start ticks after boot.
+    local expected
+    expected=$(awk -v hz="$(getconf CLK_TCK)" -v btime="$(awk '$1 == "btime" {print $2}' /proc/stat)" '{printf "%.2f\n", btime + $22 / hz}' "/proc/$pid/stat")
+    local started
+    started=$(metric_value mogu_daemon_start_time_seconds "$d")
+    echo "start time: metric $started, /proc/$pid/stat $expected"
+    awk -v a="$started" -v b="$expected" 'BEGIN { d = a - b; exit !(d < 0.02 && d > -0.02) }'
+    local base=${MON_URL%/metrics}
+    [ "$(curl -sf --max-time 2 "$base/api/status" | jq '.alerting.firing | length')" = 0 ]
+    # Stopped (SIGTERM, as systemd stops it): gone, and no longer answering.
+    stop_containerd
+    ! kill -0 "$pid" 2>/dev/null || false
+    wait_until 5 "[ \"\$(metric_value mogu_daemon_up '$d')\" = 0 ]"
+    ! scrape | grep -q "^mogu_daemon_start_time_seconds{$d}" || false
+    [ "$(metric_value mogu_daemon_restarts_total "$d")" = 0 ]
+    # The rule fires: the status JSON, the page and `mogu-monitor status` say so.
+    wait_until 5 "curl -sf --max-time 2 '$base/api/status' | jq -e '.alerting.firing | length == 1'"
+    local status
+    status=$(curl -sf --max-time 2 "$base/api/status")
+    [ "$(jq -r '.alerting.firing[0].name' <<<"$status")" = ContainerdDown ]
+    [ "$(jq -r '.alerting.firing[0].severity' <<<"$status")" = critical ]
+    [ "$(jq -r '.alerting.firing[0].labels.daemon' <<<"$status")" = "$name" ]
+    scrape | grep -q "^mogu_alerts_firing{alertname=\"ContainerdDown\",severity=\"critical\",daemon=\"$name\""
+    curl -sf --max-time 2 "$base/" | grep -q ContainerdDown
+    run "$MONITOR" status --address "${base#http://}"
+    echo "$output"
+    [[ $output == *"alerts: 1 firing"* && $output == *ContainerdDown* ]]
 }
 
 @test "a thin pool that cannot be read is reported down, once in the log, and the monitor goes on" {

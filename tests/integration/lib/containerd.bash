@@ -4,6 +4,8 @@
 #   ctr_ ARGS...                ctr against it in namespace $CTD_NS
 #   stop_containerd             kills tasks, containerd and leftover shims; unmounts; removes CTD_DIR
 # The shim runs the OCI runtime named by $MOGU_SHIM_RUNTIME when set (see docs/containerd.md).
+# CTD_BINARY: the containerd executable to start (default: containerd from PATH), e.g. a copy
+# under a name of its own for a test that finds the daemon by its executable's name.
 
 CTD_NS=${CTD_NS:-mogu-test}
 source "$(dirname "${BASH_SOURCE[0]}")/../../lib/cgroups.bash"
@@ -56,7 +58,7 @@ EOF
 # Starts (or restarts, keeping CTD_DIR) containerd and waits until it answers.
 launch_containerd() {
     # No inherited fds beyond the log: bats waits for every holder of its output to close it.
-    PATH="$MOGU_BIN:$PATH" containerd --config "$CTD_DIR/config.toml" </dev/null >>"$CTD_DIR/containerd.log" 2>&1 3>&- 4>&- &
+    PATH="$MOGU_BIN:$PATH" "${CTD_BINARY:-containerd}" --config "$CTD_DIR/config.toml" </dev/null >>"$CTD_DIR/containerd.log" 2>&1 3>&- 4>&- &
     CTD_PID=$!
     echo "$CTD_PID" >"$CTD_DIR/containerd.pid"
     for _ in $(seq 100); do
