@@ -91,6 +91,7 @@ void render_alerts(std::string& out, const StatusSnapshot& s) {
     for (const auto& a : s.alerts) {
         std::string where;
         for (const auto& [k, v] : a.labels) {
+            if (v.empty()) continue;  // as in Alertmanager's body: a label without a value is no label
             if (!where.empty()) where += ", ";
             where += html_escape(k) + "=" + html_escape(v);
         }

@@ -89,7 +89,9 @@ std::string render_status_text(const StatusSnapshot& s, const std::string& sourc
         out += fmt::format("alerts: {} firing\n", s.alerts.size());
         for (const auto& a : s.alerts) {
             std::string where;
-            for (const auto& [k, v] : a.labels) where += fmt::format("{}{}={}", where.empty() ? "" : ",", terminal_safe(k), terminal_safe(v));
+            for (const auto& [k, v] : a.labels) {
+                if (!v.empty()) where += fmt::format("{}{}={}", where.empty() ? "" : ",", terminal_safe(k), terminal_safe(v));
+            }
             out += fmt::format("  {:<8} {} {} value {:g} since {}: {}\n", terminal_safe(a.severity), terminal_safe(a.name), where, a.value,
                                clock_text(a.since), terminal_safe(a.summary));
         }

@@ -119,11 +119,11 @@ Test(status_page, lists_firing_alerts_escaped) {
     auto s = one_container("web", "");
     s.alerting = true;
     s.alert_rules = 3;
-    s.alerts.push_back(FiringAlert{"ContainerOOMKilled", "critical", "sh killed at <64 MiB>", {{"name", "<web>"}}, 1, 1764174500});
+    s.alerts.push_back(FiringAlert{"ContainerOOMKilled", "critical", "sh killed at <64 MiB>", {{"name", "<web>"}, {"pod", ""}, {"host", "n1"}}, 1, 1764174500});
     std::string page = render_status_page(s);
     cr_assert(has(page, "<span class=\"sev critical\">critical</span>"));
     cr_assert(has(page, "sh killed at &lt;64 MiB&gt;"));
-    cr_assert(has(page, "name=&lt;web&gt;"));
+    cr_assert(has(page, "name=&lt;web&gt;, host=n1"), "%s", page.c_str());  // the empty pod label left out
     cr_assert(!has(page, "No alerts firing"));
 }
 
@@ -174,6 +174,15 @@ Test(status_text, prints_a_row_per_container_with_sparklines_and_no_control_char
     cr_assert(!has(text, "\x1b"));
     cr_assert(has(text, "alerts: none firing"), "%s", text.c_str());
     cr_assert(has(text, "█"), "%s", text.c_str());
+}
+
+Test(status_text, lists_firing_alerts_without_empty_labels) {
+    auto s = one_container("web", "");
+    s.alerting = true;
+    s.alerts.push_back(FiringAlert{"PidsAtLimit", "warning", "fork bomb", {{"name", "web"}, {"pod", ""}, {"host", "n1"}}, 32, 1764174500});
+    std::string text = render_status_text(s, "http://127.0.0.1:9338");
+    cr_assert(has(text, "alerts: 1 firing"), "%s", text.c_str());
+    cr_assert(has(text, "PidsAtLimit name=web,host=n1 value 32"), "%s", text.c_str());
 }
 
 Test(text_sparkline, maps_values_to_eight_levels_right_aligned) {
