@@ -33,6 +33,22 @@ struct KnownBadRange {
 // Whether `v` lies in the range and has none of its stable fixes.
 bool affected(const KernelVersion& v, const KnownBadRange& bad);
 
+// The upstream release a distribution kernel is built from, when the distribution says so: the
+// last word of Ubuntu's /proc/version_signature ("Ubuntu 5.15.0-91.101-generic 5.15.131"), or
+// what follows "Debian" after the build number in /proc/version ("#1 SMP PREEMPT_DYNAMIC Debian
+// 6.1.192-3 (2026-11-26)"). Only a full X.Y.Z of the release's own series counts.
+struct UpstreamVersion {
+    KernelVersion version;
+    std::string source;  // "/proc/version_signature" or "/proc/version"
+};
+std::optional<UpstreamVersion> distribution_upstream(const std::string& release, const std::string& proc_version,
+                                                     const std::string& version_signature);
+
+// Whether the release names no point release: "X.Y.0" and a suffix ("6.1.0-57-amd64",
+// "5.15.0-91-generic", "4.18.0-513.el8"). Distributions keep the .0 and backport fixes, so the
+// number says nothing about which fixes such a kernel has.
+bool point_release_unknown(const std::string& release);
+
 // Features mogu uses and the first kernel that has them (a missing one is a warning).
 struct MinimumVersion {
     std::string feature;

@@ -1,6 +1,7 @@
 #include "runtime/node/host/check.h"
 
 #include "common/error.h"
+#include "common/files.h"
 #include "runtime/node/host/kernel_config_source.h"
 #include "runtime/node/host/probes.h"
 #include "runtime/node/kernel_features.h"
@@ -33,7 +34,10 @@ Report check_node(const CheckOptions& o) {
                "install the kernel's config as /boot/config-" + r.kernel_release +
                    ", or build it with CONFIG_IKCONFIG_PROC, or pass --kernel-config FILE");
     }
-    evaluate_kernel_version(r.kernel_release, r);
+    // Debian and Ubuntu say which upstream release their "X.Y.0-N" kernels are built from.
+    evaluate_kernel_version(r.kernel_release, r,
+                            distribution_upstream(r.kernel_release, read_file_if_exists("/proc/version").value_or(""),
+                                                  read_file_if_exists("/proc/version_signature").value_or("")));
     probe_namespaces(r);
     probe_cgroups(r);
     probe_seccomp(r);

@@ -2,14 +2,15 @@
 # mogu check and mogu tune in guests with known kernels and layouts (this host has no
 # device-mapper and is hybrid, and its sysctls are never changed by tests): three boots.
 #   v2:     check without dm modules, without the kernel's config, with dm-thin-pool and dm-cache
-#           loaded and a healthy / over-provisioned / full pool; tune's bad input, dense, festival
-#           and revert, reading the sysctls back (tests/vm/guest/node-actions.sh does, we judge)
+#           loaded and a healthy / over-provisioned / full pool; tune's bad input, dense (before
+#           nf_conntrack is loaded), festival (after) and revert, reading every value back
+#           (tests/vm/guest/node-actions.sh does, we judge)
 #   v1, hybrid: what check says about the layout
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . tests/vm/lib/tap.sh
 export MOGU_SRC=$PWD MOGU_BIN=${MOGU_BIN:-$PWD/${BUILD:-build}/bin}
-PLAN=33
+PLAN=36
 why=$(vm_unavailable)
 [[ -z $why && ! -x $MOGU_BIN/mogu ]] && why="$MOGU_BIN/mogu is not built"
 [[ -z $why ]] && ! command -v jq >/dev/null && why="jq is missing"
@@ -76,6 +77,16 @@ pool_badconfig() {
 tap_check "v2: check reports pure cgroup v2 as OK" is "$(level 'layout v2' nodm)" OK
 tap_check "v2: the kernel's config is read from /boot (no /proc/config.gz in Debian's kernel)" like "$(json nodm .config_source)" "/boot/config-*"
 tap_check "v2: the exit status is the worst line, as in the JSON" agrees nodm
+# Debian's 6.1.0-N-amd64 is judged as the upstream release /proc/version names: no known bad range.
+debian_upstream_judged() {
+    local line up
+    line=$(json nodm '.checks[] | select(.area == "kernel" and (.name | startswith("version "))) | "\(.level) \(.name): \(.detail)"')
+    up=${line#OK version }
+    up=${up%%:*}
+    like "$up" '6.1.[1-9]*' &&
+        like "$line" "OK version $up: in none of the * known bad ranges ($(json nodm .kernel) is built from $up, says /proc/version)"
+}
+tap_check "v2: Debian's kernel is judged by the upstream release /proc/version names" debian_upstream_judged
 tap_check "no dm modules loaded: device-mapper WARN says the module is on disk" no_dm_module_on_disk
 tap_check "no dm modules loaded: the thin pool is 'not checked: no device-mapper'" is "$(detail 'thin pool' nodm)" "not checked: no device-mapper"
 tap_check "without a kernel config: says what it could not know, exit status 1 or 2" no_config_says_so
@@ -117,17 +128,98 @@ readback() {
 }
 dense_values() { grep -qx vm.dirty_ratio=10 "$1" && grep -qx vm.max_map_count=262144 "$1" && grep -qx kernel.pid_max=4194304 "$1"; }
 dense_file() { grep -q '^# Written by .mogu tune --profile dense.' "$work/dense.conf" && grep -q '^# memory maps per process' "$work/dense.conf"; }
-festival_values() {
-    status_is festival 0 && grep -qx net.core.somaxconn=65535 "$work/after-festival.snap" &&
-        grep -qx 'net.ipv4.ip_local_port_range=1024 65535' "$work/after-festival.snap"
+# The festival profile as runtime/node/sysctl_profile.cpp defines it: key, rule, target
+# (vm.min_free_kbytes: 1% of memory within 128-512 MiB, at most 5% of it, in whole MiB).
+festival_min_free() {
+    local mem v cap
+    mem=$(awk '{ print $2 }' "$work/meminfo")
+    v=$(( mem / 100 ))
+    (( v < 131072 )) && v=131072
+    (( v > 524288 )) && v=524288
+    cap=$(( mem / 20 ))
+    (( cap < 1024 )) && cap=1024
+    (( v > cap )) && v=$cap
+    echo $(( v / 1024 * 1024 ))
+}
+festival_profile() {
+    printf '%s\n' "vm.dirty_ratio at_most 5" "vm.dirty_background_ratio at_most 2" "vm.dirty_expire_centisecs at_most 1500" \
+        "vm.dirty_writeback_centisecs at_most 500" "vm.min_free_kbytes at_least $(festival_min_free)" \
+        "kernel.pid_max at_least 4194304" "kernel.threads-max at_least 4194304" "fs.file-max at_least 4194304" \
+        "fs.inotify.max_user_instances at_least 8192" "fs.inotify.max_user_watches at_least 1048576" \
+        "fs.aio-max-nr at_least 1048576" "vm.max_map_count at_least 262144" "net.core.somaxconn at_least 65535" \
+        "net.ipv4.ip_local_port_range range 1024 65535" "net.netfilter.nf_conntrack_max at_least 1048576"
+}
+# meets RULE CURRENT TARGET: the current value already satisfies the profile (tune then keeps it,
+# in the file too).
+meets() {
+    local lo hi tlo thi
+    case $1 in
+        at_most) (( $2 > 0 && $2 <= $3 )) ;;
+        at_least) (( $2 >= $3 )) ;;
+        range) read -r lo hi <<<"$2"; read -r tlo thi <<<"$3"; (( lo <= tlo && hi >= thi )) ;;
+    esac
+}
+snap_value() { grep "^$1=" "$work/$2" | cut -d= -f2-; }
+# Every key of the profile: the file has it (commented out when the kernel lacks it), and the
+# kernel now says what the file says: the target, or the value from before festival when that
+# already met it. The keys the guest kernel lacks go to $work/festival.absent.
+festival_readback() {
+    local key rule target before want got line n=0 absent=()
+    status_is festival 0 || return 1
+    while read -r key rule target; do
+        before=$(snap_value "$key" after-conntrack.snap)
+        got=$(snap_value "$key" after-festival.snap)
+        if [[ $before == absent ]]; then
+            grep -qx "# $key = $target" "$work/festival.conf" || { echo "$key: absent, but not commented out in the file"; return 1; }
+            is "$got" absent || return 1
+            absent+=("$key")
+            continue
+        fi
+        want=$target
+        if meets "$rule" "$before" "$target"; then want=$before; fi
+        line=$(grep "^$key = " "$work/festival.conf") || { echo "$key: no active line in the file"; return 1; }
+        is "$line" "$key = $want" || return 1
+        is "$got" "$want" || { echo "($key before festival: $before)"; return 1; }
+        n=$((n + 1))
+    done < <(festival_profile)
+    (( $(grep -c ' = ' "$work/festival.conf") == 15 )) || { echo "the file does not have the profile's 15 keys"; return 1; }
+    echo "$n ${absent[*]:-none}" >"$work/festival.absent"
+}
+festival_absent() {
+    local n rest
+    read -r n rest <"$work/festival.absent" 2>/dev/null || return 0
+    echo "# festival: $n of 15 values read back; absent on the guest kernel: $rest"
+}
+# Dense ran before nf_conntrack was loaded: the key was absent, so the file has it commented out.
+dense_conntrack_commented() {
+    is "$(snap_value net.netfilter.nf_conntrack_max after-dense.snap)" absent &&
+        grep -qx '# not on this kernel when written (module not loaded?)' "$work/dense.conf" &&
+        grep -qx '# net.netfilter.nf_conntrack_max = 262144' "$work/dense.conf" &&
+        { ! grep -q '^net.netfilter.nf_conntrack_max' "$work/dense.conf" || { echo "an active nf_conntrack_max line"; return 1; }; }
+}
+# nf_conntrack loaded for festival: its maximum is applied and read back.
+festival_conntrack() {
+    status_is conntrack 0 &&
+        like "$(snap_value net.netfilter.nf_conntrack_max after-conntrack.snap)" '[0-9]*' &&
+        grep -qx 'net.netfilter.nf_conntrack_max = 1048576' "$work/festival.conf" &&
+        is "$(snap_value net.netfilter.nf_conntrack_max after-festival.snap)" 1048576
+}
+# Revert puts back what was there before dense; nf_conntrack_max, whose key appeared only when the
+# module was loaded, goes back to the module's default.
+reverted() {
+    is "$(cat "$work/revert.rc")" 0 &&
+        diff <(grep -v '^net.netfilter.nf_conntrack_max=' "$work/before.snap") <(grep -v '^net.netfilter.nf_conntrack_max=' "$work/after-revert.snap") &&
+        is "$(snap_value net.netfilter.nf_conntrack_max after-revert.snap)" "$(snap_value net.netfilter.nf_conntrack_max after-conntrack.snap)"
 }
 tap_check "dense: the sysctls read back are the file's values" readback
 tap_check "dense: vm.dirty_ratio 10, vm.max_map_count 262144, kernel.pid_max 4194304" dense_values "$work/after-dense.snap"
 tap_check "dense: the file says who wrote it and why each value" dense_file
 tap_check "after dense, check's sysctl lines are OK" is "$(json check-dense '[.checks[] | select(.area == "sysctl" and .level != "OK")] | length')" 0
-tap_check "festival on top: somaxconn 65535, ports 1024-65535" festival_values
-tap_check "revert restores every value, the administrator's file, and drops the saved copy" \
-    bash -c "[[ \$(cat '$work/revert.rc') == 0 ]] && diff '$work/before.snap' '$work/after-revert.snap'"
+tap_check "dense before nf_conntrack is loaded: nf_conntrack_max is written commented out" dense_conntrack_commented
+tap_check "festival on top: every value of the profile reads back (kept when already better), the file has all 15" festival_readback
+festival_absent
+tap_check "festival with nf_conntrack loaded: nf_conntrack_max 1048576 in the file and the kernel" festival_conntrack
+tap_check "revert restores every value (nf_conntrack_max: the module's default), the administrator's file, and drops the saved copy" reverted
 tap_check "a second revert has nothing to revert" status_is revert-again 1 'nothing to revert'
 
 # --- the other layouts: one boot each, check only
