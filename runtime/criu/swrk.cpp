@@ -142,7 +142,10 @@ int Swrk::finish() {
 }
 
 int version_of(const std::string& criu_path) {
-    Swrk swrk(criu_path, {});
+    // Whatever the program prints goes to our stderr: `mogu check --format json` prints its report
+    // on stdout after asking criu for its version.
+    static constexpr int stdio[3] = {-1, STDERR_FILENO, -1};
+    Swrk swrk(criu_path, {}, stdio);
     rpc::criu_req req;
     req.set_type(rpc::VERSION);
     rpc::criu_resp resp = swrk.call(req);

@@ -232,9 +232,12 @@ expect_module() {
     chmod 0644 "$TEST_TMP/plain"
     "$MOGU" --criu "$TEST_TMP/plain" check --format json >"$TEST_TMP/plain.json" 2>/dev/null || true
     same "$(check_line criu "$TEST_TMP/plain.json")" "WARN criu $TEST_TMP/plain (from --criu) cannot be run; run 'make deps' (it builds criu 4.1 into /opt/mogu/criu) or name one with 'mogu --criu PATH': Permission denied"
-    printf '#!/bin/sh\nexit 1\n' >"$TEST_TMP/notcriu"
+    # It prints on its stdout, as a wrapper script might: the JSON report stays whole.
+    printf '#!/bin/sh\necho not criu\nexit 1\n' >"$TEST_TMP/notcriu"
     chmod +x "$TEST_TMP/notcriu"
-    "$MOGU" --criu "$TEST_TMP/notcriu" check --format json >"$TEST_TMP/notcriu.json" 2>/dev/null || true
+    "$MOGU" --criu "$TEST_TMP/notcriu" check --format json >"$TEST_TMP/notcriu.json" 2>"$TEST_TMP/notcriu.err" || true
+    jq -e . "$TEST_TMP/notcriu.json" >/dev/null
+    grep -qx 'not criu' "$TEST_TMP/notcriu.err"
     [[ $(check_line criu "$TEST_TMP/notcriu.json") == "WARN $TEST_TMP/notcriu does not work as criu ("*"); run 'make deps' (it builds criu 4.1 into /opt/mogu/criu) or name one with 'mogu --criu PATH'" ]]
     same "$(check_fix criu "$TEST_TMP/notcriu.json")" "$CRIU_FIX"
 }
