@@ -158,6 +158,22 @@ std::vector<std::string> ThinPool::active_thin_devices() const {
     return out;
 }
 
+void ThinPool::deactivate() {
+    if (!active()) throw SnapError(ErrorKind::not_found, "pool {} is not active", c_.pool_name);
+    auto thin = active_thin_devices();
+    std::vector<std::string> open;
+    for (const auto& n : thin)
+        if (dm::info(n).open_count > 0) open.push_back(n);
+    if (!open.empty())
+        throw SnapError(ErrorKind::failed_precondition,
+                        "pool {}: {} thin device(s) still open (mounted, or used by a container): {}; stop what uses them and "
+                        "mogu-snapshotter first",
+                        c_.pool_name, open.size(), join(open, ", "));
+    for (const auto& n : thin) dm::remove(n, 20);
+    dm::remove(c_.pool_name, 20);
+    CacheTier(c_).teardown();
+}
+
 void ThinPool::destroy() {
     if (!active()) throw SnapError(ErrorKind::not_found, "pool {} is not active", c_.pool_name);
     auto busy = active_thin_devices();

@@ -51,6 +51,11 @@ public:
     // first. On an active pool it only checks the cache's mode against the config.
     void activate();
     bool active() const;
+    // Takes the pool down as a clean shutdown would, keeping everything on its devices: its thin
+    // devices no one has open, the pool, then the cache tier (whose metadata keeps its dirty
+    // blocks marked; `activate` and the daemon rebuild it from the saved layout). Refuses, before
+    // removing anything, while a thin device is open (mounted: a container runs on it).
+    void deactivate();
     // Deactivates the pool and wipes its metadata superblock; refuses while thin devices are active.
     void destroy();
     PoolStatus status() const;

@@ -12,6 +12,7 @@ const char* kUsage =
     "usage: mogu-snapshotter [--config FILE] [--debug] [--log FILE] COMMAND\n"
     "  serve                                   serve containerd's Snapshots API on the configured socket\n"
     "  pool create|activate|status|destroy     manage the thin pool\n"
+    "  pool deactivate                         take the pool (and its cache) down, data kept (daemon stopped)\n"
     "  pool cache attach|detach                add the SSD cache (cache_device) under the running pool, or\n"
     "                                          flush it and put the origin back (containers keep running)\n"
     "  recover --list                          the pool's thin devices (works without the database)\n"

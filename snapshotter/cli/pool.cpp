@@ -90,7 +90,7 @@ void print_status(const Config& c, ThinPool& pool) {
 
 int pool(const Config& c, const Args& args) {
     if (!args.empty() && args[0] == "cache") return cache(c, args);
-    if (args.size() != 1) throw UsageError("pool wants one of create, activate, status, destroy, cache");
+    if (args.size() != 1) throw UsageError("pool wants one of create, activate, deactivate, status, destroy, cache");
     ThinPool p(c);
     const auto& verb = args[0];
     if (verb == "create") {
@@ -102,6 +102,9 @@ int pool(const Config& c, const Args& args) {
             std::printf("pool %s is already active\n", c.pool_name.c_str());
         }
         else { p.activate(); std::printf("pool %s activated\n", c.pool_name.c_str()); }
+    } else if (verb == "deactivate") {
+        p.deactivate();
+        std::printf("pool %s deactivated\n", c.pool_name.c_str());
     } else if (verb == "status") {
         print_status(c, p);
     } else if (verb == "destroy") {
@@ -110,7 +113,7 @@ int pool(const Config& c, const Args& args) {
         ::unlink(c.db_path().c_str());
         std::printf("pool %s destroyed\n", c.pool_name.c_str());
     } else {
-        throw UsageError("unknown pool command \"{}\" (create, activate, status, destroy)", verb);
+        throw UsageError("unknown pool command \"{}\" (create, activate, deactivate, status, destroy, cache)", verb);
     }
     return 0;
 }

@@ -217,16 +217,14 @@ hold_dirty() {
         dmsetup message mogu-data 0 migration_threshold 0 2>/dev/null && exit 0; sleep 0.05; done; exit 1 ) &
     hold_pid=$!
 }
-# pool_down: what a clean shutdown leaves (there is no `pool deactivate`): the thin devices, the
-# pool, then the cache removed by hand; the cache's dirty blocks stay marked in its metadata.
-# The tables are kept in $WORK/tables.down, the cache's status just before it goes in $WORK/status.down.
+# pool_down: `pool deactivate`, as a clean shutdown takes the pool down: its unused thin devices,
+# the pool, then the cache, whose dirty blocks stay marked in its metadata. The tables are kept
+# in $WORK/tables.down, the cache's status just before in $WORK/status.down.
 pool_down() {
-    local d
     dmsetup table >$WORK/tables.down
-    for d in $(dmsetup ls | awk '$1 ~ /^mogu-(snap|recover)-/ { print $1 }'); do dmsetup remove --retry $d || return 1; done
-    dmsetup remove --retry mogu || return 1
     dmsetup status mogu-data >$WORK/status.down 2>&1
-    dmsetup remove --retry mogu-data && dmsetup remove --retry mogu-cblocks && dmsetup remove --retry mogu-cmeta
+    S pool deactivate >$WORK/deactivate.out 2>&1 || { cat $WORK/deactivate.out; return 1; }
+    grep -qx 'pool mogu deactivated' $WORK/deactivate.out
 }
 
 # --- the daemon on the pool the power-off left (no `pool activate` before it): it rebuilds the
@@ -259,6 +257,8 @@ check "data written before the power-off is there after the next boot, through t
 # --- recover with the cache: the daemon stopped, the pool taken down with the blocks dirty since
 # the power-off still dirty (the origin under them stale: checked through a pool over the origin
 # alone), recover rebuilds the cache itself and reads the data written before the power-off through it.
+out=$(S pool deactivate 2>&1); rc=$?
+check "pool deactivate refuses while a snapshot is mounted, naming it, and removes nothing" bash -c "[[ $rc == 1 && \$out == *'still open'*mogu-snap-* ]] && dmsetup info mogu >/dev/null 2>&1 && dmsetup table mogu-data | grep -q ' cache ' && mountpoint -q /mnt/s || { echo \"\$out\"; dmsetup ls; false; }"
 umount /mnt/s
 stop_daemon
 pool_down; down_rc=$?

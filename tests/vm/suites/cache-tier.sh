@@ -7,7 +7,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../../.."
 . tests/vm/lib/tap.sh
 export MOGU_SRC=$PWD MOGU_BIN=${MOGU_BIN:-$PWD/${BUILD:-build}/bin}
-PLAN=33
+PLAN=34
 why=$(vm_unavailable)
 [[ -z $why && ! -x $MOGU_BIN/mogu-snapshotter ]] && why="$MOGU_BIN/mogu-snapshotter is not built"
 [[ -z $why ]] && ! command -v dmsetup >/dev/null && why="dmsetup is missing (apt-get install dmsetup)"
