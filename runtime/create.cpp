@@ -134,6 +134,9 @@ PreparedContainer create_container(const Context& ctx, const CreateOptions& opts
     }
     cgroups::Manager& manager = cgroup_manager(ctx);
 
+    // A create of this id killed half-way left its directory: its init and cgroup go with it first
+    // (ContainerDir::create alone would reclaim the directory, and leak a cgroup of another path).
+    remove_interrupted_create(ctx, opts.id);
     ContainerDir dir = ContainerDir::create(ctx.root, opts.id);
     failpoint("create.state-dir");
     write_file(dir.config_copy(), read_file(config_path), 0600);

@@ -16,6 +16,7 @@
 #include "runtime/criu/request.h"
 #include "runtime/criu/swrk.h"
 #include "runtime/hooks.h"
+#include "runtime/interrupted_create.h"
 #include "runtime/linux/in_root.h"
 #include "runtime/linux/namespaces.h"
 #include "runtime/proc_info.h"
@@ -143,6 +144,7 @@ int restore(const Context& ctx, const RestoreOptions& o) {
     cgroups::Manager& manager = cgroup_manager(ctx);
 
     // The transaction: state directory, cgroup, criu, the restored init (destroyed in reverse).
+    remove_interrupted_create(ctx, o.id);  // as create does: what a killed create of this id left
     ContainerDir dir = ContainerDir::create(ctx.root, o.id);
     write_file(dir.config_copy(), read_file(config_path), 0600);
     std::unique_ptr<cgroups::Cgroup> cgroup = create_container_cgroup(manager, spec, o.id);

@@ -139,6 +139,27 @@ check_clean() {
     [ "$CASES" -eq 16 ]
 }
 
+@test "a create of an id a killed create left reclaims that create's cgroup too, not only its directory" {
+    fresh_case "r-$$"
+    local old_cg=$CGROUP_PARENT/$ID-old d found=0
+    edit_config ".linux.cgroupsPath = \"$old_cg\""
+    fp_run "create.init-setup:kill" create --bundle "$BUNDLE" "$ID"
+    [ "$status" -eq 137 ]
+    [[ -f $ROOT/$ID/creating.json && ! -e $ROOT/$ID/state.json ]]
+    [ "$(jq -r .cgroupPath "$ROOT/$ID/creating.json")" = "$old_cg" ]
+    for d in $(cgroup_dirs_of "$ID-old"); do [[ -d $d ]] && found=1; done
+    (( found ))
+    # The same id again, from a config naming another cgroup (a retry after a fix): it is created,
+    # and the killed create's cgroup is gone with its directory.
+    edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$ID\""
+    mogu create --bundle "$BUNDLE" "$ID" </dev/null
+    [ "$(status_of "$ID")" = created ]
+    [[ ! -e $ROOT/$ID/creating.json ]]
+    for d in $(cgroup_dirs_of "$ID-old"); do [[ ! -d $d ]] || { echo "left: $d"; false; }; done
+    mogu delete --force "$ID"
+    assert_nothing_left "$ID"
+}
+
 @test "a failpoint that names no action kills, and an unknown action is refused by name" {
     fresh_case "u-$$"
     fp_run "create.cgroup:explode" create --bundle "$BUNDLE" "$ID"
