@@ -1,6 +1,7 @@
 #include "shim/task/process_io.h"
 
 #include "common/error.h"
+#include "common/log.h"
 #include "ttrpc/status.h"
 
 #include <fcntl.h>
@@ -9,7 +10,10 @@
 #include <sys/stat.h>
 #include <termios.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 namespace mogu::shim {
 namespace {
@@ -37,12 +41,41 @@ std::string local_path(const std::string& uri, const char* stream) {
     return uri;
 }
 
+// containerd opens its reading end of an output FIFO on a goroutine of its own (a blocking open
+// behind containerd/fifo's O_NONBLOCK), so a short process can start, write and exit before that
+// open(2) runs: with every writer gone the FIFO's data is dropped, and containerd's open then
+// waits for a writer forever (an ExecSync hung until its deadline, about one exec in 1,500).
+// So, as containerd's runc shim does by opening its write end blocking, the output is opened
+// once a reader is there: open(O_WRONLY | O_NONBLOCK) fails with ENXIO until then (a reader
+// inside its open(2) counts, and this open wakes it). The probe stays open until the caller
+// holds its own writer, so the reader never sees a moment without one (that would be EOF).
+// Bounded: a client that never opens its end costs kReaderWait and a warning.
+constexpr auto kReaderWait = std::chrono::seconds(3);
+
+UniqueFd wait_for_reader(const std::string& path, const char* stream) {
+    auto deadline = std::chrono::steady_clock::now() + kReaderWait;
+    auto pause = std::chrono::microseconds(50);
+    for (;;) {
+        int fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd >= 0) return UniqueFd(fd);
+        if (errno != ENXIO) throw SysError(errno, "open {} {} for writing", stream, path);
+        if (std::chrono::steady_clock::now() >= deadline) {
+            log::warn("{} {}: nobody opened it for reading in {} s; output written before a reader comes may be lost", stream, path,
+                      std::chrono::duration_cast<std::chrono::seconds>(kReaderWait).count());
+            return {};
+        }
+        std::this_thread::sleep_for(pause);
+        pause = std::min<std::chrono::microseconds>(pause * 2, std::chrono::milliseconds(20));
+    }
+}
+
 UniqueFd open_output(const std::string& uri, const char* stream, bool nonblocking) {
     std::string path = local_path(uri, stream);
     int fd;
     if (is_fifo(path)) {
+        UniqueFd probe = wait_for_reader(path, stream);
         // O_RDWR never blocks on a FIFO and keeps a reader, so the container does not get
-        // SIGPIPE while nobody is attached.
+        // SIGPIPE while nobody is attached (containerd restarting).
         fd = open(path.c_str(), O_RDWR | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
     } else {
         fd = open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0), 0640);

@@ -5,6 +5,7 @@
 #include "shim/commands.h"
 #include "shim/proto/shim.pb.h"
 #include "shim/task/container_cgroup.h"
+#include "shim/task/process_io.h"
 #include "shim/task/publisher.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_options.h"
@@ -14,12 +15,14 @@
 #include "ttrpc/frame.h"
 
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <fstream>
 #include <thread>
@@ -288,4 +291,40 @@ Test(vm_rootfs, a_bundle_without_the_isolation_annotation_is_not_a_vm_s) {
     cr_assert_not(runs_in_vm(n.dir));  // this test binary is not containerd-shim-mogu-vm-v2
     cr_assert_not(rootfs_device_passed(n.dir));
     unlink((n.dir + "/config.json").c_str());
+}
+
+// A process that writes and exits before containerd's reader has opened the output FIFO (its open
+// runs on a goroutine of its own): ProcessIo waits for the reader, so the output is there for it
+// when it comes, followed by EOF. Without the wait every writer was gone first, the FIFO's data
+// dropped and a blocking reader waited forever (ExecSync hung).
+Test(process_io, output_to_a_fifo_waits_for_a_late_reader_and_loses_nothing) {
+    char dir[] = "/tmp/mogu-fifo-test.XXXXXX";
+    cr_assert(mkdtemp(dir));
+    std::string fifo = std::string(dir) + "/out";
+    cr_assert_eq(mkfifo(fifo.c_str(), 0600), 0);
+    std::string got;
+    std::thread reader([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        int fd = open(fifo.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) return;
+        for (int i = 0; i < 200; ++i) {  // up to 2 s for data and then EOF
+            char buf[64];
+            ssize_t n = read(fd, buf, sizeof buf);
+            if (n > 0) got.append(buf, size_t(n));
+            else if (n == 0 && !got.empty()) break;
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        close(fd);
+    });
+    {
+        ProcessIo io(StdioPaths{"", fifo, "", false});
+        int w = dup(io.child_stdio().out);  // the process's copy
+        io.runtime_done();
+        cr_assert_eq(write(w, "hello\n", 6), 6);
+        close(w);  // the process exits
+    }
+    reader.join();
+    cr_assert_str_eq(got.c_str(), "hello\n");
+    unlink(fifo.c_str());
+    rmdir(dir);
 }
