@@ -129,11 +129,11 @@ start() {
 
 # containerd on DIR's config, in the background; returns once it answers on its socket.
 launch() {
-    local dir=$1 i
+    local dir=$1
     # No inherited fds beyond the log: bats waits for every holder of its output to close it.
     PATH="$MOGU_BIN:$PATH" containerd --config "$dir/config.toml" </dev/null >>"$dir/containerd.log" 2>&1 3>&- 4>&- &
     echo $! >"$dir/containerd.pid"
-    for i in $(seq 150); do
+    for _ in $(seq 150); do
         ctr --address "$dir/containerd.sock" version >/dev/null 2>&1 && return 0
         kill -0 "$(<"$dir/containerd.pid")" 2>/dev/null || { tail -20 "$dir/containerd.log" >&2; echo "containerd exited" >&2; return 1; }
         sleep 0.1
@@ -155,6 +155,13 @@ restart() {
         ! kill -0 "$pid" 2>/dev/null || die "restart: containerd $pid did not exit on SIGTERM in 10 s"
     fi
     launch "$dir" || die "restart: containerd did not start again (see $dir/containerd.log)"
+    # The CRI plugin answers once it has recovered the pods ("server is not initialized yet"
+    # before).
+    for _ in $(seq 300); do
+        "$CRI_CLIENT" -r "unix://$dir/containerd.sock" --timeout 10 pods >/dev/null 2>&1 && return 0
+        sleep 0.1
+    done
+    die "restart: the CRI plugin did not answer in 30 s (see $dir/containerd.log)"
 }
 
 # The CRI plugin's objects first, as the kubelet removes them (StopPodSandbox kills the pod's
@@ -201,7 +208,13 @@ stop() {
     fi
     local pid=
     if [[ -f $dir/containerd.pid ]]; then pid=$(<"$dir/containerd.pid"); fi
+    # Our containers and sandboxes: containerd's list and the bundles left (a killed shim's). The
+    # cgroups named after them are ours; other cgroups under /kubepods may be another
+    # containerd's (a second run of the suite, a demo) and are not touched.
+    local ids
+    ids=$(ls "$dir/state/io.containerd.runtime.v2.task/$CRI_NS" 2>/dev/null || true)
     if [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; then
+        ids+=" $(timeout 10 ctr --address "$dir/containerd.sock" -n "$CRI_NS" containers ls -q 2>/dev/null || true)"
         stop_pods "$dir"
     fi
     local shims
@@ -239,7 +252,8 @@ stop() {
     fi
     local p
     for p in "${CGROUP_PARENTS[@]}"; do
-        grep -qx "$p" "$dir/cgroups-before" 2>/dev/null || remove_cgroup_tree "$p"
+        # shellcheck disable=SC2086
+        grep -qx "$p" "$dir/cgroups-before" 2>/dev/null || remove_cgroup_tree "$p" $ids
     done
     rmdir /run/containerd/mogu/$CRI_NS /run/containerd/runc/$CRI_NS 2>/dev/null || true
     rm -rf "$dir"
@@ -269,26 +283,34 @@ remove_portmap_chains_of_subnet() {
     done
 }
 
-# A tree start did not find: its processes are our pods' (a pause or container whose shim was
-# killed above lives on, holding its netns and veth); SIGKILL them, then rmdir deepest first in
-# every hierarchy.
+# A tree start did not find, in every hierarchy: the processes in the cgroups named after our
+# containers (IDS: a pause or container whose shim was killed above lives on, holding its netns
+# and veth) are SIGKILLed, then every empty directory is removed, deepest first. Another
+# containerd's pods in the tree (one started while ours ran) keep their processes and cgroups.
 remove_cgroup_tree() {
-    local parent=$1 m pids
+    local parent=$1 m d id pids; shift
     [[ $parent == /?* && $parent != *..* ]] || return 0
+    local -A ours=()
+    for id in "$@"; do ours[$id]=1; done
     local mounts
     mounts=$(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo)
     for m in $mounts; do
         [[ -d $m$parent ]] || continue
-        pids=$(find "$m$parent" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
-        # shellcheck disable=SC2086
-        [[ -z $pids ]] || kill -9 $pids 2>/dev/null || true
+        while read -r d; do
+            [[ -n ${ours[${d##*/}]:-} ]] || continue
+            pids=$(find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -u)
+            # shellcheck disable=SC2086
+            [[ -z $pids ]] || kill -9 $pids 2>/dev/null || true
+        done < <(find "$m$parent" -mindepth 1 -type d 2>/dev/null)
     done
     for m in $mounts; do
         [[ -d $m$parent ]] || continue
+        # Again while one of ours is left (its killed processes take a moment to go).
         for _ in $(seq 20); do
             find "$m$parent" -depth -type d -exec rmdir {} \; 2>/dev/null
             [[ -d $m$parent ]] || break
-            sleep 0.1
+            while read -r d; do [[ -z ${ours[${d##*/}]:-} ]] || { sleep 0.1; continue 2; }; done < <(find "$m$parent" -mindepth 1 -type d)
+            break
         done
     done
 }

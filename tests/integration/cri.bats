@@ -63,6 +63,20 @@ assert_pod_gone() {
     remove_pod_cgroup "$cg"
 }
 
+# The shims of this containerd (started with -address its socket), one line each: "PID ID", ID
+# the container its -id names (the first one the shim served).
+cri_shims() {
+    local f p
+    for f in $(grep -lsF -- "$CRI_DIR/containerd.sock" /proc/[0-9]*/cmdline); do
+        p=${f#/proc/}; p=${p%/cmdline}
+        [[ $(readlink "/proc/$p/exe" 2>/dev/null) == */containerd-shim-* ]] || continue
+        echo "$p $(tr '\0' '\n' <"$f" 2>/dev/null | grep -A1 -x -- -id | tail -1)"
+    done
+}
+
+# A process's parent.
+ppid_of() { awk '{print $4}' "/proc/$1/stat"; }
+
 @test "Version and Status: containerd's CRI answers, runtime and network ready" {
     run cri_ version
     [ "$status" -eq 0 ]
@@ -86,7 +100,8 @@ assert_pod_gone() {
     [ "$status" -eq 0 ]
     [[ $(jq -r .status.state <<<"$output") == SANDBOX_READY ]]
     [[ $(jq -r .status.runtime_handler <<<"$output") == "${CRI_TEST_HANDLER:-mogu}" ]]
-    [[ $(jq -r .status.network.ip <<<"$output") == "10.233.$CRI_NET."* ]]
+    ip=$(jq -r .status.network.ip <<<"$output")
+    [[ $ip == "10.233.$CRI_NET."* ]]
     info=$(jq -r .info.info <<<"$output")
     pid=$(jq -r .pid <<<"$info")
     # The kubelet's cgroupfs layout: kubepods/burstable/pod<uid>/<sandbox id>.
@@ -97,12 +112,27 @@ assert_pod_gone() {
     [[ -d $(handler_root)/$POD ]]
     # restrict_oom_score_adj: pause keeps containerd's own score instead of the kubelet's -998.
     [[ $(cat /proc/$pid/oom_score_adj) == "$(cat /proc/self/oom_score_adj)" ]]
+    # The IP the status gives is the one on the container's eth0, and the host reaches the
+    # container's httpd at it.
+    id=$(run_ctr www 'mkdir -p /www && echo "served at $(hostname)" >/www/index.html && exec httpd -f -p 80 -h /www')
+    run cri_ exec "$id" ip -4 -o addr show dev eth0
+    [ "$status" -eq 0 ]
+    [[ $(awk '{print $4}' <<<"$output") == "$ip/24" ]]
+    for _ in $(seq 50); do wget -qO- "http://$ip/" >/dev/null 2>&1 && break; sleep 0.1; done
+    run wget -qO- "http://$ip/"
+    [ "$output" = "served at web" ]
 }
 
 @test "a container gets command, env, mounts, working dir, hostname, DNS and sysctls; ExecSync" {
     mkdir -p "$BATS_TEST_TMPDIR/vol" && echo from-host >"$BATS_TEST_TMPDIR/vol/file"
+    # Sysctls of the pod's network and IPC namespaces, each set to a value the host does not have.
+    host_port_start=$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+    host_rmid=$(cat /proc/sys/kernel/shm_rmid_forced)
+    port_start=80 rmid=$((1 - host_rmid))
+    [[ $host_port_start != 80 ]] || port_start=81
+    export SYSCTLS="{\"net.ipv4.ip_unprivileged_port_start\": \"$port_start\", \"kernel.shm_rmid_forced\": \"$rmid\"}"
     run_pod app '.dns_config = {servers: ["10.96.0.10"], searches: ["mogu-test.svc.cluster.local"], options: ["ndots:5"]}
-                 | .linux.sysctls = {"net.ipv4.ip_unprivileged_port_start": "1024", "kernel.shm_rmid_forced": "1"}'
+                 | .linux.sysctls = (env.SYSCTLS | fromjson)'
     export VOL=$BATS_TEST_TMPDIR/vol
     id=$(run_ctr main 'echo started; exec sleep 300' \
          '.envs = [{key: "GREETING", value: "hello mogu"}] | .working_dir = "/srv"
@@ -110,7 +140,10 @@ assert_pod_gone() {
     [[ -n $id ]]
     run cri_ exec "$id" sh -c 'echo "$GREETING"; pwd; cat /data/file; hostname; cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shm_rmid_forced'
     [ "$status" -eq 0 ]
-    [ "$output" = $'hello mogu\n/srv\nfrom-host\napp\n1024\n1' ]
+    [ "$output" = "$(printf 'hello mogu\n/srv\nfrom-host\napp\n%s\n%s' "$port_start" "$rmid")" ]
+    # The host's own values are untouched.
+    [[ $(cat /proc/sys/net/ipv4/ip_unprivileged_port_start) == "$host_port_start" ]]
+    [[ $(cat /proc/sys/kernel/shm_rmid_forced) == "$host_rmid" ]]
     run cri_ exec "$id" cat /etc/resolv.conf
     [[ $output == *"nameserver 10.96.0.10"* && $output == *"search mogu-test.svc.cluster.local"* && $output == *"options ndots:5"* ]]
     # Read-only mount, and the exit code of an ExecSync comes back.
@@ -162,6 +195,14 @@ assert_pod_gone() {
     run_pod pair
     a=$(run_ctr server 'mkdir -p /www && echo from-server >/www/index.html && exec httpd -f -p 8080 -h /www')
     b=$(run_ctr client 'exec sleep 300')
+    # One shim serves the pod: the only one of this containerd, started for the sandbox, the
+    # parent of pause and of both containers' inits.
+    shims=$(cri_shims)
+    [[ $(wc -l <<<"$shims") == 1 ]]
+    [[ ${shims#* } == "$POD" ]]
+    for pid in $(pod_pid "$POD") $(ctr_pid "$a") $(ctr_pid "$b"); do
+        [[ $(ppid_of "$pid") == "${shims%% *}" ]]
+    done
     for _ in $(seq 20); do cri_ exec "$b" wget -qO- http://127.0.0.1:8080/ >/dev/null 2>&1 && break; sleep 0.1; done
     run cri_ exec "$b" wget -qO- http://127.0.0.1:8080/
     [ "$output" = from-server ]
@@ -320,6 +361,14 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
         '.mounts = [{container_path: "/data", host_path: "'"$BATS_TEST_TMPDIR/data"'", readonly: true}] | .linux.resources = {memory_limit_in_bytes: 67108864}')
     # Both joined the sandbox's VM: still one QEMU, and their kernel is the guest's.
     [ "$(pod_qemus "$POD")" -eq 1 ]
+    # One shim serves the pod: the only one of this containerd, started for the sandbox.
+    shims=$(cri_shims)
+    [[ $(wc -l <<<"$shims") == 1 ]]
+    [[ ${shims#* } == "$POD" ]]
+    # QEMU runs in the sandbox's host cgroup, below the kubelet's pod<uid>: the VM's cost is the pod's.
+    qemu=$(pgrep -f "qemu-system.*/$POD/console.log")
+    grep -q ":memory:$(pod_cgroup)/$POD\$" "/proc/$qemu/cgroup"
+    grep -qE ":(cpu|cpu,cpuacct):$(pod_cgroup)/$POD\$" "/proc/$qemu/cgroup"
     run cri_ exec "$app" uname -r
     [ "$status" -eq 0 ]
     guest_kernel=$output
@@ -377,11 +426,23 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     ! grep -q "$web" /proc/self/mounts || false
     run cri_ exec "$app" cat /dev/shm/x
     [ "$output" = shm-web ]
-    # A container the kubelet restarts joins the same VM and namespaces.
-    again=$(run_ctr web 'exec sleep 300' '.metadata.attempt = 1')
+    # A container the kubelet restarts joins the same VM and namespaces; this one with a security
+    # context: its user and group, its capabilities (drop ALL, add NET_ADMIN and NET_BIND_SERVICE:
+    # bounding set 0x1400, none effective for a non-root user), RuntimeDefault seccomp, which
+    # refuses a user namespace that app (no profile) may make; a PID namespace of its own.
+    again=$(run_ctr web 'exec sleep 300' '.metadata.attempt = 1 | .linux.security_context += {run_as_user: {value: 1234},
+        run_as_group: {value: 5678}, capabilities: {drop_capabilities: ["ALL"], add_capabilities: ["NET_ADMIN", "NET_BIND_SERVICE"]},
+        seccomp: {profile_type: "RuntimeDefault"}}')
     run cri_ exec "$again" sh -c 'uname -r; hostname; cat /dev/shm/x'
     [ "$output" = "$(printf '%s\nvmpod\nshm-web' "$guest_kernel")" ]
     [ "$(pod_qemus "$POD")" -eq 1 ]
+    run cri_ exec "$again" awk '/^(Uid|Gid|CapEff|CapBnd|Seccomp):/ {print $1, $2}' /proc/self/status
+    [ "$output" = "$(printf 'Uid: 1234\nGid: 5678\nCapEff: 0000000000000000\nCapBnd: 0000000000001400\nSeccomp: 2')" ]
+    run cri_ exec "$again" unshare -U true
+    [ "$status" -ne 0 ]
+    [[ $output == *"Operation not permitted"* ]]
+    cri_ exec "$app" unshare -U true
+    [[ $(cri_ exec "$again" readlink /proc/self/ns/pid) != "$(cri_ exec "$app" readlink /proc/self/ns/pid)" ]]
     # A container whose command cannot run: StartError with the runtime's reason, as with runc,
     # and nothing of it left in the pod's share.
     f=$(ctr_json nobin 'exit 0' '.command = ["/no/such/binary"]')
@@ -403,15 +464,18 @@ pod_qemus() { pgrep -f "qemu-system.*/$1/console.log" | wc -l; }
     assert_pod_gone "$POD" "$ip" "$netns" "$(pod_cgroup)" "$web" "$app" "$again" "$tty" "$nobin"
 }
 
-@test "handler mogu-vm: a host-network pod has no network device; a guest OOM kill is OOMKilled; a killed shim's pod and a pod whose VM cannot boot leave nothing" {
+@test "handler mogu-vm: a host-network pod has no network device, a shared PID namespace; a guest OOM kill is OOMKilled; a killed shim's pod and a pod whose VM cannot boot leave nothing" {
     [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]] || skip "$MOGU_BIN/containerd-shim-mogu-vm-v2 not built"
     # Host network: the node's namespace cannot cross into a VM; the pod runs, with loopback only.
-    run_pod vmhost '.linux.security_context.namespace_options.network = "NODE" | del(.hostname)' mogu-vm
-    id=$(run_ctr c 'exec sleep 300' '.linux.security_context.namespace_options.network = "NODE"')
+    # The pod shares its PID namespace: the container sees the pod's pause as PID 1.
+    local ns='.linux.security_context.namespace_options += {network: "NODE", pid: "POD"}'
+    run_pod vmhost "$ns | del(.hostname)" mogu-vm
+    id=$(run_ctr c 'exec sleep 300' "$ns")
     run cri_ exec "$id" sh -c 'ls /sys/class/net'
     [ "$output" = lo ]
+    [[ $(cri_ exec "$id" cat /proc/1/comm) == pause ]]
     # The OOM killer in the guest: the CRI says OOMKilled, as for a host container.
-    hog=$(run_ctr hog 'exec tail /dev/zero' '.linux.security_context.namespace_options.network = "NODE" | .linux.resources = {memory_limit_in_bytes: 16777216}')
+    hog=$(run_ctr hog 'exec tail /dev/zero' "$ns | .linux.resources = {memory_limit_in_bytes: 16777216}")
     wait_ctr_exited "$hog"
     run cri_ inspect "$hog"
     [[ $(jq -r '[.status.exit_code, .status.reason] | @tsv' <<<"$output") == $'137\tOOMKilled' ]]
@@ -531,16 +595,24 @@ pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
     polite=$(run_ctr polite 'trap "echo got-term; exit 7" TERM; while :; do sleep 0.1; done')
     stubborn=$(run_ctr stubborn 'trap "echo ignoring-term" TERM; while :; do sleep 0.1; done')
     sleep 0.3
-    cri_ stop --timeout 10 "$polite" >/dev/null
+    # The one handling SIGTERM exits with its own code, within the grace period (its exit time
+    # is less than the period after StopContainer was called).
+    local grace=30
+    t0=$(date +%s%N)
+    cri_ stop --timeout $grace "$polite" >/dev/null
     run cri_ inspect "$polite"
     [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t7\tError' ]]
     grep -q ' stdout F got-term$' "$BATS_TEST_TMPDIR/logs-grace/polite.log"
-    cri_ stop --timeout 1 "$stubborn" >/dev/null
+    (( $(jq -r .status.finished_at <<<"$output") - t0 < grace * 1000000000 ))
+    # The one ignoring it saw the SIGTERM, and was SIGKILLed no sooner than the grace period
+    # after StopContainer was called (a lower bound: a runtime that killed at once fails it).
+    grace=2
+    t0=$(date +%s%N)
+    cri_ stop --timeout $grace "$stubborn" >/dev/null
     run cri_ inspect "$stubborn"
     [[ $(jq -r '[.status.state, .status.exit_code, .status.reason] | @tsv' <<<"$output") == $'CONTAINER_EXITED\t137\tError' ]]
-    # It saw the SIGTERM first, and was killed only after the grace period had begun.
     grep -q ' stdout F ignoring-term$' "$BATS_TEST_TMPDIR/logs-grace/stubborn.log"
-    (( $(jq -r .status.finished_at <<<"$output") > $(jq -r .status.started_at <<<"$output") ))
+    (( $(jq -r .status.finished_at <<<"$output") - t0 >= grace * 1000000000 ))
     # Stopping an exited container again is fine, as the kubelet may.
     cri_ stop --timeout 1 "$stubborn" >/dev/null
 }
@@ -601,6 +673,28 @@ pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
     cri_ exec "$priv" test -e /dev/loop-control -o -e /dev/kmsg
 }
 
+@test "the pod's security context: pause runs as its runAsUser/runAsGroup, with its supplemental groups; a container's supplemental groups" {
+    run_pod podsec '.linux.security_context += {run_as_user: {value: 2345}, run_as_group: {value: 3456}, supplemental_groups: [4000, 4001]}'
+    pid=$(pod_pid "$POD")
+    [[ $(awk '/^Uid:/ {print $2, $3, $4, $5}' /proc/$pid/status) == "2345 2345 2345 2345" ]]
+    [[ $(awk '/^Gid:/ {print $2, $3, $4, $5}' /proc/$pid/status) == "3456 3456 3456 3456" ]]
+    # pause's groups are the spec's: containerd 1.6 gives the sandbox's user its group alone
+    # (oci.WithUser replaces the supplemental groups it set before; runc's pause has the same).
+    spec=$CRI_DIR/state/io.containerd.runtime.v2.task/k8s.io/$POD/config.json
+    [[ $(jq -c .process.user "$spec") == '{"uid":2345,"gid":3456,"additionalGids":[3456]}' ]]
+    [[ $(awk '/^Groups:/ {$1 = ""; print substr($0, 2)}' /proc/$pid/status) == "3456" ]]
+    # A container's run_as_user, run_as_group and supplemental_groups: id says them all.
+    id=$(run_ctr groups 'exec sleep 300' '.linux.security_context += {run_as_user: {value: 1234}, run_as_group: {value: 5678},
+                                          supplemental_groups: [5001, 5002]}')
+    [[ $(cri_ exec "$id" id) == "uid=1234 gid=5678 groups=5001,5002,5678" ]]
+    [[ $(awk '/^Groups:/ {$1 = ""; print substr($0, 2)}' /proc/$(ctr_pid "$id")/status) == "5001 5002 5678" ]]
+    # A pod with supplemental groups and no user: pause (root) has exactly them.
+    run_pod podgroups '.linux.security_context += {supplemental_groups: [4000, 4001]}'
+    pid=$(pod_pid "$POD")
+    [[ $(awk '/^Uid:/ {print $2} /^Gid:/ {print $2}' /proc/$pid/status | paste -sd' ') == "0 0" ]]
+    [[ $(awk '/^Groups:/ {$1 = ""; print substr($0, 2)}' /proc/$pid/status) == "4000 4001" ]]
+}
+
 @test "seccomp: RuntimeDefault filters, Unconfined does not, a Localhost profile the test wrote applies" {
     run_pod seccomp
     def=$(run_ctr def 'exec sleep 300' '.linux.security_context.seccomp = {profile_type: "RuntimeDefault"}')
@@ -612,10 +706,13 @@ pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
     [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$def")/status) == 2 ]]
     [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$unc")/status) == 0 ]]
     [[ $(awk '/^Seccomp:/ {print $2}' /proc/$(ctr_pid "$loc")/status) == 2 ]]
-    # RuntimeDefault refuses what a container should not do (unshare a user namespace as root
-    # without CAP_SYS_ADMIN is allowed by the kernel, so ask for a mount namespace: EPERM).
-    run cri_ exec "$def" unshare -m true
+    # RuntimeDefault refuses what the kernel allows this container (root without CAP_SYS_ADMIN):
+    # a new user namespace, which the Unconfined container makes.
+    run cri_ exec "$def" unshare -U true
     [ "$status" -ne 0 ]
+    [[ $output == *"unshare(0x10000000): Operation not permitted"* ]]
+    run cri_ exec "$unc" unshare -U true
+    [ "$status" -eq 0 ]
     # The Localhost profile: mkdir fails, other calls go through.
     run cri_ exec "$loc" mkdir /tmp/d
     [ "$status" -ne 0 ]
@@ -781,4 +878,75 @@ use_good_range() {
         cri_ rm "$c" >/dev/null
         ! grep -q "$c" /proc/self/mounts || false
     done
+}
+
+# The ticks a container logged are 0, 1, 2, ... with none missing: prints how many.
+ticks_in_order() {
+    awk '$2 == "stdout" && $5 != n++ {print "tick " n - 1 " missing at: " $0 > "/dev/stderr"; bad = 1; exit}
+         END {if (bad) exit 1; print n}' "$1"
+}
+
+@test "containerd restarted (as on a node's upgrade) with running pods: they are taken up again and removed cleanly after" {
+    local tick='trap "exit 0" TERM; i=0; while :; do echo "tick $i"; i=$((i + 1)); sleep 0.2; done'
+    run_pod roll
+    pod=$POD cfg=$POD_CFG
+    info=$(cri_ inspectp "$pod")
+    ip=$(jq -r .status.network.ip <<<"$info")
+    netns=$(jq -r '.info.info' <<<"$info" | jq -r '.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+    c=$(run_ctr c "$tick")
+    pause=$(pod_pid "$pod") cpid=$(ctr_pid "$c") shims=$(cri_shims)
+    # A mogu-vm pod too, where its shim is built (one more boot).
+    vm=
+    if [[ -x $MOGU_BIN/containerd-shim-mogu-vm-v2 ]]; then
+        run_pod rollvm . mogu-vm
+        vm=$POD vmcfg=$POD_CFG
+        vmip=$(cri_ inspectp "$vm" | jq -r .status.network.ip)
+        vmnetns=$(cri_ inspectp "$vm" | jq -r '.info.info' | jq -r '.runtimeSpec.linux.namespaces[] | select(.type == "network") | .path')
+        v=$(run_ctr v "$tick")
+        guest_kernel=$(cri_ exec "$v" uname -r)
+        vpause=$(pod_pid "$vm") vpid=$(ctr_pid "$v") shims=$(cri_shims)
+    fi
+    log=$BATS_TEST_TMPDIR/logs-roll/c.log
+    for _ in $(seq 50); do grep -q ' stdout F tick 1$' "$log" 2>/dev/null && break; sleep 0.1; done
+    old=$(<"$CRI_DIR/containerd.pid")
+    restart_cri
+    [[ $(<"$CRI_DIR/containerd.pid") != "$old" ]]
+    ! kill -0 "$old" 2>/dev/null || false
+    # The pod is READY and its container RUNNING, the same processes under the same shims.
+    [[ $(cri_ inspectp "$pod" | jq -r .status.state) == SANDBOX_READY ]]
+    [[ $(ctr_state "$c") == CONTAINER_RUNNING ]]
+    [[ $(pod_pid "$pod") == "$pause" && $(ctr_pid "$c") == "$cpid" ]]
+    [[ $(cri_shims) == "$shims" ]]
+    # ExecSync works, and the container's output reaches its log as before, no line lost.
+    [[ $(cri_ exec "$c" hostname) == roll ]]
+    n=$(ticks_in_order "$log")
+    for _ in $(seq 50); do (( $(ticks_in_order "$log") > n + 2 )) && break; sleep 0.1; done
+    (( $(ticks_in_order "$log") > n + 2 ))
+    # Its exit reaches the new containerd: StopContainer, SIGTERM handled, exit code 0.
+    cri_ stop --timeout 30 "$c" >/dev/null
+    [[ $(cri_ inspect "$c" | jq -r '[.status.state, .status.exit_code] | @tsv') == $'CONTAINER_EXITED\t0' ]]
+    if [[ -n $vm ]]; then
+        [[ $(cri_ inspectp "$vm" | jq -r .status.state) == SANDBOX_READY ]]
+        [[ $(ctr_state "$v") == CONTAINER_RUNNING ]]
+        [[ $(pod_pid "$vm") == "$vpause" && $(ctr_pid "$v") == "$vpid" ]]
+        [[ $(cri_ exec "$v" uname -r) == "$guest_kernel" ]]
+        vlog=$BATS_TEST_TMPDIR/logs-rollvm/v.log
+        n=$(ticks_in_order "$vlog")
+        for _ in $(seq 50); do (( $(ticks_in_order "$vlog") > n + 2 )) && break; sleep 0.1; done
+        (( $(ticks_in_order "$vlog") > n + 2 ))
+        cri_ stop --timeout 30 "$v" >/dev/null
+        [[ $(cri_ inspect "$v" | jq -r '[.status.state, .status.exit_code] | @tsv') == $'CONTAINER_EXITED\t0' ]]
+        cri_ stopp "$vm" >/dev/null
+        [ "$(pod_qemus "$vm")" -eq 0 ]
+        cri_ rmp "$vm" >/dev/null
+    fi
+    cri_ stopp "$pod" >/dev/null
+    cri_ rmp "$pod" >/dev/null
+    # Nothing of either is left (no veth at all on the bridge: both pods first).
+    POD_CFG=$cfg
+    assert_pod_gone "$pod" "$ip" "$netns" "$(pod_cgroup)" "$c"
+    if [[ -n $vm ]]; then
+        POD_CFG=$vmcfg
+        assert_pod_gone "$vm" "$vmip" "$vmnetns" "$(pod_cgroup)" "$v"
+    fi
 }

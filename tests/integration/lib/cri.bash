@@ -2,6 +2,7 @@
 # and mogu-cri, the CRI client, speaking to it as a kubelet would.
 #   cri_missing                 why the suite cannot run here, or nothing (status 1)
 #   start_cri / stop_cri        the containerd (CRI_DIR, CRI_ENDPOINT)
+#   restart_cri                 restarts it (same config and state), its shims and pods left running
 #   cri_ ARGS...                mogu-cri against it
 #   pod_json NAME [JQ]          a pod config (crictl's format) in $BATS_TEST_TMPDIR/NAME-pod.json,
 #                               edited by the jq filter JQ; prints the path
@@ -41,6 +42,8 @@ stop_cri() {
     [[ -n ${CRI_DIR:-} && -d $CRI_DIR ]] || return 0
     "$CRI_SCRIPT" stop "$CRI_DIR"
 }
+
+restart_cri() { "$CRI_SCRIPT" restart "$CRI_DIR"; }
 
 cri_() { "$CRI_CLIENT" -r "$CRI_ENDPOINT" "$@"; }
 
