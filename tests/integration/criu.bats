@@ -15,6 +15,13 @@ setup() {
 }
 teardown() {
     [[ -n ${PAGE_SERVER:-} ]] && kill "$PAGE_SERVER" 2>/dev/null && wait "$PAGE_SERVER" 2>/dev/null
+    # A lazy dump still waiting for its pages to be taken holds the container's lock, and its criu
+    # the container's processes: both go before the container.
+    if [[ -n ${DUMP:-} ]]; then
+        kill -KILL "$DUMP" 2>/dev/null
+        pkill -KILL -f -- "criu: dump .*-D $IMAGES" 2>/dev/null
+        wait "$DUMP" 2>/dev/null
+    fi
     runtime_teardown
     tcp_counter_teardown
 }
@@ -421,19 +428,23 @@ RECVTTY() { python3 "$MOGU_SRC/tests/integration/helpers/recvtty.py" "$@"; }
     exec {status_fd}<>"$TEST_TMP/lazy-status"
     mogu checkpoint --lazy-pages --page-server "127.0.0.1:$port" --status-fd "$status_fd" --image-path "$IMAGES" "$ID" \
         >"$TEST_TMP/checkpoint.out" 2>&1 &
-    local dump=$!
+    DUMP=$!
     # criu writes one \0 once its page server listens.
     [ "$(timeout 30 head -c1 <&"$status_fd" | od -An -tx1 | tr -d ' ')" = 00 ] || { cat "$TEST_TMP/checkpoint.out"; return 1; }
     exec {status_fd}>&-
-    ! ls "$IMAGES"/pages-*.img 2>/dev/null || false
     "$CRIU" lazy-pages --page-server --address 127.0.0.1 --port "$port" -D "$IMAGES" -o "$TEST_TMP/lazy-pages.log" -v4 &
     PAGE_SERVER=$!
     # The checkpointed container exists until its dump ends: the restored one has its own cgroup.
     edit_config ".linux.cgroupsPath = \"$CGROUP_PARENT/$other\""
     mogu restore -d --lazy-pages --image-path "$IMAGES" "$other" </dev/null >"$TEST_TMP/restore.out" 2>&1 || { cat "$TEST_TMP/restore.out"; return 1; }
-    wait "$dump" || { cat "$TEST_TMP/checkpoint.out"; return 1; }
+    wait "$DUMP" || { cat "$TEST_TMP/checkpoint.out"; return 1; }
+    DUMP=
     wait "$PAGE_SERVER"
     PAGE_SERVER=
+    # The memory came from the dumped container through the page server, by userfaultfd, every page
+    # of it (criu writes only the few pages it cannot serve lazily into pages-*.img).
+    grep -E 'UFFD transferred pages: \(([1-9][0-9]*)/\1\)' "$TEST_TMP/lazy-pages.log" ||
+        { grep -E 'uffd' "$TEST_TMP/lazy-pages.log" | tail -5; false; }
     [ "$(status_of "$other")" = running ]
     [ -z "$(mogu list -q | grep -x "$ID")" ]
     local first
