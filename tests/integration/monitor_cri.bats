@@ -18,12 +18,7 @@ setup_file() {
 
 teardown_file() {
     stop_cri
-    local m d
-    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
-        for d in "$m"/kubepods/burstable/poduid-*; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
-        rmdir "$m/kubepods/burstable" "$m/kubepods" 2>/dev/null
-    done
-    return 0
+    remove_pod_cgroups
 }
 
 setup() {

@@ -14,6 +14,7 @@
 #   run_ctr NAME CMD [JQ]       creates and starts a container in $POD, prints its id
 #   wait_ctr_exited ID          waits until the container has exited
 #   pod_cgroup UID              the pod's cgroup below a hierarchy, kubelet cgroupfs layout
+#   remove_pod_cgroups          the pod cgroups left once the pods are gone, as the kubelet removes them
 
 CRI_SCRIPT=${MOGU_SRC:-$PWD}/tests/cri/containerd-cri.sh
 CRI_CLIENT=${MOGU_SRC:-$PWD}/${BUILD:-build}/tests/tools/mogu-cri
@@ -97,6 +98,18 @@ wait_ctr_exited() {
 # The pod's uid as pod_json makes it, and its cgroup (kubelet's cgroupfs layout).
 pod_uid() { jq -r .metadata.uid "$POD_CFG"; }
 pod_cgroup() { echo "/kubepods/burstable/pod$(pod_uid)"; }
+
+# The kubelet removes a pod's cgroup after its pod; the suites play the kubelet, so once their pods
+# are gone the pod cgroups pod_json gave them (uids "uid-*") go too, with kubepods/burstable and
+# kubepods if empty. Cgroups still in use stay (rmdir fails on them).
+remove_pod_cgroups() {
+    local m d
+    for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
+        for d in "$m"/kubepods/burstable/poduid-*; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
+        rmdir "$m/kubepods/burstable" "$m/kubepods" 2>/dev/null
+    done
+    return 0
+}
 
 # The kubelet removes the pod's cgroup once its containers are gone: rmdir fails while any is left.
 remove_pod_cgroup() {
