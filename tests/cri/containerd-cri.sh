@@ -8,9 +8,10 @@
 #   containerd-cri.sh restart DIR  restarts DIR's containerd (SIGTERM, then a new one on the same
 #                                  config and state), its shims and pods left running
 # Runtime handlers: mogu (containerd-shim-mogu-v2), mogu-vm (containerd-shim-mogu-vm-v2), runc
-# (containerd's own shim, for comparison), mogu-runc (containerd's runc shim running mogu). The
-# sandbox image is the pause image built here (make fixtures: tests/fixtures/out/pause-oci.tar),
-# imported with the busybox fixture.
+# (containerd's own shim, for comparison), mogu-runc (containerd's runc shim running mogu),
+# mogu-lxcfs (handler mogu passing the pod annotation io.mogu.lxcfs on, its LXCFS named in
+# DIR/lxcfs-shim.toml). The sandbox image is the pause image built here (make fixtures:
+# tests/fixtures/out/pause-oci.tar), imported with the busybox fixture.
 # Environment: MOGU_BIN (our binaries, first on containerd's PATH), MOGU_SRC (the source tree).
 set -euo pipefail
 
@@ -76,6 +77,13 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
       pod_annotations = ["io.mogu.vm.*"]
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+    # Handler mogu with the LXCFS views a pod asks for (annotation io.mogu.lxcfs, docs/kubernetes.md),
+    # through the LXCFS named in DIR/lxcfs-shim.toml (a test writes it once its LXCFS runs).
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-lxcfs]
+      runtime_type = "io.containerd.mogu.v2"
+      pod_annotations = ["io.mogu.lxcfs"]
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-lxcfs.options]
+        ConfigPath = "$dir/lxcfs-shim.toml"
     # containerd's runc shim running mogu (docs/kubernetes.md's alternative), state under
     # /run/containerd/runc/k8s.io as runc's.
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.mogu-runc]

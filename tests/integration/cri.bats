@@ -4,6 +4,7 @@
 # (bridge, host-local, portmap). One containerd serves the file; every test runs its own pods.
 
 load lib/cri
+load lib/lxcfs
 bats_require_minimum_version 1.5.0
 
 setup_file() {
@@ -34,6 +35,8 @@ teardown() {
         cri_ stopp "$p" >/dev/null || true
         cri_ rmp "$p" >/dev/null || true
     done
+    # After the pods: their containers had LXCFS's files bound.
+    [[ -z ${LXCFS_DIR:-} ]] || stop_lxcfs "$LXCFS_DIR"
 }
 
 # Where containerd keeps things per pod, and what must be gone once the pod is removed.
@@ -686,6 +689,31 @@ pod_pid() { cri_ inspectp "$1" | jq -r .info.info | jq -r .pid; }
     pid=$(pod_pid "$POD")
     [[ $(awk '/^Uid:/ {print $2} /^Gid:/ {print $2}' /proc/$pid/status | paste -sd' ') == "0 0" ]]
     [[ $(awk '/^Groups:/ {$1 = ""; print substr($0, 2)}' /proc/$pid/status) == "4000 4001" ]]
+}
+
+@test "LXCFS views through the CRI: a pod annotated io.mogu.lxcfs sees its containers' own memory limit in /proc/meminfo" {
+    if why=$(lxcfs_missing); then skip "$why"; fi
+    LXCFS_DIR=$BATS_TEST_TMPDIR/lxcfs
+    start_lxcfs "$LXCFS_DIR"
+    printf 'LxcfsPath = "%s"\n' "$LXCFS_MNT" >"$CRI_DIR/lxcfs-shim.toml"
+    local limit='.linux.resources = {memory_limit_in_bytes: 67108864}' host_kb
+    host_kb=$(awk '/^MemTotal:/ {print $2}' /proc/meminfo)
+    # The pod asks for the views (the handler passes io.mogu.lxcfs on to the runtime).
+    run_pod views '.annotations = {"io.mogu.lxcfs": "true"}' mogu-lxcfs
+    own=$(run_ctr own 'exec sleep 300' "$limit")
+    local views_pod=$POD
+    # The same handler without the annotation: the host's /proc.
+    run_pod plain '.' mogu-lxcfs
+    plain=$(run_ctr plain 'exec sleep 300' "$limit")
+    [ "$(cri_ exec "$own" awk '/^MemTotal:/ {print $2}' /proc/meminfo)" = 65536 ]
+    [ "$(cri_ exec "$plain" awk '/^MemTotal:/ {print $2}' /proc/meminfo)" = "$host_kb" ]
+    # Its /proc/meminfo is LXCFS's file (a FUSE mount), the other's the kernel's.
+    awk '$5 == "/proc/meminfo"' "/proc/$(ctr_pid "$own")/mountinfo" | grep -q ' - fuse'
+    ! awk '$5 == "/proc/meminfo"' "/proc/$(ctr_pid "$plain")/mountinfo" | grep -q ' - fuse' || false
+    cri_ stopp "$views_pod" "$POD" >/dev/null
+    cri_ rmp "$views_pod" "$POD" >/dev/null
+    stop_lxcfs "$LXCFS_DIR"
+    LXCFS_DIR=
 }
 
 @test "seccomp: RuntimeDefault filters, Unconfined does not, a Localhost profile the test wrote applies" {
