@@ -8,7 +8,7 @@
 # This file is read before runtime/part.mk and ttrpc/part.mk (alphabetical order), so it names
 # their libraries by path; their rules exist by the time make builds. The .proto rules are in mk/rules.mk.
 DEB_PACKAGES += qemu-system-x86 linux-image-amd64 e2fsprogs kmod libarchive-dev liblzma-dev zlib1g-dev libzstd-dev \
-                libmd-dev libprotobuf-dev protobuf-compiler libseccomp-dev libcap-dev libyajl-dev
+                libmd-dev libprotobuf-dev protobuf-compiler libprotobuf-c-dev libseccomp-dev libcap-dev libyajl-dev
 
 KVM_PROTO_OBJ  := $(call proto_objs,kvm-launcher/proto/agent.proto)
 KVM_PROTO_H    := $(call proto_headers,kvm-launcher/proto/agent.proto)
@@ -17,7 +17,7 @@ KVM_HOST_SRCS  := $(sort $(wildcard kvm-launcher/host/*.cpp kvm-launcher/sandbox
 KVM_AGENT_SRCS := $(sort $(wildcard kvm-launcher/agent/*.cpp))
 KVM_CLI_SRCS   := $(sort $(wildcard kvm-launcher/cli/*.cpp))
 KVM_LIB        := $(BUILD)/lib/libmogu-vm.a
-KVM_LIBS       := -larchive -llzma -lz -lzstd -lmd -Wl,-Bstatic -lprotobuf-lite -Wl,-Bdynamic -lpthread -lseccomp -lcap -lyajl -lfmt
+KVM_LIBS       := -larchive -llzma -lz -lzstd -lmd -Wl,-Bstatic -lprotobuf-lite -lprotobuf-c -Wl,-Bdynamic -lpthread -lseccomp -lcap -lyajl -lfmt
 
 KVM_CXX_OBJS := $(call objs_of,$(KVM_HOST_SRCS) $(KVM_AGENT_SRCS) $(KVM_CLI_SRCS) $(wildcard tests/unit/kvm/*.cpp))
 $(KVM_CXX_OBJS): CPPFLAGS += -I$(PROTO_GEN)
@@ -36,7 +36,7 @@ $(eval $(call binary,mogu-vm,$(KVM_CLI_SRCS),$(KVM_LIB) $(KVM_DEP_LIBS) $(COMMON
 ifeq ($(SANITIZE),)
 $(BUILD)/bin/mogu-agent: $(KVM_PROTO_OBJ)
 $(eval $(call binary,mogu-agent,$(KVM_AGENT_SRCS),$(KVM_DEP_LIBS) $(COMMON_LIB),\
-    -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lseccomp -lcap -lpthread))
+    -static -s -Wl$(comma)--gc-sections -l:libyajl_s.a -lprotobuf-lite -lprotobuf-c -lseccomp -lcap -lpthread))
 endif
 
 ifneq ($(wildcard tests/unit/kvm/*.cpp),)

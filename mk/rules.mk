@@ -37,6 +37,32 @@ $(BUILD)/obj/gen/%.pb.o: $(PROTO_GEN)/%.pb.cc | $(PCH)
 proto_objs = $(patsubst %.proto,$(BUILD)/obj/gen/%.pb.o,$(1))
 proto_headers = $(patsubst %.proto,$(PROTO_GEN)/%.pb.h,$(1))
 
+# .proto -> $(PROTO_GEN)/<dir>/<name>.pb-c.{c,h} with protobuf-c: C structs and descriptors over
+# a small C runtime, for the shim and ttrpc's wire messages (no C++ protobuf runtime in the shim;
+# common/protobuf_c.h is how C++ code uses them). NDEBUG: the generated code's asserts only check
+# that a message passed in is of its type, and assert() alone brings glibc's wide-character
+# printf into a static binary.
+PROTOC_C  ?= protoc-c
+
+$(PROTO_GEN)/%.pb-c.c $(PROTO_GEN)/%.pb-c.h: %.proto
+	@mkdir -p $(PROTO_GEN)
+	$(PROTOC_C) -I. --c_out=$(PROTO_GEN) $<
+
+$(BUILD)/obj/gen/%.pb-c.o: $(PROTO_GEN)/%.pb-c.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) -I$(PROTO_GEN) -DNDEBUG -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter $(if $(SANITIZE),-O2 -g,$(OPT)) -fPIC -MMD -MP $(if $(SANITIZE),$(SANITIZE_FLAGS)) -c $< -o $@
+
+proto_c_objs = $(patsubst %.proto,$(BUILD)/obj/gen/%.pb-c.o,$(1))
+proto_c_headers = $(patsubst %.proto,$(PROTO_GEN)/%.pb-c.h,$(1))
+
+# $(eval $(call protobuf_c_types,HEADER,PROTOS)): $(PROTO_GEN)/HEADER declares the descriptor of
+# every message of PROTOS for common/protobuf_c.h (mk/protobuf-c-types).
+define protobuf_c_types
+$(PROTO_GEN)/$(1): mk/protobuf-c-types $(call proto_c_headers,$(2))
+	@mkdir -p $$(@D)
+	mk/protobuf-c-types -v gen=$(PROTO_GEN)/ $(call proto_c_headers,$(2)) >$$@.tmp && mv $$@.tmp $$@
+endef
+
 # $(eval $(call binary,NAME,SOURCES,OUR_STATIC_LIBS,SYSTEM_LIBS))
 define binary
 BINARIES += $(BUILD)/bin/$(1)

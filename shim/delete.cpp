@@ -2,10 +2,11 @@
 #include "common/files.h"
 #include "common/log.h"
 #include "shim/commands.h"
-#include "shim/proto/shim.pb.h"
+#include "shim/proto/messages.h"
 #include "shim/task/publisher.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
+#include "shim/task/wire_values.h"
 #include "shim/task/vm_rootfs.h"
 #include "ttrpc/socket.h"
 
@@ -49,11 +50,12 @@ int run_delete(const ShimFlags& flags) {
             }
         }
     }
-    containerd::task::v2::DeleteResponse r;
-    r.set_pid(uint32_t(pid));
-    r.set_exit_status(128 + SIGKILL);
-    *r.mutable_exited_at() = now_timestamp();
-    std::string out = r.SerializeAsString();
+    pbc::Arena arena;
+    auto r = pbc::make<pb::task::DeleteResponse>();
+    r.pid = uint32_t(pid);
+    r.exit_status = 128 + SIGKILL;
+    r.exited_at = wire_timestamp(arena, now_timestamp());
+    std::string out = pbc::pack(r);
     fwrite(out.data(), 1, out.size(), stdout);
     return 0;
 }

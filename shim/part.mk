@@ -1,7 +1,7 @@
 # shim/: containerd-shim-mogu-v2 over our own ttrpc library (ttrpc/).
 #   shim/proto/  containerd's task, event and metrics messages, written from containerd 1.6's API
 #   shim/task/   the Task service: containers, processes, stdio, runtime binary, events, OOM, stats
-DEB_PACKAGES += protobuf-compiler libprotobuf-dev libmd-dev libyajl-dev containerd runc docker.io bsdutils
+DEB_PACKAGES += protobuf-c-compiler libprotobuf-c-dev protobuf-compiler libprotobuf-dev libmd-dev libyajl-dev containerd runc docker.io bsdutils
 
 # ttrpc/part.mk is read after this file (alphabetical order), so its library is named by path;
 # its rule exists by the time make builds.
@@ -11,21 +11,29 @@ SHIM_PROTOS := $(sort $(wildcard shim/proto/*.proto))
 SHIM_SRCS   := $(sort $(wildcard shim/*.cpp shim/task/*.cpp))
 SHIM_LIB    := $(BUILD)/lib/libmogu-shim.a
 
+# The shim's messages are protobuf-c structs (shim/proto/messages.h): no C++ protobuf runtime in
+# the binary. Its unit tests, fuzz target and tools build and read the same messages with the C++
+# classes of the same files (ALL_SHIM_PB_H), which checks both encoders against each other.
+ALL_SHIM_PB_C_H := $(call proto_c_headers,$(SHIM_PROTOS))
 ALL_SHIM_PB_H := $(call proto_headers,$(SHIM_PROTOS))
 SHIM_CXX_OBJS := $(call objs_of,$(SHIM_SRCS) $(wildcard tests/unit/shim/*.cpp))
 $(SHIM_CXX_OBJS): CPPFLAGS += -I$(PROTO_GEN)
-$(SHIM_CXX_OBJS): | $(ALL_SHIM_PB_H)
+SHIM_PB_C_TYPES := $(PROTO_GEN)/shim/proto/protobuf_c_types.h
+$(eval $(call protobuf_c_types,shim/proto/protobuf_c_types.h,$(SHIM_PROTOS)))
+$(SHIM_CXX_OBJS): | $(SHIM_PB_C_TYPES) $(ALL_SHIM_PB_H)
 .SECONDARY: $(patsubst %.proto,$(PROTO_GEN)/%.pb.cc,$(SHIM_PROTOS)) $(ALL_SHIM_PB_H)
+.SECONDARY: $(patsubst %.proto,$(PROTO_GEN)/%.pb-c.c,$(SHIM_PROTOS)) $(ALL_SHIM_PB_C_H)
+SHIM_TEST_PROTO_OBJS := $(call proto_objs,$(SHIM_PROTOS))
 
 # Everything but main.cpp, so unit tests link the same code the binary runs.
-$(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call proto_objs,$(SHIM_PROTOS))
+$(SHIM_LIB): $(call objs_of,$(filter-out shim/main.cpp,$(SHIM_SRCS))) $(call proto_c_objs,$(SHIM_PROTOS))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
 
 # Fully static outside sanitizer builds: shared libc, libstdc++, libfmt and libyajl pages would
 # double the idle shim's resident memory. libfmt's compiled part comes from common/fmt_compiled.cpp.
-SHIM_SYSLIBS  := $(if $(SANITIZE),-lyajl,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-lite -lmd -lpthread
-SHIM_TESTLIBS := -lyajl -lprotobuf-lite -lmd -lpthread
+SHIM_SYSLIBS  := $(if $(SANITIZE),-lyajl,-static -Wl,--gc-sections -l:libyajl_s.a) -lprotobuf-c -lmd -lpthread
+SHIM_TESTLIBS := -lyajl -lprotobuf-c -lprotobuf-lite -lmd -lpthread
 
 # Of the runtime library the shim takes only what it calls (an archive gives no more): the
 # LXCFS load average reader for Stats (runtime/lxcfs/load_average.cpp).
@@ -34,7 +42,7 @@ SHIM_OUR_LIBS := $(SHIM_LIB) $(SHIM_TTRPC_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(C
 $(eval $(call binary,containerd-shim-mogu-v2,shim/main.cpp,$(SHIM_OUR_LIBS),$(SHIM_SYSLIBS)))
 
 ifneq ($(wildcard tests/unit/shim/*.cpp),)
-$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
+$(eval $(call unit_test,shim,$(wildcard tests/unit/shim/*.cpp) $(SHIM_TEST_PROTO_OBJS),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
 endif
 
 # The fixture image the containerd and Docker tests import (an OCI layout tar).
@@ -70,4 +78,4 @@ $(call objs_of,tests/tools/shim_stats.cpp): | $(SHIM_STATS_FULL_H) $(call proto_
 $(SHIM_STATS_TOOL): $(call objs_of,tests/tools/shim_stats.cpp) $(patsubst %,$(BUILD)/obj/gen-full/mogu_full/%.pb.o,$(SHIM_STATS_FULL)) \
     $(call proto_objs,$(SHIM_STATS_LITE)) $(SHIM_TTRPC_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SHIM_TTRPC_LIB) $(COMMON_LIB) $(COMMON_LIBS) -lprotobuf -lpthread
+	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SHIM_TTRPC_LIB) $(COMMON_LIB) $(COMMON_LIBS) -lprotobuf -lprotobuf-c -lpthread

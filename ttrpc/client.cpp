@@ -2,7 +2,7 @@
 
 #include "ttrpc/frame.h"
 #include "ttrpc/socket.h"
-#include "ttrpc/ttrpc.pb.h"
+#include "ttrpc/wire.h"
 
 #include <sys/socket.h>
 
@@ -54,13 +54,13 @@ void Client::read_loop() {
         try {
             while (auto frame = decoder.next()) {
                 if (frame->header.type != uint8_t(FrameType::response)) continue;
-                wire::Response resp;
                 Result result;
-                if (!resp.ParseFromString(frame->payload)) {
+                if (auto resp = pbc::unpack<wire::Response>(frame->payload); !resp) {
                     result.status = {Code::internal, "ttrpc: the server sent an unparsable Response"};
                 } else {
-                    result.status = {Code(resp.status().code()), resp.status().message()};
-                    result.payload = std::move(*resp.mutable_payload());
+                    if (resp->status)
+                        result.status = {Code(resp->status->code), std::string(pbc::str(resp->status->message))};
+                    result.payload = pbc::bytes(resp->payload);
                 }
                 std::lock_guard<std::mutex> lock(mu_);
                 auto it = pending_.find(frame->header.stream_id);
@@ -79,17 +79,7 @@ void Client::read_loop() {
 
 Client::Result Client::call(const std::string& service, const std::string& method, const std::string& payload,
                             int timeout_ms, const Metadata& metadata) {
-    wire::Request req;
-    req.set_service(service);
-    req.set_method(method);
-    req.set_payload(payload);
-    if (timeout_ms > 0) req.set_timeout_nano(int64_t(timeout_ms) * 1000000);
-    for (auto& [k, v] : metadata) {
-        auto* kv = req.add_metadata();
-        kv->set_key(k);
-        kv->set_value(v);
-    }
-    std::string body = req.SerializeAsString();
+    std::string body = wire::encode_request(service, method, payload, timeout_ms, metadata);
     if (body.size() > kMaxPayload)
         return {{Code::resource_exhausted, fmt::format("{}/{}: request of {} bytes is over the ttrpc limit", service, method, body.size())}, ""};
 

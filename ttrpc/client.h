@@ -6,8 +6,6 @@
 #include "ttrpc/server.h"
 #include "ttrpc/status.h"
 
-#include <google/protobuf/message_lite.h>
-
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -36,16 +34,27 @@ public:
     Result call(const std::string& service, const std::string& method, const std::string& payload,
                 int timeout_ms = 0, const Metadata& metadata = {});
 
-    // Typed call: non-OK statuses throw StatusError; an unparsable answer throws too.
-    template <typename Resp>
-    Resp call(const std::string& service, const std::string& method, const google::protobuf::MessageLite& req,
-              int timeout_ms = 0, const Metadata& metadata = {}) {
-        Result r = call(service, method, req.SerializeAsString(), timeout_ms, metadata);
+    // Typed call with protobuf-c structs (the answer as a pbc::Unpacked<Resp>) or C++ protobuf
+    // messages: non-OK statuses throw StatusError; an unparsable answer throws too.
+    template <typename Resp, typename Req>
+    auto call(const std::string& service, const std::string& method, const Req& req, int timeout_ms = 0,
+              const Metadata& metadata = {}) {
+        std::string payload;
+        if constexpr (pbc::descriptor_of<Req> != nullptr) payload = pbc::pack(req);
+        else payload = req.SerializeAsString();
+        Result r = call(service, method, payload, timeout_ms, metadata);
         if (!r.status.ok()) throw StatusError(r.status.code, "{}", r.status.message);
-        Resp resp;
-        if (!resp.ParseFromString(r.payload))
-            throw StatusError(Code::internal, "{}/{}: the answer is not a valid {}", service, method, resp.GetTypeName());
-        return resp;
+        if constexpr (pbc::descriptor_of<Resp> != nullptr) {
+            auto resp = pbc::unpack<Resp>(r.payload);
+            if (!resp)
+                throw StatusError(Code::internal, "{}/{}: the answer is not a valid {}", service, method, pbc::type_name<Resp>());
+            return resp;
+        } else {
+            Resp resp;
+            if (!resp.ParseFromString(r.payload))
+                throw StatusError(Code::internal, "{}/{}: the answer is not a valid {}", service, method, resp.GetTypeName());
+            return resp;
+        }
     }
 
     bool closed() const;

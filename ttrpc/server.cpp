@@ -3,7 +3,7 @@
 #include "common/log.h"
 #include "ttrpc/frame.h"
 #include "ttrpc/socket.h"
-#include "ttrpc/ttrpc.pb.h"
+#include "ttrpc/wire.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -71,10 +71,8 @@ private:
             } catch (const FrameError& e) {
                 if (server_.on_protocol_error) server_.on_protocol_error(e.what());
                 // Tell the caller why, then drop: the rest of the stream cannot be framed.
-                wire::Response resp;
-                resp.mutable_status()->set_code(int32_t(Code::resource_exhausted));
-                resp.mutable_status()->set_message(e.what());
-                out_ += encode_frame(e.stream_id(), FrameType::response, resp.SerializeAsString());
+                out_ += encode_frame(e.stream_id(), FrameType::response,
+                                     wire::encode_response(Code::resource_exhausted, e.what(), ""));
                 flush_blocking_briefly();
                 server_.drop(this);
                 return false;
@@ -136,8 +134,6 @@ Call::~Call() {
     if (!answered_) send(Code::unavailable, fmt::format("{}/{}: call dropped without an answer", service_, method_), "");
 }
 
-void Call::reply(const google::protobuf::MessageLite& message) { reply_bytes(message.SerializeAsString()); }
-
 void Call::reply_bytes(const std::string& payload) { send(Code::ok, "", payload); }
 
 void Call::fail(Code code, const std::string& message) { send(code, message, ""); }
@@ -147,22 +143,11 @@ void Call::send(Code code, const std::string& message, const std::string& payloa
     answered_ = true;
     auto conn = conn_.lock();
     if (!conn) return;
-    wire::Response resp;
-    if (code != Code::ok) {
-        resp.mutable_status()->set_code(int32_t(code));
-        resp.mutable_status()->set_message(message);
-    } else {
-        resp.mutable_status();  // an explicit OK status, as ttrpc-go sends
-        resp.set_payload(payload);
-    }
-    std::string body = resp.SerializeAsString();
-    if (body.size() > kMaxPayload) {
-        resp.clear_payload();
-        resp.mutable_status()->set_code(int32_t(Code::resource_exhausted));
-        resp.mutable_status()->set_message(
-            fmt::format("{}/{}: response of {} bytes is over the ttrpc limit", service_, method_, body.size()));
-        body = resp.SerializeAsString();
-    }
+    std::string body = wire::encode_response(code, message, payload);
+    if (body.size() > kMaxPayload)
+        body = wire::encode_response(
+            Code::resource_exhausted,
+            fmt::format("{}/{}: response of {} bytes is over the ttrpc limit", service_, method_, body.size()), "");
     conn->send(encode_frame(stream_id_, FrameType::response, body));
 }
 
@@ -223,27 +208,33 @@ void Server::close() {
 }
 
 void Server::dispatch(const std::shared_ptr<ServerConnection>& conn, uint32_t stream_id, const std::string& payload) {
-    wire::Request req;
+    pbc::Unpacked<wire::Request> req;
+    std::string service, method;
     auto answer_error = [&](Code code, const std::string& msg) {
         if (on_protocol_error) on_protocol_error(msg);
-        Call call(conn, stream_id, req.service(), req.method(), "", {});
+        Call call(conn, stream_id, service, method, "", {});
         call.fail(code, msg);
     };
     if (stream_id % 2 != 1) return answer_error(Code::invalid_argument, fmt::format("stream id {} is not odd: clients use odd ids", stream_id));
-    if (!req.ParseFromString(payload))
+    req = pbc::unpack<wire::Request>(payload);
+    if (!req)
         return answer_error(Code::invalid_argument, fmt::format("stream {}: the request is not a valid ttrpc Request", stream_id));
-    auto it = methods_.find({req.service(), req.method()});
+    service = pbc::str(req->service);
+    method = pbc::str(req->method);
+    auto it = methods_.find({service, method});
     if (it == methods_.end()) {
         bool service_known = false;
-        for (auto& [key, _] : methods_) service_known |= key.first == req.service();
+        for (auto& [key, _] : methods_) service_known |= key.first == service;
         return answer_error(Code::unimplemented, service_known
-                                                     ? fmt::format("{}: method {} is not implemented", req.service(), req.method())
-                                                     : fmt::format("service {} is not registered", req.service()));
+                                                     ? fmt::format("{}: method {} is not implemented", service, method)
+                                                     : fmt::format("service {} is not registered", service));
     }
     Metadata md;
-    for (auto& kv : req.metadata()) md.emplace_back(kv.key(), kv.value());
-    auto call = std::make_shared<Call>(conn, stream_id, req.service(), req.method(), std::move(*req.mutable_payload()),
-                                       std::move(md));
+    for (size_t i = 0; i < req->n_metadata; i++)
+        md.emplace_back(pbc::str(req->metadata[i]->key), pbc::str(req->metadata[i]->value));
+    auto call = std::make_shared<Call>(conn, stream_id, std::move(service), std::move(method),
+                                       std::string(pbc::bytes(req->payload)), std::move(md));
+    req.reset();
     try {
         it->second(call);
     } catch (const StatusError& e) {

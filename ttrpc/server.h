@@ -4,10 +4,9 @@
 #pragma once
 
 #include "common/fd.h"
+#include "common/protobuf_c.h"
 #include "ttrpc/event_loop.h"
 #include "ttrpc/status.h"
-
-#include <google/protobuf/message_lite.h>
 
 #include <functional>
 #include <map>
@@ -41,17 +40,31 @@ public:
     // False once the client has gone; answering is then a no-op.
     bool connected() const { return !conn_.expired(); }
 
-    // Parses the request payload; garbage throws StatusError(InvalidArgument).
+    // Parses the request payload; garbage throws StatusError(InvalidArgument). M is a protobuf-c
+    // struct (the shim's messages, common/protobuf_c.h: gives a pbc::Unpacked<M>) or a C++
+    // protobuf class (mogu-vm's Agent service: gives an M).
     template <typename M>
-    M decode() const {
-        M m;
-        if (!m.ParseFromString(payload_))
-            throw StatusError(Code::invalid_argument, "{}/{}: request payload is not a valid {}", service_, method_,
-                              m.GetTypeName());
-        return m;
+    auto decode() const {
+        if constexpr (pbc::descriptor_of<M> != nullptr) {
+            auto m = pbc::unpack<M>(payload_);
+            if (!m) throw StatusError(Code::invalid_argument, "{}/{}: request payload is not a valid {}", service_, method_,
+                                      pbc::type_name<M>());
+            return m;
+        } else {
+            M m;
+            if (!m.ParseFromString(payload_))
+                throw StatusError(Code::invalid_argument, "{}/{}: request payload is not a valid {}", service_, method_,
+                                  m.GetTypeName());
+            return m;
+        }
     }
 
-    void reply(const google::protobuf::MessageLite& message);
+    // Answers with a protobuf-c struct or a C++ protobuf message.
+    template <typename M>
+    void reply(const M& message) {
+        if constexpr (pbc::descriptor_of<M> != nullptr) reply_bytes(pbc::pack(message));
+        else reply_bytes(message.SerializeAsString());
+    }
     void reply_bytes(const std::string& payload);
     void fail(Code code, const std::string& message);
 

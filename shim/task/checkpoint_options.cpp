@@ -1,26 +1,25 @@
 #include "shim/task/checkpoint_options.h"
 
 #include "common/error.h"
-#include "shim/proto/runc_options.pb.h"
 
 namespace mogu::shim {
 
-CheckpointSettings checkpoint_settings_from_any(const mogu::wkt::Any& any) {
+CheckpointSettings checkpoint_settings_from_any(const pb::wkt::Any* any) {
     CheckpointSettings s;
-    const std::string& url = any.type_url();
+    std::string url(any ? pbc::str(any->type_url) : "");
     if (url.empty()) return s;
     if (url != "containerd.runc.v1.CheckpointOptions")
         throw Error("checkpoint options of type {} are not supported (use containerd.runc.v1.CheckpointOptions)", url);
-    containerd::runc::v1::CheckpointOptions o;
-    if (!o.ParseFromString(any.value())) throw Error("checkpoint options: {} does not parse", url);
-    s.exit = o.exit();
-    s.open_tcp = o.open_tcp();
-    s.external_unix_sockets = o.external_unix_sockets();
-    s.terminal = o.terminal();
-    s.file_locks = o.file_locks();
-    s.empty_namespaces.assign(o.empty_namespaces().begin(), o.empty_namespaces().end());
-    s.cgroups_mode = o.cgroups_mode();
-    s.work_path = o.work_path();
+    auto o = pbc::unpack<pb::runc::CheckpointOptions>(pbc::bytes(any->value));
+    if (!o) throw Error("checkpoint options: {} does not parse", url);
+    s.exit = o->exit;
+    s.open_tcp = o->open_tcp;
+    s.external_unix_sockets = o->external_unix_sockets;
+    s.terminal = o->terminal;
+    s.file_locks = o->file_locks;
+    s.empty_namespaces.assign(o->empty_namespaces, o->empty_namespaces + o->n_empty_namespaces);
+    s.cgroups_mode = o->cgroups_mode;
+    s.work_path = o->work_path;
     return s;
 }
 

@@ -2,7 +2,7 @@
 // the request's Any, and the runtime's `checkpoint` flags they stand for.
 #pragma once
 
-#include "shim/proto/wkt.pb.h"
+#include "shim/proto/messages.h"
 
 #include <string>
 #include <vector>
@@ -20,9 +20,9 @@ struct CheckpointSettings {
     std::string work_path;  // empty: a directory in the bundle, removed afterwards
 };
 
-// No options (as ctr sends for a runtime that is not runc's): leave running, nothing else.
+// No options (null, or an empty Any, as ctr sends for a runtime that is not runc's): leave running, nothing else.
 // Another message type is refused with an error naming it.
-CheckpointSettings checkpoint_settings_from_any(const mogu::wkt::Any& any);
+CheckpointSettings checkpoint_settings_from_any(const pb::wkt::Any* any);
 
 // `--image-path IMAGES --work-path WORK [--leave-running] [--tcp-established] ...`
 std::vector<std::string> checkpoint_args(const CheckpointSettings& s, const std::string& images, const std::string& work);

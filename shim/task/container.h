@@ -1,11 +1,11 @@
 // What the shim knows about one container and its processes (the init and any execs).
 #pragma once
 
-#include "shim/proto/wkt.pb.h"
 #include "shim/task/container_cgroup.h"
 #include "shim/task/process_io.h"
 #include "shim/task/rootfs.h"
 #include "shim/task/runtime_cli.h"
+#include "shim/task/wire_values.h"
 #include "ttrpc/server.h"
 
 #include <sys/types.h>
@@ -24,7 +24,7 @@ struct Process {
     pid_t pid = 0;
     ProcessState state = ProcessState::created;
     uint32_t exit_status = 0;
-    mogu::wkt::Timestamp exited_at;
+    Timestamp exited_at;
     StdioPaths stdio;
     std::unique_ptr<ProcessIo> io;
     std::string spec_json;                // an exec's process spec, until it starts

@@ -7,13 +7,17 @@
 
 #include "runtime/cgroups/cgroup.h"
 #include "runtime/lxcfs/lxcfs.h"
-#include "shim/proto/wkt.pb.h"
-
 #include <optional>
+#include <string>
 
 namespace mogu::shim {
 
-mogu::wkt::Any metrics_any(cgroups::Layout layout, const cgroups::Stats& stats,
-                           const std::optional<runtime::lxcfs::LoadAverage>& load = std::nullopt);
+// A google.protobuf.Any's two fields: the message's full name and its bytes.
+struct PackedAny {
+    std::string type_url, value;
+};
+
+PackedAny metrics_any(cgroups::Layout layout, const cgroups::Stats& stats,
+                      const std::optional<runtime::lxcfs::LoadAverage>& load = std::nullopt);
 
 }  // namespace mogu::shim

@@ -1,10 +1,9 @@
 #include "shim/task/publisher.h"
 
 #include "common/log.h"
-#include "shim/proto/events_service.pb.h"
+#include "shim/proto/messages.h"
+#include "shim/task/wire_values.h"
 #include "ttrpc/client.h"
-
-#include <time.h>
 
 #include <chrono>
 
@@ -16,33 +15,25 @@ constexpr int kAttempts = 8;  // ~0.1+0.2+...: about 25 s, long enough for a con
 
 }  // namespace
 
-mogu::wkt::Timestamp now_timestamp() {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    mogu::wkt::Timestamp t;
-    t.set_seconds(ts.tv_sec);
-    t.set_nanos(int32_t(ts.tv_nsec));
-    return t;
-}
-
 Publisher::Publisher(std::string address, std::string ns) : address_(std::move(address)), ns_(std::move(ns)) {
     if (!address_.empty()) thread_ = std::thread([this] { run(); });
 }
 
 Publisher::~Publisher() { close(0); }
 
-void Publisher::publish(const std::string& topic, const google::protobuf::MessageLite& event) {
+void Publisher::publish_packed(const std::string& topic, std::string_view type_url, const std::string& value) {
     if (address_.empty()) return;
-    containerd::services::events::ttrpc::v1::ForwardRequest req;
-    auto* env = req.mutable_envelope();
-    *env->mutable_timestamp() = now_timestamp();
-    env->set_namespace_(ns_);
-    env->set_topic(topic);
-    env->mutable_event()->set_type_url(event.GetTypeName());
-    env->mutable_event()->set_value(event.SerializeAsString());
-    log::debug("event {} {}", topic, event.GetTypeName());
+    pbc::Arena arena;
+    auto envelope = pbc::make<pb::events_service::Envelope>();
+    envelope.timestamp = wire_timestamp(arena, now_timestamp());
+    envelope.namespace_ = arena.str(ns_);
+    envelope.topic = arena.str(topic);
+    envelope.event = wire_any(arena, type_url, value);
+    auto req = pbc::make<pb::events_service::ForwardRequest>();
+    req.envelope = &envelope;
+    log::debug("event {} {}", topic, type_url);
     std::lock_guard<std::mutex> lock(mu_);
-    queue_.push_back(req.SerializeAsString());
+    queue_.push_back(pbc::pack(req));
     cv_.notify_all();
 }
 

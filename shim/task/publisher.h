@@ -3,14 +3,13 @@
 // for a while before it is dropped with a log line.
 #pragma once
 
-#include "shim/proto/wkt.pb.h"
-
-#include <google/protobuf/message_lite.h>
+#include "common/protobuf_c.h"
 
 #include <condition_variable>
 #include <deque>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 
 namespace mogu::shim {
@@ -23,8 +22,13 @@ public:
     Publisher(const Publisher&) = delete;
     Publisher& operator=(const Publisher&) = delete;
 
-    // topic "/tasks/create"; the event's Any type URL is its full protobuf name.
-    void publish(const std::string& topic, const google::protobuf::MessageLite& event);
+    // topic "/tasks/create"; the event is one of shim/proto/messages.h's events (pb::events), its
+    // Any type URL its full protobuf name.
+    template <typename Event>
+    void publish(const std::string& topic, const Event& event) {
+        publish_packed(topic, pbc::type_name<Event>(), pbc::pack(event));
+    }
+    void publish_packed(const std::string& topic, std::string_view type_url, const std::string& value);
     // Waits until the queue is empty or timeout_ms passed, then stops the thread.
     void close(int timeout_ms);
 
@@ -39,7 +43,5 @@ private:
     bool closing_ = false, stopped_ = false;
     std::thread thread_;
 };
-
-mogu::wkt::Timestamp now_timestamp();
 
 }  // namespace mogu::shim

@@ -43,21 +43,21 @@ const std::map<std::string, unsigned long>& propagation_table() {
     return t;
 }
 
-void mount_one(const containerd::types::Mount& m, const std::string& target) {
-    MountOptions o = parse_mount_options(m.options());
+void mount_one(const RootfsMount& m, const std::string& target) {
+    MountOptions o = parse_mount_options(m.options);
     if (o.data.size() >= size_t(getpagesize()))
-        throw Error("mount {} on {}: options are {} bytes, over the kernel's page-size limit", m.type(), target,
+        throw Error("mount {} on {}: options are {} bytes, over the kernel's page-size limit", m.type, target,
                     o.data.size());
     bool bind = o.flags & MS_BIND;
     unsigned long first = bind ? (o.flags & (MS_BIND | MS_REC)) : o.flags;
-    if (mount(m.source().c_str(), target.c_str(), m.type().c_str(), first, o.data.empty() ? nullptr : o.data.c_str()) < 0)
-        throw SysError(errno, "mount {} {} on {} (options {})", m.type(), m.source(), target, join({m.options().begin(), m.options().end()}, ","));
+    if (mount(m.source.c_str(), target.c_str(), m.type.c_str(), first, o.data.empty() ? nullptr : o.data.c_str()) < 0)
+        throw SysError(errno, "mount {} {} on {} (options {})", m.type, m.source, target, join(m.options, ","));
     // A bind mount takes its other flags (ro, nosuid, ...) only on a remount.
     if (bind && (o.flags & ~(MS_BIND | MS_REC))) {
         if (mount("", target.c_str(), "", MS_REMOUNT | MS_BIND | (o.flags & ~MS_REC), nullptr) < 0) {
             int err = errno;
             umount2(target.c_str(), MNT_DETACH);
-            throw SysError(err, "remount bind {} on {}", m.source(), target);
+            throw SysError(err, "remount bind {} on {}", m.source, target);
         }
     }
     if (o.propagation && mount("", target.c_str(), "", o.propagation, nullptr) < 0) {
@@ -69,7 +69,7 @@ void mount_one(const containerd::types::Mount& m, const std::string& target) {
 
 }  // namespace
 
-MountOptions parse_mount_options(const google::protobuf::RepeatedPtrField<std::string>& options) {
+MountOptions parse_mount_options(const std::vector<std::string>& options) {
     MountOptions o;
     std::vector<std::string> data;
     for (auto& opt : options) {
@@ -86,8 +86,7 @@ MountOptions parse_mount_options(const google::protobuf::RepeatedPtrField<std::s
     return o;
 }
 
-RootfsMounts::RootfsMounts(const google::protobuf::RepeatedPtrField<containerd::types::Mount>& mounts,
-                           const std::string& target) {
+RootfsMounts::RootfsMounts(const std::vector<RootfsMount>& mounts, const std::string& target) {
     if (mounts.empty()) return;  // the bundle's rootfs is already in place
     mkdir_p(target, 0711);
     target_ = target;

@@ -2,18 +2,21 @@
 // block-device filesystems such as ext4), and takes them down again.
 #pragma once
 
-#include "shim/proto/mount.pb.h"
-
-#include <google/protobuf/repeated_ptr_field.h>
-
 #include <string>
+#include <vector>
 
 namespace mogu::shim {
+
+// One of containerd's rootfs mounts (containerd.types.Mount) as Create hands it over.
+struct RootfsMount {
+    std::string type, source, target;
+    std::vector<std::string> options;
+};
 
 // Owns the mounts until release(); unmounts them on destruction (a failed Create).
 class RootfsMounts {
 public:
-    RootfsMounts(const google::protobuf::RepeatedPtrField<containerd::types::Mount>& mounts, const std::string& target);
+    RootfsMounts(const std::vector<RootfsMount>& mounts, const std::string& target);
     ~RootfsMounts();
     RootfsMounts(const RootfsMounts&) = delete;
     RootfsMounts& operator=(const RootfsMounts&) = delete;
@@ -29,7 +32,7 @@ struct MountOptions {
     unsigned long propagation = 0;
     std::string data;
 };
-MountOptions parse_mount_options(const google::protobuf::RepeatedPtrField<std::string>& options);
+MountOptions parse_mount_options(const std::vector<std::string>& options);
 
 // Unmounts everything stacked on path (a missing path is fine).
 void unmount_all(const std::string& path);

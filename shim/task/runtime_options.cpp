@@ -5,8 +5,6 @@
 #include "common/json.h"
 #include "common/self_exe.h"
 #include "common/strings.h"
-#include "shim/proto/runc_options.pb.h"
-#include "shim/proto/runtimeoptions.pb.h"
 
 #include <unistd.h>
 
@@ -38,26 +36,26 @@ std::string default_runtime_root(const std::string& ns) {
     return path_join("/run/containerd/mogu", ns.empty() ? "default" : ns);
 }
 
-RuntimeOptions options_from_any(const mogu::wkt::Any& any, const std::string& ns) {
+RuntimeOptions options_from_any(const pb::wkt::Any* any, const std::string& ns) {
     RuntimeOptions o{default_runtime_binary(), default_runtime_root(ns)};
-    const std::string& url = any.type_url();
+    std::string url(any ? pbc::str(any->type_url) : "");
     if (url.empty()) return o;
     if (url == "containerd.runc.v1.Options" || url == "io.containerd.runc.v1.options") {
-        containerd::runc::v1::Options ro;
-        if (!ro.ParseFromString(any.value())) throw Error("runtime options: {} does not parse", url);
-        if (!ro.binary_name().empty()) o.binary = ro.binary_name();
-        if (!ro.root().empty()) o.root = path_join(ro.root(), ns);
-        o.systemd_cgroup = ro.systemd_cgroup();
-        o.no_pivot_root = ro.no_pivot_root();
-        o.no_new_keyring = ro.no_new_keyring();
-        o.criu_path = ro.criu_path();
-        o.criu_work_path = ro.criu_work_path();
+        auto ro = pbc::unpack<pb::runc::Options>(pbc::bytes(any->value));
+        if (!ro) throw Error("runtime options: {} does not parse", url);
+        if (!pbc::str(ro->binary_name).empty()) o.binary = ro->binary_name;
+        if (!pbc::str(ro->root).empty()) o.root = path_join(ro->root, ns);
+        o.systemd_cgroup = ro->systemd_cgroup;
+        o.no_pivot_root = ro->no_pivot_root;
+        o.no_new_keyring = ro->no_new_keyring;
+        o.criu_path = ro->criu_path;
+        o.criu_work_path = ro->criu_work_path;
         return o;
     }
     if (url == "runtimeoptions.v1.Options") {
-        runtimeoptions::v1::Options ro;
-        if (!ro.ParseFromString(any.value())) throw Error("runtime options: {} does not parse", url);
-        if (!ro.config_path().empty()) apply_config_file(o, ro.config_path());
+        auto ro = pbc::unpack<pb::runtimeoptions::Options>(pbc::bytes(any->value));
+        if (!ro) throw Error("runtime options: {} does not parse", url);
+        if (!pbc::str(ro->config_path).empty()) apply_config_file(o, ro->config_path);
         return o;
     }
     throw Error("runtime options of type {} are not supported (use containerd.runc.v1.Options)", url);

@@ -3,7 +3,7 @@
 // defaults for the rest. Saved in the bundle so `shim delete` can clean up after a dead shim.
 #pragma once
 
-#include "shim/proto/wkt.pb.h"
+#include "shim/proto/messages.h"
 
 #include <string>
 
@@ -32,8 +32,9 @@ std::string default_runtime_binary();
 // The default --root: /run/containerd/mogu/<namespace>.
 std::string default_runtime_root(const std::string& ns);
 
-// Reads options sent by containerd. Unknown option types are refused with an error naming them.
-RuntimeOptions options_from_any(const mogu::wkt::Any& any, const std::string& ns);
+// Reads options sent by containerd (null: none were). Unknown option types are refused with an
+// error naming them.
+RuntimeOptions options_from_any(const pb::wkt::Any* any, const std::string& ns);
 // Parses a runtimeoptions config file: `Key = "value"` / `Key = true` lines (a TOML subset) with
 // the runc option names BinaryName, Root, SystemdCgroup, NoPivotRoot, NoNewKeyring, CriuPath,
 // CriuWorkPath, and mogu's

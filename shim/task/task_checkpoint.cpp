@@ -4,7 +4,7 @@
 #include "common/error.h"
 #include "common/files.h"
 #include "common/log.h"
-#include "shim/proto/shim.pb.h"
+#include "shim/proto/messages.h"
 #include "shim/task/checkpoint_options.h"
 #include "shim/task/console_socket.h"
 #include "shim/task/task_service.h"
@@ -17,7 +17,7 @@
 #include <memory>
 
 namespace mogu::shim {
-namespace task = containerd::task::v2;
+namespace task = pb::task;
 using ttrpc::CallPtr;
 using ttrpc::Code;
 using ttrpc::StatusError;
@@ -63,23 +63,24 @@ private:
 
 void TaskService::checkpoint(const CallPtr& call) {
     auto req = call->decode<task::CheckpointTaskRequest>();
-    Container& c = container(req.id());
+    Container& c = container(req->id);
     if (runs_in_vm(c.bundle))
         throw StatusError(Code::unimplemented, "checkpoint {}: containers in VMs (io.mogu.isolation=vm) cannot be checkpointed yet", c.id);
     if (c.init.state != ProcessState::running || !c.in_runtime)
         throw StatusError(Code::failed_precondition, "checkpoint {}: the container is not running", c.id);
-    if (req.path().empty()) throw StatusError(Code::invalid_argument, "checkpoint {}: no image path given", c.id);
+    std::string path(pbc::str(req->path));
+    if (path.empty()) throw StatusError(Code::invalid_argument, "checkpoint {}: no image path given", c.id);
     CheckpointSettings settings;
     try {
-        settings = checkpoint_settings_from_any(req.options());
+        settings = checkpoint_settings_from_any(req->options);
     } catch (const Error& e) {
         throw StatusError(Code::invalid_argument, "checkpoint {}: {}", c.id, e.what());
     }
     CriuWorkDir work(settings.work_path, c.bundle, "criu-work");
     try {
-        c.runtime.checkpoint(c.id, checkpoint_args(settings, req.path(), work.path()));
+        c.runtime.checkpoint(c.id, checkpoint_args(settings, path, work.path()));
     } catch (const Error& e) {
-        throw Error("checkpoint {} into {}: {}{}", c.id, req.path(), e.what(), work.keep_log("dump.log", c.bundle));
+        throw Error("checkpoint {} into {}: {}{}", c.id, path, e.what(), work.keep_log("dump.log", c.bundle));
     }
     if (settings.exit) {
         // criu ended the processes and the runtime deleted the container; the init's exit comes
@@ -87,8 +88,8 @@ void TaskService::checkpoint(const CallPtr& call) {
         c.in_runtime = false;
         c.paused = false;
     }
-    log::debug("checkpointed {} into {}{}", c.id, req.path(), settings.exit ? ", and it exited" : "");
-    call->reply(mogu::wkt::Empty());
+    log::debug("checkpointed {} into {}{}", c.id, path, settings.exit ? ", and it exited" : "");
+    call->reply(pbc::make<pb::wkt::Empty>());
 }
 
 void TaskService::restore_init(Container& c) {

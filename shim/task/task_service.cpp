@@ -7,13 +7,12 @@
 #include "common/log.h"
 #include "common/strings.h"
 #include "common/vm_annotations.h"
-#include "shim/proto/events.pb.h"
-#include "shim/proto/runc_options.pb.h"
-#include "shim/proto/shim.pb.h"
+#include "shim/proto/messages.h"
 #include "shim/task/console_socket.h"
 #include "shim/task/container_load.h"
 #include "shim/task/metrics.h"
 #include "shim/task/vm_rootfs.h"
+#include "shim/task/wire_values.h"
 #include "shim/version.h"
 
 #include <signal.h>
@@ -24,9 +23,9 @@
 #include <optional>
 
 namespace mogu::shim {
-namespace task = containerd::task::v2;
-namespace ev = containerd::events;
-namespace types = containerd::v1::types;
+namespace task = pb::task;
+namespace ev = pb::events;
+namespace types = pb::task_types;
 using ttrpc::CallPtr;
 using ttrpc::Code;
 using ttrpc::StatusError;
@@ -83,12 +82,26 @@ bool has_own_pid_namespace(const std::string& bundle) {
 
 types::Status wire_state(const Container& c, const Process& p) {
     switch (p.state) {
-        case ProcessState::created: return types::CREATED;
-        case ProcessState::running: return (p.exec_id.empty() && c.paused) ? types::PAUSED : types::RUNNING;
-        case ProcessState::stopped: return types::STOPPED;
+        case ProcessState::created: return CONTAINERD__V1__TYPES__STATUS__CREATED;
+        case ProcessState::running:
+            return (p.exec_id.empty() && c.paused) ? CONTAINERD__V1__TYPES__STATUS__PAUSED
+                                                   : CONTAINERD__V1__TYPES__STATUS__RUNNING;
+        case ProcessState::stopped: return CONTAINERD__V1__TYPES__STATUS__STOPPED;
     }
-    return types::UNKNOWN;
+    return CONTAINERD__V1__TYPES__STATUS__UNKNOWN;
 }
+
+std::vector<RootfsMount> rootfs_of(const task::CreateTaskRequest& req) {
+    std::vector<RootfsMount> mounts;
+    for (size_t i = 0; i < req.n_rootfs; i++) {
+        const auto& m = *req.rootfs[i];
+        mounts.push_back({std::string(pbc::str(m.type)), std::string(pbc::str(m.source)), std::string(pbc::str(m.target)),
+                          std::vector<std::string>(m.options, m.options + m.n_options)});
+    }
+    return mounts;
+}
+
+void reply_empty(const CallPtr& call) { call->reply(pbc::make<pb::wkt::Empty>()); }
 
 }  // namespace
 
@@ -164,59 +177,63 @@ Process& TaskService::process(Container& c, const std::string& exec_id) {
 
 void TaskService::state(const CallPtr& call) {
     auto req = call->decode<task::StateRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
-    task::StateResponse r;
-    r.set_id(p.exec_id.empty() ? c.id : p.exec_id);
-    r.set_exec_id(p.exec_id);
-    r.set_bundle(c.bundle);
-    r.set_pid(uint32_t(p.pid));
-    r.set_status(wire_state(c, p));
-    r.set_stdin(p.stdio.in);
-    r.set_stdout(p.stdio.out);
-    r.set_stderr(p.stdio.err);
-    r.set_terminal(p.stdio.terminal);
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
+    pbc::Arena arena;
+    auto r = pbc::make<task::StateResponse>();
+    r.id = arena.str(p.exec_id.empty() ? c.id : p.exec_id);
+    r.exec_id = arena.str(p.exec_id);
+    r.bundle = arena.str(c.bundle);
+    r.pid = uint32_t(p.pid);
+    r.status = wire_state(c, p);
+    r.stdin = arena.str(p.stdio.in);
+    r.stdout = arena.str(p.stdio.out);
+    r.stderr = arena.str(p.stdio.err);
+    r.terminal = p.stdio.terminal;
     if (p.state == ProcessState::stopped) {
-        r.set_exit_status(p.exit_status);
-        *r.mutable_exited_at() = p.exited_at;
+        r.exit_status = p.exit_status;
+        r.exited_at = wire_timestamp(arena, p.exited_at);
     }
     call->reply(r);
 }
 
 void TaskService::create(const CallPtr& call) {
     auto req = call->decode<task::CreateTaskRequest>();
-    if (req.id().empty()) throw StatusError(Code::invalid_argument, "create: the container id is empty");
-    if (containers_.count(req.id())) throw StatusError(Code::already_exists, "container {}: already exists", req.id());
-    std::string bundle = req.bundle();
-    bool restoring = !req.checkpoint().empty();
+    std::string id(pbc::str(req->id));
+    if (id.empty()) throw StatusError(Code::invalid_argument, "create: the container id is empty");
+    if (containers_.count(id)) throw StatusError(Code::already_exists, "container {}: already exists", id);
+    std::string bundle(pbc::str(req->bundle));
+    std::string checkpoint(pbc::str(req->checkpoint));
+    bool restoring = !checkpoint.empty();
     if (restoring && runs_in_vm(bundle))
-        throw StatusError(Code::unimplemented, "restore {}: containers in VMs (io.mogu.isolation=vm) cannot be restored from a checkpoint yet", req.id());
-    if (!req.parent_checkpoint().empty()) log::debug("restore {}: parent checkpoint {} not used", req.id(), req.parent_checkpoint());
+        throw StatusError(Code::unimplemented, "restore {}: containers in VMs (io.mogu.isolation=vm) cannot be restored from a checkpoint yet", id);
+    if (!pbc::str(req->parent_checkpoint).empty())
+        log::debug("restore {}: parent checkpoint {} not used", id, pbc::str(req->parent_checkpoint));
     RuntimeOptions opts;
     try {
-        opts = options_from_any(req.options(), ns_);
+        opts = options_from_any(req->options, ns_);
     } catch (const Error& e) {
-        throw StatusError(Code::invalid_argument, "create {}: {}", req.id(), e.what());
+        throw StatusError(Code::invalid_argument, "create {}: {}", id, e.what());
     }
     save_options(bundle, opts);
     failpoint("shim.create.options");
-    auto c = std::make_unique<Container>(req.id(), bundle, RuntimeCli(opts, path_join(bundle, "log.json")));
-    c->init.stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
+    auto c = std::make_unique<Container>(id, bundle, RuntimeCli(opts, path_join(bundle, "log.json")));
+    c->init.stdio = {req->stdin, req->stdout, req->stderr, bool(req->terminal)};
 
     // A VM gets the snapshotter's block device itself as its disk: not mounted here (vm_rootfs.h).
-    std::optional<RootfsDevice> device = runs_in_vm(bundle) ? rootfs_device_of(req.rootfs()) : std::nullopt;
+    std::vector<RootfsMount> mounts = rootfs_of(*req);
+    std::optional<RootfsDevice> device = runs_in_vm(bundle) ? rootfs_device_of(mounts) : std::nullopt;
     if (device) pass_rootfs_device(bundle, *device);
-    static const google::protobuf::RepeatedPtrField<containerd::types::Mount> kNoMounts;
-    RootfsMounts rootfs(device ? kNoMounts : req.rootfs(), path_join(bundle, "rootfs"));
+    RootfsMounts rootfs(device ? std::vector<RootfsMount>() : mounts, path_join(bundle, "rootfs"));
     failpoint("shim.create.rootfs");
     c->init.io = std::make_unique<ProcessIo>(c->init.stdio);
     if (restoring) {
         // As runc's shim: nothing runs until Start, which restores instead of starting.
-        c->restore_images = req.checkpoint();
+        c->restore_images = checkpoint;
         c->in_runtime = false;
     } else {
         std::unique_ptr<ConsoleSocket> console;
-        if (req.terminal()) console = std::make_unique<ConsoleSocket>();
+        if (req->terminal) console = std::make_unique<ConsoleSocket>();
         std::string pid_file = path_join(bundle, "init.pid");
         failpoint("shim.create.runtime");
         c->runtime.create(c->id, bundle, pid_file, console ? console->path() : "", c->init.io->child_stdio());
@@ -237,24 +254,26 @@ void TaskService::create(const CallPtr& call) {
     }
     failpoint("shim.create.reply");
     rootfs.release();
-    c->rootfs_mounted = !device && !req.rootfs().empty();
+    c->rootfs_mounted = !device && !mounts.empty();
 
-    ev::TaskCreate e;
-    e.set_container_id(c->id);
-    e.set_bundle(bundle);
-    *e.mutable_rootfs() = req.rootfs();
-    auto* io = e.mutable_io();
-    io->set_stdin(req.stdin());
-    io->set_stdout(req.stdout());
-    io->set_stderr(req.stderr());
-    io->set_terminal(req.terminal());
-    e.set_checkpoint(req.checkpoint());
-    e.set_pid(uint32_t(c->init.pid));
+    auto e = pbc::make<ev::TaskCreate>();
+    e.container_id = req->id;  // the request's fields: it outlives the event
+    e.bundle = req->bundle;
+    e.n_rootfs = req->n_rootfs;
+    e.rootfs = req->rootfs;
+    auto io = pbc::make<ev::TaskIO>();
+    io.stdin = req->stdin;
+    io.stdout = req->stdout;
+    io.stderr = req->stderr;
+    io.terminal = req->terminal;
+    e.io = &io;
+    e.checkpoint = req->checkpoint;
+    e.pid = uint32_t(c->init.pid);
     events_.publish("/tasks/create", e);
 
-    task::CreateTaskResponse r;
-    r.set_pid(uint32_t(c->init.pid));
-    log::debug("created {} with init {}{}{}", c->id, c->init.pid, req.terminal() ? ", terminal" : "", restoring ? ", to restore at start" : "");
+    auto r = pbc::make<task::CreateTaskResponse>();
+    r.pid = uint32_t(c->init.pid);
+    log::debug("created {} with init {}{}{}", c->id, c->init.pid, req->terminal ? ", terminal" : "", restoring ? ", to restore at start" : "");
     containers_[c->id] = std::move(c);
     call->reply(r);
 }
@@ -272,8 +291,8 @@ void TaskService::watch_init(Container& c) {
     try {
         std::string id = c.id;
         c.cgroup = std::make_unique<ContainerCgroup>(loop_, c.init.pid, [this, id] {
-            ev::TaskOOM e;
-            e.set_container_id(id);
+            auto e = pbc::make<ev::TaskOOM>();
+            e.container_id = pbc::borrow(id);
             events_.publish("/tasks/oom", e);
         });
     } catch (const std::exception& e) {
@@ -290,9 +309,10 @@ void TaskService::start_process(Container& c, Process& p) {
         else restore_init(c);
         failpoint("shim.start.started");
         p.state = ProcessState::running;
-        ev::TaskStart e;
-        e.set_container_id(c.id);
-        e.set_pid(uint32_t(p.pid));
+        pbc::Arena arena;
+        auto e = pbc::make<ev::TaskStart>();
+        e.container_id = arena.str(c.id);
+        e.pid = uint32_t(p.pid);
         events_.publish("/tasks/start", e);
         return;
     }
@@ -324,34 +344,36 @@ void TaskService::start_process(Container& c, Process& p) {
             throw;
         }
     }
-    ev::TaskExecStarted e;
-    e.set_container_id(c.id);
-    e.set_exec_id(p.exec_id);
-    e.set_pid(uint32_t(p.pid));
+    pbc::Arena arena;
+    auto e = pbc::make<ev::TaskExecStarted>();
+    e.container_id = arena.str(c.id);
+    e.exec_id = arena.str(p.exec_id);
+    e.pid = uint32_t(p.pid);
     events_.publish("/tasks/exec-started", e);
 }
 
 void TaskService::start(const CallPtr& call) {
     auto req = call->decode<task::StartRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
     start_process(c, p);
-    task::StartResponse r;
-    r.set_pid(uint32_t(p.pid));
+    auto r = pbc::make<task::StartResponse>();
+    r.pid = uint32_t(p.pid);
     call->reply(r);
 }
 
 void TaskService::remove(const CallPtr& call) {
     auto req = call->decode<task::DeleteRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
     if (p.state == ProcessState::running)
         throw StatusError(Code::failed_precondition, "cannot delete running process {} of {}", p.exec_id.empty() ? c.id : p.exec_id, c.id);
-    task::DeleteResponse r;
+    pbc::Arena arena;
+    auto r = pbc::make<task::DeleteResponse>();
     if (!p.exec_id.empty()) {
-        r.set_pid(uint32_t(p.pid));
-        r.set_exit_status(p.exit_status);
-        *r.mutable_exited_at() = p.exited_at;
+        r.pid = uint32_t(p.pid);
+        r.exit_status = p.exit_status;
+        r.exited_at = wire_timestamp(arena, p.exited_at);
         c.execs.erase(p.exec_id);
         return call->reply(r);
     }
@@ -371,25 +393,19 @@ void TaskService::remove(const CallPtr& call) {
         p.state = ProcessState::stopped;
         p.exit_status = exit_code_of(status);
         p.exited_at = now_timestamp();
-        for (auto& w : p.waiters) {
-            task::WaitResponse wr;
-            wr.set_exit_status(p.exit_status);
-            *wr.mutable_exited_at() = p.exited_at;
-            w->reply(wr);
-        }
-        p.waiters.clear();
+        answer_waiters(p);
     }
     c.cgroup.reset();
     if (c.rootfs_mounted) unmount_all(path_join(c.bundle, "rootfs"));
     failpoint("shim.delete.unmounted");
-    r.set_pid(uint32_t(p.pid));
-    r.set_exit_status(p.exit_status);
-    *r.mutable_exited_at() = p.exited_at;
-    ev::TaskDelete e;
-    e.set_container_id(c.id);
-    e.set_pid(uint32_t(p.pid));
-    e.set_exit_status(p.exit_status);
-    *e.mutable_exited_at() = p.exited_at;
+    r.pid = uint32_t(p.pid);
+    r.exit_status = p.exit_status;
+    r.exited_at = wire_timestamp(arena, p.exited_at);
+    auto e = pbc::make<ev::TaskDelete>();
+    e.container_id = arena.str(c.id);
+    e.pid = uint32_t(p.pid);
+    e.exit_status = p.exit_status;
+    e.exited_at = r.exited_at;
     std::string id = c.id;
     containers_.erase(id);  // c and p are gone from here on
     events_.publish("/tasks/delete", e);
@@ -398,17 +414,20 @@ void TaskService::remove(const CallPtr& call) {
 
 void TaskService::pids(const CallPtr& call) {
     auto req = call->decode<task::PidsRequest>();
-    Container& c = container(req.id());
-    task::PidsResponse r;
-    for (pid_t pid : c.runtime.ps(c.id)) {
-        auto* info = r.add_processes();
-        info->set_pid(uint32_t(pid));
+    Container& c = container(req->id);
+    std::vector<pid_t> pids = c.runtime.ps(c.id);
+    pbc::Arena arena;
+    auto r = pbc::make<task::PidsResponse>();
+    r.n_processes = pids.size();
+    r.processes = arena.array<types::ProcessInfo>(pids.size());
+    for (size_t i = 0; i < pids.size(); i++) {
+        auto* info = r.processes[i] = arena.make<types::ProcessInfo>();
+        info->pid = uint32_t(pids[i]);
         for (auto& [exec_id, p] : c.execs) {
-            if (p->pid != pid) continue;
-            containerd::runc::v1::ProcessDetails d;
-            d.set_exec_id(exec_id);
-            info->mutable_info()->set_type_url(d.GetTypeName());
-            info->mutable_info()->set_value(d.SerializeAsString());
+            if (p->pid != pids[i]) continue;
+            auto d = pbc::make<pb::runc::ProcessDetails>();
+            d.exec_id = arena.str(exec_id);
+            info->info = wire_any(arena, pbc::type_name<pb::runc::ProcessDetails>(), pbc::pack(d));
         }
     }
     call->reply(r);
@@ -416,40 +435,41 @@ void TaskService::pids(const CallPtr& call) {
 
 void TaskService::pause(const CallPtr& call) {
     auto req = call->decode<task::PauseRequest>();
-    Container& c = container(req.id());
+    Container& c = container(req->id);
     if (c.init.state != ProcessState::running)
         throw StatusError(Code::failed_precondition, "pause {}: the container is not running", c.id);
     c.runtime.pause(c.id);
     c.paused = true;
-    ev::TaskPaused e;
-    e.set_container_id(c.id);
+    auto e = pbc::make<ev::TaskPaused>();
+    e.container_id = pbc::borrow(c.id);
     events_.publish("/tasks/paused", e);
-    call->reply(mogu::wkt::Empty());
+    reply_empty(call);
 }
 
 void TaskService::resume(const CallPtr& call) {
     auto req = call->decode<task::ResumeRequest>();
-    Container& c = container(req.id());
+    Container& c = container(req->id);
     if (!c.paused) throw StatusError(Code::failed_precondition, "resume {}: the container is not paused", c.id);
     c.runtime.resume(c.id);
     c.paused = false;
-    ev::TaskResumed e;
-    e.set_container_id(c.id);
+    auto e = pbc::make<ev::TaskResumed>();
+    e.container_id = pbc::borrow(c.id);
     events_.publish("/tasks/resumed", e);
-    call->reply(mogu::wkt::Empty());
+    reply_empty(call);
 }
 
 void TaskService::kill(const CallPtr& call) {
     auto req = call->decode<task::KillRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
-    int sig = int(req.signal());
-    if (sig <= 0 || sig >= NSIG) throw StatusError(Code::invalid_argument, "kill {}: no such signal {}", c.id, req.signal());
-    if (p.state == ProcessState::stopped && !(p.exec_id.empty() && req.all()))
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
+    if (req->signal <= 0 || req->signal >= uint32_t(NSIG))
+        throw StatusError(Code::invalid_argument, "kill {}: no such signal {}", c.id, req->signal);
+    int sig = int(req->signal);
+    if (p.state == ProcessState::stopped && !(p.exec_id.empty() && req->all))
         throw StatusError(Code::not_found, "process {} of {}: already finished", p.exec_id.empty() ? c.id : p.exec_id, c.id);
     if (p.exec_id.empty()) {
         try {
-            if (c.in_runtime) c.runtime.kill(c.id, sig, req.all());  // else nothing of it runs
+            if (c.in_runtime) c.runtime.kill(c.id, sig, req->all);  // else nothing of it runs
         } catch (const Error& e) {
             // As containerd's runc shim (checkKillError): a runtime that says the process is gone
             // answers NotFound, which containerd's Delete(WithProcessKill) and the CRI plugin's
@@ -463,111 +483,114 @@ void TaskService::kill(const CallPtr& call) {
             throw StatusError(Code::failed_precondition, "process {} of {}: not started", p.exec_id, c.id);
         if (::kill(p.pid, sig) < 0 && errno != ESRCH) throw SysError(errno, "kill exec {} (pid {})", p.exec_id, p.pid);
     }
-    call->reply(mogu::wkt::Empty());
+    reply_empty(call);
 }
 
 void TaskService::exec(const CallPtr& call) {
     auto req = call->decode<task::ExecProcessRequest>();
-    Container& c = container(req.id());
-    if (req.exec_id().empty()) throw StatusError(Code::invalid_argument, "exec in {}: the exec id is empty", c.id);
-    if (req.exec_id().find('/') != std::string::npos || req.exec_id()[0] == '.')
-        throw StatusError(Code::invalid_argument, "exec in {}: invalid exec id {}", c.id, req.exec_id());
-    if (c.execs.count(req.exec_id())) throw StatusError(Code::already_exists, "exec {} in {}: already exists", req.exec_id(), c.id);
+    Container& c = container(req->id);
+    std::string exec_id(pbc::str(req->exec_id));
+    if (exec_id.empty()) throw StatusError(Code::invalid_argument, "exec in {}: the exec id is empty", c.id);
+    if (exec_id.find('/') != std::string::npos || exec_id[0] == '.')
+        throw StatusError(Code::invalid_argument, "exec in {}: invalid exec id {}", c.id, exec_id);
+    if (c.execs.count(exec_id)) throw StatusError(Code::already_exists, "exec {} in {}: already exists", exec_id, c.id);
     if (c.init.state == ProcessState::stopped)
         throw StatusError(Code::failed_precondition, "exec in {}: the container has stopped", c.id);
-    if (req.spec().value().empty()) throw StatusError(Code::invalid_argument, "exec {} in {}: no process spec", req.exec_id(), c.id);
+    std::string_view spec = req->spec ? pbc::bytes(req->spec->value) : std::string_view();
+    if (spec.empty()) throw StatusError(Code::invalid_argument, "exec {} in {}: no process spec", exec_id, c.id);
     auto p = std::make_unique<Process>();
-    p->exec_id = req.exec_id();
-    p->stdio = {req.stdin(), req.stdout(), req.stderr(), req.terminal()};
-    p->spec_json = req.spec().value();
-    c.execs[p->exec_id] = std::move(p);
-    ev::TaskExecAdded e;
-    e.set_container_id(c.id);
-    e.set_exec_id(req.exec_id());
+    p->exec_id = exec_id;
+    p->stdio = {req->stdin, req->stdout, req->stderr, bool(req->terminal)};
+    p->spec_json = spec;
+    c.execs[exec_id] = std::move(p);
+    auto e = pbc::make<ev::TaskExecAdded>();
+    e.container_id = pbc::borrow(c.id);
+    e.exec_id = req->exec_id;
     events_.publish("/tasks/exec-added", e);
-    call->reply(mogu::wkt::Empty());
+    reply_empty(call);
 }
 
 void TaskService::resize_pty(const CallPtr& call) {
     auto req = call->decode<task::ResizePtyRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
-    if (p.io) p.io->resize(req.width(), req.height());
-    call->reply(mogu::wkt::Empty());
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
+    if (p.io) p.io->resize(req->width, req->height);
+    reply_empty(call);
 }
 
 void TaskService::close_io(const CallPtr& call) {
     auto req = call->decode<task::CloseIORequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
-    if (req.stdin() && p.io) p.io->close_stdin();
-    call->reply(mogu::wkt::Empty());
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
+    if (req->stdin && p.io) p.io->close_stdin();
+    reply_empty(call);
 }
 
 void TaskService::update(const CallPtr& call) {
     auto req = call->decode<task::UpdateTaskRequest>();
-    Container& c = container(req.id());
-    if (req.resources().value().empty()) throw StatusError(Code::invalid_argument, "update {}: no resources given", c.id);
-    c.runtime.update(c.id, req.resources().value());
-    call->reply(mogu::wkt::Empty());
+    Container& c = container(req->id);
+    std::string_view resources = req->resources ? pbc::bytes(req->resources->value) : std::string_view();
+    if (resources.empty()) throw StatusError(Code::invalid_argument, "update {}: no resources given", c.id);
+    c.runtime.update(c.id, std::string(resources));
+    reply_empty(call);
 }
 
 void TaskService::wait(const CallPtr& call) {
     auto req = call->decode<task::WaitRequest>();
-    Container& c = container(req.id());
-    Process& p = process(c, req.exec_id());
-    if (p.state != ProcessState::stopped) {
-        p.waiters.push_back(call);  // answered by process_exited()
-        return;
-    }
-    task::WaitResponse r;
-    r.set_exit_status(p.exit_status);
-    *r.mutable_exited_at() = p.exited_at;
-    call->reply(r);
+    Container& c = container(req->id);
+    Process& p = process(c, req->exec_id);
+    p.waiters.push_back(call);
+    if (p.state == ProcessState::stopped) answer_waiters(p);  // else process_exited() will
 }
 
 void TaskService::stats(const CallPtr& call) {
     auto req = call->decode<task::StatsRequest>();
-    Container& c = container(req.id());
-    task::StatsResponse r;
+    Container& c = container(req->id);
+    auto reply = [&](const PackedAny& stats) {
+        pbc::Arena arena;
+        auto r = pbc::make<task::StatsResponse>();
+        r.stats = wire_any(arena, stats.type_url, stats.value);
+        call->reply(r);
+    };
     if (runs_in_vm(c.bundle) && c.init.state != ProcessState::stopped) {
         // The container's own cgroup in its guest (cgroup2), as the VM's runtime reports it; the
         // host cgroup holds the keeper (and QEMU), what the VM costs the host, not what runs in it.
+        PackedAny stats;
         try {
             runtime::ContainerStats s = c.runtime.stats(c.id);
-            *r.mutable_stats() = metrics_any(cgroups::Layout::v2, s.cgroup, s.load);
+            stats = metrics_any(cgroups::Layout::v2, s.cgroup, s.load);
         } catch (const Error& e) {
             throw StatusError(Code::unavailable, "stats {}: {}", c.id, e.what());
         }
-        call->reply(r);
-        return;
+        return reply(stats);
     }
     if (!c.cgroup) throw StatusError(Code::not_found, "stats {}: the container's cgroup could not be opened", c.id);
     std::optional<runtime::lxcfs::LoadAverage> load;
     if (!c.lxcfs_mount_point.empty() && c.init.state != ProcessState::stopped)
         load = container_load_average(c.init.pid, c.lxcfs_mount_point);
+    PackedAny stats;
     try {
-        *r.mutable_stats() = metrics_any(c.cgroup->layout(), c.cgroup->stats(), load);
+        stats = metrics_any(c.cgroup->layout(), c.cgroup->stats(), load);
     } catch (const Error& e) {
         throw StatusError(Code::unavailable, "stats {}: {}", c.id, e.what());
     }
-    call->reply(r);
+    reply(stats);
 }
 
 void TaskService::connect(const CallPtr& call) {
     auto req = call->decode<task::ConnectRequest>();
-    task::ConnectResponse r;
-    r.set_shim_pid(uint32_t(getpid()));
-    r.set_version(kShimVersion);
-    if (auto it = containers_.find(req.id()); it != containers_.end()) r.set_task_pid(uint32_t(it->second->init.pid));
+    auto r = pbc::make<task::ConnectResponse>();
+    r.shim_pid = uint32_t(getpid());
+    r.version = pbc::borrow(kShimVersion);
+    if (auto it = containers_.find(std::string(pbc::str(req->id))); it != containers_.end()) r.task_pid = uint32_t(it->second->init.pid);
     call->reply(r);
 }
 
 void TaskService::shutdown(const CallPtr& call) {
     auto req = call->decode<task::ShutdownRequest>();
-    call->reply(mogu::wkt::Empty());
+    reply_empty(call);
     // Other containers still served by this shim keep it alive, unless told "now".
-    if (!containers_.empty() && !req.now()) return;
+    if (!containers_.empty() && !req->now) return;
     loop_.post(on_shutdown_);
 }
 
@@ -585,16 +608,22 @@ void TaskService::process_exited(Container& c, Process& p, int wait_status) {
         }
     }
     if (p.exec_id.empty() && p.exit_status != 0 && c.in_runtime && runs_in_vm(c.bundle)) publish_guest_oom(c);
-    ev::TaskExit e;
-    e.set_container_id(c.id);
-    e.set_id(p.exec_id.empty() ? c.id : p.exec_id);
-    e.set_pid(uint32_t(p.pid));
-    e.set_exit_status(p.exit_status);
-    *e.mutable_exited_at() = p.exited_at;
+    pbc::Arena arena;
+    auto e = pbc::make<ev::TaskExit>();
+    e.container_id = arena.str(c.id);
+    e.id = arena.str(p.exec_id.empty() ? c.id : p.exec_id);
+    e.pid = uint32_t(p.pid);
+    e.exit_status = p.exit_status;
+    e.exited_at = wire_timestamp(arena, p.exited_at);
     events_.publish("/tasks/exit", e);
-    task::WaitResponse r;
-    r.set_exit_status(p.exit_status);
-    *r.mutable_exited_at() = p.exited_at;
+    answer_waiters(p);
+}
+
+void TaskService::answer_waiters(Process& p) {
+    pbc::Arena arena;
+    auto r = pbc::make<task::WaitResponse>();
+    r.exit_status = p.exit_status;
+    r.exited_at = wire_timestamp(arena, p.exited_at);
     for (auto& w : p.waiters) w->reply(r);
     p.waiters.clear();
 }
@@ -610,8 +639,8 @@ void TaskService::publish_guest_oom(Container& c) {
         log::warn("container {}: did the OOM killer act in its VM? {}", c.id, e.what());
         return;
     }
-    ev::TaskOOM e;
-    e.set_container_id(c.id);
+    auto e = pbc::make<ev::TaskOOM>();
+    e.container_id = pbc::borrow(c.id);
     events_.publish("/tasks/oom", e);
 }
 

@@ -51,6 +51,8 @@ private:
     Container& container(const std::string& id);
     Process& process(Container& c, const std::string& exec_id);
     void process_exited(Container& c, Process& p, int wait_status);
+    // Answers the process's Wait calls with its exit, once it has stopped.
+    void answer_waiters(Process& p);
     void publish_guest_oom(Container& c);
     void start_process(Container& c, Process& p);
     // After the init exists (created or restored): stats, OOM events, LXCFS watch.

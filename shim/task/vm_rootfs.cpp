@@ -12,13 +12,13 @@
 
 namespace mogu::shim {
 
-std::optional<RootfsDevice> rootfs_device_of(const google::protobuf::RepeatedPtrField<containerd::types::Mount>& mounts) {
+std::optional<RootfsDevice> rootfs_device_of(const std::vector<RootfsMount>& mounts) {
     if (mounts.size() != 1) return std::nullopt;
     const auto& m = mounts[0];
     struct stat st {};
-    if (m.source().empty() || m.source()[0] != '/' || stat(m.source().c_str(), &st) < 0 || !S_ISBLK(st.st_mode))
+    if (m.source.empty() || m.source[0] != '/' || stat(m.source.c_str(), &st) < 0 || !S_ISBLK(st.st_mode))
         return std::nullopt;
-    return RootfsDevice{m.source(), m.type().empty() ? "ext4" : m.type(), {m.options().begin(), m.options().end()}};
+    return RootfsDevice{m.source, m.type.empty() ? "ext4" : m.type, m.options};
 }
 
 bool runs_in_vm(const std::string& bundle) { return is_vm_shim() || vm::bundle_wants_vm(bundle); }

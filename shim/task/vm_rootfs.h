@@ -6,9 +6,7 @@
 // the host as for runc.
 #pragma once
 
-#include "shim/proto/mount.pb.h"
-
-#include <google/protobuf/repeated_ptr_field.h>
+#include "shim/task/rootfs.h"
 
 #include <optional>
 #include <string>
@@ -24,7 +22,7 @@ struct RootfsDevice {
 
 // The block device to pass through: set when `mounts` is exactly one mount whose source is a
 // block device (stat follows /dev/mapper links); nullopt means "mount it on the host".
-std::optional<RootfsDevice> rootfs_device_of(const google::protobuf::RepeatedPtrField<containerd::types::Mount>& mounts);
+std::optional<RootfsDevice> rootfs_device_of(const std::vector<RootfsMount>& mounts);
 
 // Whether the bundle's container runs in a VM: this shim is containerd-shim-mogu-vm-v2, or the
 // bundle's config.json has io.mogu.isolation=vm.

@@ -50,7 +50,7 @@ endef
 $(eval $(call fuzz_target,spec_parse,tests/fuzz/spec_parse.cpp tests/fuzz/fuzz_support.cpp runtime/spec_validate.cpp,$(COMMON_LIB),$(COMMON_LIBS)))
 $(eval $(call fuzz_target,cli_args,tests/fuzz/cli_args.cpp tests/fuzz/fuzz_support.cpp $(filter-out runtime/cli/main.cpp,$(CLI_SRCS)),$(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB),$(RUNTIME_LIBS) $(COMMON_LIBS)))
 
-# The ttrpc targets' client harness, shared by both.
+# The ttrpc targets' client harness, shared by both (raw frames from ttrpc.pb.h's C++ classes).
 FUZZ_TTRPC_CLIENT := tests/fuzz/ttrpc_client.cpp tests/fuzz/sandbox.cpp tests/fuzz/fuzz_support.cpp
 $(call objs_of,tests/fuzz/ttrpc_client.cpp): CPPFLAGS += -I$(PROTO_GEN)
 $(call objs_of,tests/fuzz/ttrpc_client.cpp): | $(call proto_headers,$(TTRPC_PROTOS))
@@ -58,15 +58,15 @@ $(call objs_of,tests/fuzz/ttrpc_client.cpp): | $(call proto_headers,$(TTRPC_PROT
 # The shim's ttrpc server and Task service, as containerd-shim-mogu-v2 links them (shim/part.mk).
 FUZZ_TTRPC_SHIM_OBJS := $(call objs_of,tests/fuzz/ttrpc_shim.cpp)
 $(FUZZ_TTRPC_SHIM_OBJS): CPPFLAGS += -I$(PROTO_GEN)
-$(FUZZ_TTRPC_SHIM_OBJS): | $(ALL_SHIM_PB_H) $(call proto_headers,$(TTRPC_PROTOS))
-$(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp $(FUZZ_TTRPC_CLIENT),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
+$(FUZZ_TTRPC_SHIM_OBJS): | $(SHIM_PB_C_TYPES) $(ALL_SHIM_PB_H) $(call proto_headers,$(TTRPC_PROTOS))
+$(eval $(call fuzz_target,ttrpc_shim,tests/fuzz/ttrpc_shim.cpp $(FUZZ_TTRPC_CLIENT) $(SHIM_TEST_PROTO_OBJS) $(TTRPC_TEST_PROTO_OBJS),$(SHIM_OUR_LIBS),$(SHIM_TESTLIBS)))
 
 # mogu-agent's ttrpc server and Agent service, as the agent links them (kvm-launcher/part.mk).
 FUZZ_AGENT_OBJS := $(call objs_of,tests/fuzz/agent_ttrpc.cpp)
 $(FUZZ_AGENT_OBJS): CPPFLAGS += -I$(PROTO_GEN)
 $(FUZZ_AGENT_OBJS): | $(KVM_PROTO_H) $(call proto_headers,$(TTRPC_PROTOS))
 $(BUILD)/bin/fuzz-agent_ttrpc: $(KVM_PROTO_OBJ)
-$(eval $(call fuzz_target,agent_ttrpc,tests/fuzz/agent_ttrpc.cpp $(FUZZ_TTRPC_CLIENT) $(filter-out kvm-launcher/agent/main.cpp,$(KVM_AGENT_SRCS)),$(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
+$(eval $(call fuzz_target,agent_ttrpc,tests/fuzz/agent_ttrpc.cpp $(FUZZ_TTRPC_CLIENT) $(TTRPC_TEST_PROTO_OBJS) $(filter-out kvm-launcher/agent/main.cpp,$(KVM_AGENT_SRCS)),$(KVM_DEP_LIBS) $(COMMON_LIB),$(KVM_LIBS)))
 
 # mogu-monitor's configuration readers, as mogu-monitor links them (monitor/part.mk).
 $(eval $(call fuzz_target,monitor_config,tests/fuzz/monitor_config.cpp tests/fuzz/fuzz_support.cpp,$(MONITOR_LIB) $(MONITOR_DEP_LIBS),$(MONITOR_LIBS) $(COMMON_LIBS)))

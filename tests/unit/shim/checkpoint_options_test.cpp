@@ -3,6 +3,7 @@
 #include "shim/proto/runc_options.pb.h"
 #include "shim/task/checkpoint_options.h"
 #include "shim/task/runtime_options.h"
+#include "shim/task/wire_values.h"
 
 #include <criterion/criterion.h>
 #include <unistd.h>
@@ -20,8 +21,10 @@ bool has(const std::vector<std::string>& args, const std::string& a) { return st
 }  // namespace
 
 Test(checkpoint_options, none_means_leave_running_and_nothing_else) {
-    CheckpointSettings s = checkpoint_settings_from_any(mogu::wkt::Any());
+    pbc::Arena arena;
+    CheckpointSettings s = checkpoint_settings_from_any(nullptr);
     cr_assert_not(s.exit);
+    cr_assert_not(checkpoint_settings_from_any(wire_any(arena, "", "")).exit);
     auto args = checkpoint_args(s, "/img", "/work");
     std::vector<std::string> want{"--image-path", "/img", "--work-path", "/work", "--leave-running"};
     cr_assert(args == want);
@@ -37,9 +40,8 @@ Test(checkpoint_options, containerds_options_become_the_runtimes_flags) {
     o.add_empty_namespaces("network");
     o.set_cgroups_mode("full");
     o.set_work_path("/keep/work");
-    mogu::wkt::Any any;
-    any.set_type_url("containerd.runc.v1.CheckpointOptions");
-    any.set_value(o.SerializeAsString());
+    pbc::Arena arena;
+    auto* any = wire_any(arena, "containerd.runc.v1.CheckpointOptions", o.SerializeAsString());
     CheckpointSettings s = checkpoint_settings_from_any(any);
     cr_assert(s.exit);
     cr_assert_str_eq(s.work_path.c_str(), "/keep/work");
@@ -51,8 +53,8 @@ Test(checkpoint_options, containerds_options_become_the_runtimes_flags) {
 }
 
 Test(checkpoint_options, another_type_is_refused_by_name) {
-    mogu::wkt::Any any;
-    any.set_type_url("containerd.linux.runc.CheckpointOptions");
+    pbc::Arena arena;
+    auto* any = wire_any(arena, "containerd.linux.runc.CheckpointOptions", "");
     try {
         checkpoint_settings_from_any(any);
         cr_assert_fail("accepted another options type");
@@ -65,9 +67,8 @@ Test(checkpoint_options, runc_options_and_the_config_file_name_the_criu) {
     containerd::runc::v1::Options ro;
     ro.set_criu_path("/opt/criu/sbin/criu");
     ro.set_criu_work_path("/var/criu-work");
-    mogu::wkt::Any any;
-    any.set_type_url("containerd.runc.v1.Options");
-    any.set_value(ro.SerializeAsString());
+    pbc::Arena arena;
+    auto* any = wire_any(arena, "containerd.runc.v1.Options", ro.SerializeAsString());
     RuntimeOptions o = options_from_any(any, "default");
     cr_assert_str_eq(o.criu_path.c_str(), "/opt/criu/sbin/criu");
     cr_assert_str_eq(o.criu_work_path.c_str(), "/var/criu-work");

@@ -35,11 +35,13 @@ cgroups::Stats stats_with_pressure() {
     return s;
 }
 
+// Decoded with protobuf's C++ classes: the shim encodes with protobuf-c, so this also checks
+// that the two agree on the wire.
 template <typename Metrics>
-Metrics decode(const mogu::wkt::Any& any) {
+Metrics decode(const PackedAny& any) {
     Metrics m;
-    cr_assert_eq(any.type_url(), m.GetTypeName());
-    cr_assert(m.ParseFromString(any.value()));
+    cr_assert_eq(any.type_url, m.GetTypeName());
+    cr_assert(m.ParseFromString(any.value));
     return m;
 }
 

@@ -11,6 +11,7 @@
 #include "shim/task/runtime_options.h"
 #include "shim/task/task_service.h"
 #include "shim/task/vm_rootfs.h"
+#include "shim/task/wire_values.h"
 #include "ttrpc/client.h"
 #include "ttrpc/frame.h"
 
@@ -38,9 +39,7 @@ Test(shim_address, is_sha256_of_address_namespace_and_id_under_run_containerd_s)
 }
 
 Test(mount_options, splits_flags_from_filesystem_data) {
-    google::protobuf::RepeatedPtrField<std::string> opts;
-    for (auto o : {"ro", "nosuid", "rbind", "rprivate", "lowerdir=/a:/b", "upperdir=/u", "workdir=/w"}) *opts.Add() = o;
-    MountOptions m = parse_mount_options(opts);
+    MountOptions m = parse_mount_options({"ro", "nosuid", "rbind", "rprivate", "lowerdir=/a:/b", "upperdir=/u", "workdir=/w"});
     cr_assert(m.flags & MS_RDONLY);
     cr_assert(m.flags & MS_NOSUID);
     cr_assert(m.flags & MS_BIND);
@@ -50,10 +49,7 @@ Test(mount_options, splits_flags_from_filesystem_data) {
 }
 
 Test(mount_options, rw_clears_ro) {
-    google::protobuf::RepeatedPtrField<std::string> opts;
-    *opts.Add() = "ro";
-    *opts.Add() = "rw";
-    cr_assert_eq(parse_mount_options(opts).flags & MS_RDONLY, 0ul);
+    cr_assert_eq(parse_mount_options({"ro", "rw"}).flags & MS_RDONLY, 0ul);
 }
 
 Test(container_cgroup, path_comes_from_the_memory_controller_on_hybrid_hosts) {
@@ -120,10 +116,9 @@ Test(runtime_options, config_file_sets_the_lxcfs_default_and_refuses_a_bad_one) 
 }
 
 Test(runtime_options, refuses_an_unknown_options_type_by_name) {
-    mogu::wkt::Any any;
-    any.set_type_url("example.com/Other");
+    pbc::Arena arena;
     try {
-        options_from_any(any, "default");
+        options_from_any(wire_any(arena, "example.com/Other", ""), "default");
         cr_assert_fail("unknown options accepted");
     } catch (const Error& e) {
         cr_assert(std::string(e.what()).find("example.com/Other") != std::string::npos, "%s", e.what());
@@ -194,6 +189,59 @@ Test(task_service, garbage_payloads_answer_invalid_argument_for_every_method) {
     cr_assert_eq(ok.shim_pid(), uint32_t(getpid()));
 }
 
+// Every message the shim decodes with protobuf-c is encoded here by protobuf's C++ classes, as
+// containerd's Go would: an UpdateTaskRequest has a nested message type (its annotations map),
+// which protobuf-c declares before its parent.
+Test(wire, update_request_from_the_cpp_encoder_decodes_whole) {
+    containerd::task::v2::UpdateTaskRequest req;
+    req.set_id("c1");
+    req.mutable_resources()->set_type_url("types.containerd.io/opencontainers/runtime-spec/1/LinuxResources");
+    req.mutable_resources()->set_value("{\"cpu\":{\"shares\":512}}");
+    (*req.mutable_annotations())["io.kubernetes.cri.container-type"] = "container";
+    auto got = pbc::unpack<pb::task::UpdateTaskRequest>(req.SerializeAsString());
+    cr_assert(got);
+    cr_assert_str_eq(got->id, "c1");
+    cr_assert(got->resources);
+    cr_assert(pbc::bytes(got->resources->value) == "{\"cpu\":{\"shares\":512}}");
+    cr_assert_eq(got->n_annotations, 1u);
+    cr_assert_str_eq(got->annotations[0]->key, "io.kubernetes.cri.container-type");
+    cr_assert_str_eq(got->annotations[0]->value, "container");
+}
+
+Test(wire, create_request_from_the_cpp_encoder_decodes_whole) {
+    containerd::task::v2::CreateTaskRequest req;
+    req.set_id("c2");
+    req.set_bundle("/run/b");
+    req.set_terminal(true);
+    req.set_stdout("/fifo/out");
+    auto* m = req.add_rootfs();
+    m->set_type("overlay");
+    m->set_source("overlay");
+    m->add_options("lowerdir=/l");
+    m->add_options("upperdir=/u");
+    req.mutable_options()->set_type_url("containerd.runc.v1.Options");
+    auto got = pbc::unpack<pb::task::CreateTaskRequest>(req.SerializeAsString());
+    cr_assert(got);
+    cr_assert_str_eq(got->bundle, "/run/b");
+    cr_assert(got->terminal);
+    cr_assert_str_eq(got->stdout, "/fifo/out");
+    cr_assert_str_eq(got->stdin, "");
+    cr_assert_eq(got->n_rootfs, 1u);
+    cr_assert_eq(got->rootfs[0]->n_options, 2u);
+    cr_assert_str_eq(got->rootfs[0]->options[1], "upperdir=/u");
+    cr_assert_str_eq(got->options->type_url, "containerd.runc.v1.Options");
+}
+
+Test(task_service, a_request_whose_strings_are_not_utf8_is_refused_as_go_would) {
+    ServiceFixture fx;
+    containerd::task::v2::StateRequest req;
+    req.set_id("ok");
+    std::string bytes = req.SerializeAsString();
+    bytes.back() = '\x91';  // the id's last byte
+    auto r = fx.client->call(TaskService::kService, "State", bytes, 5000);
+    cr_assert_eq(int(r.status.code), int(ttrpc::Code::invalid_argument), "%d: %s", int(r.status.code), r.status.message.c_str());
+}
+
 Test(task_service, create_with_an_empty_id_is_refused) {
     ServiceFixture fx;
     containerd::task::v2::CreateTaskRequest req;
@@ -223,14 +271,9 @@ struct DeviceNodes {
     }
 };
 
-google::protobuf::RepeatedPtrField<containerd::types::Mount> mounts_of(
-    std::initializer_list<std::pair<std::string, std::string>> type_source) {
-    google::protobuf::RepeatedPtrField<containerd::types::Mount> ms;
-    for (auto& [type, source] : type_source) {
-        auto* m = ms.Add();
-        m->set_type(type);
-        m->set_source(source);
-    }
+std::vector<RootfsMount> mounts_of(std::initializer_list<std::pair<std::string, std::string>> type_source) {
+    std::vector<RootfsMount> ms;
+    for (auto& [type, source] : type_source) ms.push_back({type, source, "", {}});
     return ms;
 }
 
@@ -239,8 +282,7 @@ google::protobuf::RepeatedPtrField<containerd::types::Mount> mounts_of(
 Test(vm_rootfs, one_block_device_mount_is_passed_to_the_vm_with_its_type_and_options) {
     DeviceNodes n;
     auto ms = mounts_of({{"ext4", n.block}});
-    *ms[0].add_options() = "noatime";
-    *ms[0].add_options() = "errors=remount-ro";
+    ms[0].options = {"noatime", "errors=remount-ro"};
     auto d = rootfs_device_of(ms);
     cr_assert(d.has_value());
     cr_assert_eq(d->device, n.block);
