@@ -1,6 +1,12 @@
 // libfmt's compiled half (fmt::vformat and friends), built from Debian's own header so every
 // binary can be linked statically: Debian ships libfmt only as a shared library (and each shared
 // library costs start-up time and resident memory).
+//
+// With a fixed digit separator, libfmt's locale-aware formatting ({:L}, which mogu does not use)
+// does not reach std::locale: constructing the classic locale builds every locale facet of the
+// C++ library, ~400 kB of text in each static binary (the shim's resident size follows its text,
+// docs/benchmarks.md). Grouping by three with ',' is all {:L} would then do; the decimal point is '.'.
+#define FMT_STATIC_THOUSANDS_SEPARATOR ','
 #include <fmt/format-inl.h>
 
 // The instantiations libfmt's format.cc provides for char.

@@ -1,19 +1,24 @@
 #include "common/time_format.h"
 
-#include <cstdio>
+#include <fmt/core.h>
+
+#include <chrono>
 
 namespace mogu {
 
+// The calendar comes from <chrono>'s date arithmetic (UTC, no time zone), not gmtime_r: in a
+// static binary gmtime_r brings glibc's time zone code and with it sscanf and its float parsers,
+// ~80 kB of every shim's text.
 std::string rfc3339_nano(const struct timespec& ts) {
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    char buf[64];
-    size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-    std::string out(buf, n);
+    using namespace std::chrono;
+    sys_seconds t{seconds(ts.tv_sec)};
+    auto day = floor<days>(t);
+    year_month_day ymd{day};
+    hh_mm_ss hms{t - day};
+    std::string out = fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}", int(ymd.year()), unsigned(ymd.month()),
+                                  unsigned(ymd.day()), hms.hours().count(), hms.minutes().count(), hms.seconds().count());
     if (ts.tv_nsec) {
-        char frac[16];
-        snprintf(frac, sizeof frac, ".%09ld", ts.tv_nsec);
-        std::string f = frac;
+        std::string f = fmt::format(".{:09}", ts.tv_nsec);
         while (f.back() == '0') f.pop_back();
         out += f;
     }
