@@ -34,14 +34,14 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
 }
 
 std::optional<int64_t> parse_int(std::string_view s) {
-    int64_t v;
+    int64_t v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
     return v;
 }
 
 std::optional<uint64_t> parse_uint(std::string_view s) {
-    uint64_t v;
+    uint64_t v = 0;
     if (s.empty() || s[0] == '-' || s[0] == '+') return std::nullopt;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
