@@ -1,8 +1,9 @@
 // protobuf-c messages from C++. The shim and ttrpc's wire messages are protobuf-c's generated C
-// structs (mk/rules.mk: *.pb-c.{c,h}): a 40 kB C runtime where the C++ protobuf runtime, its
+// structs (mk/rules.mk: *.pb-c.{c,h}): a ~30 kB C runtime where the C++ protobuf runtime, its
 // generated classes and the iostreams it pulls in were ~1 MB of every shim's text
 // (docs/benchmarks.md). What C++ code needs around them:
-//   descriptor_of<T>  the generated descriptor of struct T (MOGU_PROTOBUF_C_TYPE declares it)
+//   descriptor_of<T>  the generated descriptor of struct T (declared by the MOGU_PROTOBUF_C_TYPE
+//                     lines mk/protobuf-c-types writes from protobuf-c's headers)
 //   unpack<T>(bytes)  a parsed message that frees itself, or null for bytes that are not a T
 //   make<T>()         a message with its defaults, on the stack or in an Arena
 //   Arena             the messages, strings and arrays one answer is built from, alive until packed

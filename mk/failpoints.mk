@@ -14,8 +14,8 @@ FP_SHIM_OBJS    := $(filter $(FP_BUILD)/obj/shim/%,$(FP_OBJS))
 $(FP_BUILD)/obj/%.o: %.cpp | $(PCH)
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) -DMOGU_FAILPOINTS -I$(PROTO_GEN) $(CXXFLAGS) -c $< -o $@
-# Shim sources include generated protobuf headers.
-$(FP_SHIM_OBJS): | $(ALL_SHIM_PB_H)
+# Shim sources include the generated protobuf-c headers (shim/proto/messages.h).
+$(FP_SHIM_OBJS): | $(SHIM_PB_C_TYPES)
 
 $(FP_BUILD)/bin/mogu: $(FP_RUNTIME_OBJS) $(call objs_of,$(CLI_SRCS)) $(NODE_LIB) $(RUNTIME_LIB) $(CGROUPS_LIB) $(COMMON_LIB)
 	@mkdir -p $(@D)
