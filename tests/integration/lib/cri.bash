@@ -105,8 +105,8 @@ pod_cgroup() { echo "/kubepods/burstable/pod$(pod_uid)"; }
 remove_pod_cgroups() {
     local m d
     for m in $(awk '$9 == "cgroup" || $9 == "cgroup2" {print $5}' /proc/self/mountinfo); do
-        for d in "$m"/kubepods/burstable/poduid-*; do [[ -d $d ]] && rmdir "$d" 2>/dev/null; done
-        rmdir "$m/kubepods/burstable" "$m/kubepods" 2>/dev/null
+        for d in "$m"/kubepods/burstable/poduid-*; do [[ -d $d ]] && { rmdir "$d" 2>/dev/null || true; }; done
+        rmdir "$m/kubepods/burstable" "$m/kubepods" 2>/dev/null || true  # absent, or a pod not ours
     done
     return 0
 }
