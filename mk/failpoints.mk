@@ -10,6 +10,9 @@ FP_SRCS  := $(shell grep -lE '^[[:space:]]*failpoint."' $(RUNTIME_SRCS) $(SHIM_S
 FP_OBJS  := $(patsubst %.cpp,$(FP_BUILD)/obj/%.o,$(FP_SRCS))
 FP_RUNTIME_OBJS := $(filter $(FP_BUILD)/obj/runtime/%,$(FP_OBJS))
 FP_SHIM_OBJS    := $(filter $(FP_BUILD)/obj/shim/%,$(FP_OBJS))
+# The shim links only the runtime's container verbs: criu and migrate are mogu's alone (and need
+# C++ protobuf, which the shim does not link).
+FP_SHIM_RUNTIME_OBJS := $(filter-out $(FP_BUILD)/obj/runtime/criu/% $(FP_BUILD)/obj/runtime/migrate/%,$(FP_RUNTIME_OBJS))
 
 $(FP_BUILD)/obj/%.o: %.cpp | $(PCH)
 	@mkdir -p $(@D)
@@ -21,7 +24,7 @@ $(FP_BUILD)/bin/mogu: $(FP_RUNTIME_OBJS) $(call objs_of,$(CLI_SRCS)) $(NODE_LIB)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(filter %.a,$^) $(MOGU_SYSLIBS)
 
-$(FP_BUILD)/bin/containerd-shim-mogu-v2: $(FP_SHIM_OBJS) $(FP_RUNTIME_OBJS) $(call objs_of,shim/main.cpp) $(SHIM_OUR_LIBS)
+$(FP_BUILD)/bin/containerd-shim-mogu-v2: $(FP_SHIM_OBJS) $(FP_SHIM_RUNTIME_OBJS) $(call objs_of,shim/main.cpp) $(SHIM_OUR_LIBS)
 	@mkdir -p $(@D)
 	$(CXX) $(LDFLAGS) -o $@ $(filter %.o,$^) $(SHIM_OUR_LIBS) $(SHIM_SYSLIBS)
 

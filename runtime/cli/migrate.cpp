@@ -1,4 +1,4 @@
-// mogu migrate: `migrate [--cold] [--max-iterations N] [--format json] --to ADDR:PORT ID` on the source and
+// mogu migrate: `migrate [--cold] [--max-iterations N] [--no-post-copy] [--format json] --to ADDR:PORT ID` on the source and
 // `migrate receive --listen ADDR:PORT --bundle-dir DIR` on the target (runtime/migrate/).
 #include "common/error.h"
 #include "common/json.h"
@@ -57,6 +57,7 @@ int run_migrate(const runtime::Context& ctx, const Args& a) {
     if (o.to.empty()) throw UsageError("migrate: --to ADDR:PORT (the target's `mogu migrate receive`) is required");
     o.mode = a.flag("cold") ? mig::Mode::cold : mig::Mode::live;
     o.tcp_established = !a.flag("no-tcp-established");
+    o.post_copy = !a.flag("no-post-copy");
     o.work_dir = a.value_or("work-dir", "");
     if (auto n = a.value("max-iterations")) o.max_iterations = parse_max_iterations(*n);
     // JSON carries it as "fallback"; text prints it on stderr when it happens.
@@ -69,6 +70,7 @@ int run_migrate(const runtime::Context& ctx, const Args& a) {
             .kv("id", o.id)
             .kv("mode", std::string(mig::mode_name(r.mode)))
             .kv("copy", std::string(copy))
+            .kv("post_copy", r.post_copy)
             .kv("to", o.to)
             .kv("freeze_seconds", r.freeze_seconds)
             .kv("total_seconds", r.total_seconds)
@@ -86,8 +88,9 @@ int run_migrate(const runtime::Context& ctx, const Args& a) {
         for (const auto& it : r.iterations)
             std::printf("%s: %s %d: %llu bytes of pages in %.3f s\n", o.id.c_str(), it.final ? "final dump" : "pre-dump", it.final ? n : ++n,
                         static_cast<unsigned long long>(it.pages_bytes), it.seconds);
-        std::printf("%s: %s %s migration to %s done: freeze %.3f s, total %.3f s, %llu bytes sent\n", o.id.c_str(), copy,
-                    mig::mode_name(r.mode), o.to.c_str(), r.freeze_seconds, r.total_seconds, static_cast<unsigned long long>(r.bytes_sent));
+        std::printf("%s: %s %s migration to %s done: freeze %.3f s, total %.3f s, %llu bytes sent%s\n", o.id.c_str(), copy,
+                    mig::mode_name(r.mode), o.to.c_str(), r.freeze_seconds, r.total_seconds, static_cast<unsigned long long>(r.bytes_sent),
+                    r.post_copy ? " (post-copy: the target fills in its memory as it runs)" : "");
     }
     return 0;
 }
@@ -102,6 +105,7 @@ const Command migrate_command = {
         {{"to"}, true, false, "ADDR:PORT of the target's `mogu migrate receive`"},
         {{"cold"}, false, false, "stop the container and start it afresh on the target instead of dumping it"},
         {{"no-tcp-established"}, false, false, "live: do not carry established TCP connections"},
+        {{"no-post-copy"}, false, false, "live: the target loads all memory before the container runs (default: it runs at once, memory follows)"},
         {{"max-iterations"}, true, false, "live: pre-dumps at most before the final dump (default 5; 0: stop-and-copy)"},
         {{"work-dir"}, true, false, "where the criu images are written on the source (default /var/tmp)"},
         {{"format"}, true, false, "text or json"},

@@ -3,6 +3,8 @@
 #include "common/error.h"
 #include "runtime/criu/swrk.h"
 
+#include <map>
+
 namespace mogu::runtime::criu {
 
 namespace {
@@ -27,9 +29,15 @@ bool tracks_dirty_memory(const std::string& criu_path) {
 }
 
 bool serves_lazy_pages(const std::string& criu_path) {
+    // The answer is the kernel's and does not change under a running process: the receiver of a
+    // post-copy migration asks before the container is frozen, and its restore gets it from here.
+    static std::map<std::string, bool> answers;
+    if (auto known = answers.find(criu_path); known != answers.end()) return known->second;
     rpc::criu_features f;
     f.set_lazy_pages(true);
-    return check_features(criu_path, f).lazy_pages();
+    bool answer = check_features(criu_path, f).lazy_pages();
+    answers.emplace(criu_path, answer);
+    return answer;
 }
 
 void require_lazy_pages(const Binary& criu, const char* verb) {

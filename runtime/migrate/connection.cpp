@@ -59,4 +59,14 @@ UniqueFd accept_one(const std::string& address, int io_timeout_seconds) {
     return conn;
 }
 
+void wait_on_live_peer(int fd) {
+    timeval none{0, 0};
+    check(setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof none), "migrate: SO_RCVTIMEO");
+    int on = 1, idle = 10, interval = 5, probes = 3;
+    check(setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on), "migrate: SO_KEEPALIVE");
+    check(setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle), "migrate: TCP_KEEPIDLE");
+    check(setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval), "migrate: TCP_KEEPINTVL");
+    check(setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &probes, sizeof probes), "migrate: TCP_KEEPCNT");
+}
+
 }  // namespace mogu::runtime::migrate

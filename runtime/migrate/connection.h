@@ -12,5 +12,9 @@ namespace mogu::runtime::migrate {
 UniqueFd connect_to(const std::string& address, int timeout_seconds, int io_timeout_seconds);
 // Binds ADDR:PORT (SO_REUSEADDR), accepts one connection and closes the listener.
 UniqueFd accept_one(const std::string& address, int io_timeout_seconds);
+// For a wait as long as the peer's work takes (post-copy: until the target has all of the
+// container's memory): reads no longer time out, and TCP keepalive probes find a peer that
+// died or became unreachable within ~25 s instead.
+void wait_on_live_peer(int fd);
 
 }  // namespace mogu::runtime::migrate

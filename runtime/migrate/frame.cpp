@@ -90,7 +90,7 @@ Frame read_frame(int fd, const char* waiting_for) {
 Frame read_frame_of(int fd, FrameType expected, const char* waiting_for) {
     auto f = read_frame(fd, waiting_for);
     if (f.type != expected) {
-        if (f.type == FrameType::result && f.payload != kResultOk) check_result(f.payload, "migrate: the peer gave up");
+        if (f.type == FrameType::result && !is_ok_result(f.payload)) check_result(f.payload, "migrate: the peer gave up");
         throw Error("migrate: expected a {} frame ({}), got {}", frame_type_name(expected), waiting_for, frame_type_name(f.type));
     }
     return f;
@@ -124,8 +124,10 @@ uint64_t decode_number(std::string_view payload, const char* what) {
 
 std::string error_result(std::string_view why) { return "error: " + std::string(why); }
 
+bool is_ok_result(std::string_view payload) { return payload == kResultOk || payload == kResultOkPostCopy; }
+
 void check_result(std::string_view payload, std::string_view what) {
-    if (payload == kResultOk) return;
+    if (is_ok_result(payload)) return;
     std::string_view why = payload;
     if (why.starts_with("error: ")) why.remove_prefix(7);
     throw Error("{}: {}", what, why);

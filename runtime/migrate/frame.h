@@ -68,10 +68,13 @@ ImageFile decode_image(std::string_view payload);
 std::string encode_number(uint64_t n);
 uint64_t decode_number(std::string_view payload, const char* what);
 
-// A result's payload.
+// A result's payload: "ok", "error: WHY", or, for a restore the target ran post-copy (its
+// memory still being filled in there), "ok post-copy".
 inline constexpr std::string_view kResultOk = "ok";
+inline constexpr std::string_view kResultOkPostCopy = "ok post-copy";
 std::string error_result(std::string_view why);
-// Throws Error("<what>: <why>") unless the payload is "ok".
+bool is_ok_result(std::string_view payload);
+// Throws Error("<what>: <why>") unless the payload is an ok.
 void check_result(std::string_view payload, std::string_view what);
 
 }  // namespace mogu::runtime::migrate

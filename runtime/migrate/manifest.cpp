@@ -17,6 +17,7 @@ std::string encode_manifest(const Manifest& m) {
     s += "id=" + m.id + "\n";
     s += std::string("mode=") + mode_name(m.mode) + "\n";
     s += std::string("tcp-established=") + (m.tcp_established ? "1" : "0") + "\n";
+    if (m.post_copy) s += "post-copy=1\n";
     return s;
 }
 
@@ -43,6 +44,9 @@ Manifest decode_manifest(std::string_view text) {
         } else if (key == "tcp-established") {
             if (value != "0" && value != "1") throw Error("migrate: manifest tcp-established '{}' is not 0 or 1", value);
             m.tcp_established = value == "1";
+        } else if (key == "post-copy") {
+            if (value != "0" && value != "1") throw Error("migrate: manifest post-copy '{}' is not 0 or 1", value);
+            m.post_copy = value == "1";
         } else {
             throw Error("migrate: unknown manifest key '{}' (a newer mogu on the source?)", key);
         }

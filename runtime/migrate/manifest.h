@@ -19,6 +19,10 @@ struct Manifest {
     std::string id;
     Mode mode = Mode::live;
     bool tcp_established = false;  // the criu images hold established TCP connections
+    // live: the source asks for post-copy (the target runs the container at once and fills its
+    // memory in from its copy of the images afterwards). Sent only when set, so a source with
+    // --no-post-copy still speaks to a receiver that predates the key.
+    bool post_copy = false;
 };
 
 std::string encode_manifest(const Manifest& m);

@@ -31,6 +31,10 @@ struct MigrateOptions {
     bool tcp_established = true;  // live: carry the container's established TCP connections
     std::string work_dir;         // where the images are written (default: a fresh dir in /var/tmp)
     int max_iterations = 5;       // live: pre-dumps at most; 0 = stop-and-copy
+    // live: the target runs the container as soon as criu has restored its processes, and
+    // criu's lazy-pages daemon there fills in their memory from the target's copy of the
+    // images (post-copy); false: the target loads all of it first (the freeze grows with it).
+    bool post_copy = true;
     // Told one line when pre-copy cannot run here and stop-and-copy runs instead (the CLI prints it).
     std::function<void(const std::string&)> notice;
 };
@@ -46,6 +50,7 @@ struct MigrateReport {
     Mode mode = Mode::live;
     bool precopy = false;          // live: pre-copy ran (else stop-and-copy)
     std::string fallback;          // why stop-and-copy ran instead of pre-copy, or ""
+    bool post_copy = false;        // live: the target restored it post-copy (memory filled in after)
     std::vector<IterationReport> iterations;  // pre-copy's rounds, the final dump last
     double freeze_seconds = 0;  // dump (or stop) until the target reports the container running
     double total_seconds = 0;
@@ -64,7 +69,9 @@ struct ReceiveOptions {
 };
 // Accepts one connection, receives a container and restores (live) or starts (cold) it under
 // ctx.root. Returns the id on success; throws when the transfer or the restore failed (the
-// source is told why first), leaving no container, process or images behind.
+// source is told why first), leaving no container, process or images behind. Post-copy (the
+// source asks, and this kernel has userfaultfd): the restored container runs from the moment
+// the source is told, and this returns once criu's lazy-pages daemon has filled in its memory.
 std::string receive(const Context& ctx, const ReceiveOptions& opts);
 
 }  // namespace mogu::runtime::migrate

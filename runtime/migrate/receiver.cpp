@@ -1,8 +1,11 @@
 // The target side of mogu migrate (see migrate.h): one connection, one container.
 #include "common/error.h"
+#include "common/failpoint.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "runtime/criu/criu_binary.h"
+#include "runtime/criu/lazy_pages_daemon.h"
+#include "runtime/criu/memory_tracking.h"
 #include "runtime/criu/page_server.h"
 #include "runtime/migrate/connection.h"
 #include "runtime/migrate/frame.h"
@@ -13,6 +16,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 
@@ -77,6 +81,7 @@ public:
     }
 
     bool complete() const { return !server_ && (pre_dumps_ == 0 || final_); }
+    bool final_done() const { return final_ && !server_; }
 
 private:
     const Context& ctx_;
@@ -93,6 +98,51 @@ std::string refusal(const Context& ctx, const Manifest& m, const std::string& bu
     return "";
 }
 
+// Post-copy when this kernel lets criu fill a restored process's memory in on first touch;
+// otherwise the restore loads it all first, as without post-copy.
+bool lazy_restore_possible(const Context& ctx) {
+    if (criu::serves_lazy_pages(criu::find_binary(ctx.criu_path).path)) return true;
+    log::warn("migrate receive: the source asked for post-copy, but this kernel has no userfaultfd for criu: "
+              "the container's memory is restored before it runs");
+    return false;
+}
+
+// The restored container runs; its memory is complete once the daemon exits, and the source
+// (which kept its copy until then) is told. A daemon that failed leaves the container without the
+// pages it had not touched yet, which it must not run on: it is removed here, criu's log kept, and
+// the source puts its own copy back.
+void await_memory(const Context& ctx, int fd, criu::LazyPagesDaemon& lazy, const std::string& id) {
+    auto started = std::chrono::steady_clock::now();
+    try {
+        failpoint("receive.lazy-pages");  // tests: the daemon's failure, as seen from here
+        lazy.wait();
+    } catch (const std::exception& e) {
+        std::string kept = fmt::format("/var/tmp/mogu-lazy-pages-{}.log", id);
+        std::error_code ec;
+        std::filesystem::copy_file(lazy.log_path(), kept, std::filesystem::copy_options::overwrite_existing, ec);
+        std::string why = fmt::format("{} was restored post-copy, but {}; removed here, its memory incomplete (log kept in {})", id,
+                                      e.what(), ec ? lazy.log_path() + " (not kept: " + ec.message() + ")" : kept);
+        try {
+            remove(ctx, id, true);
+        } catch (const std::exception& e2) {
+            why += fmt::format("; removing it failed: {}", e2.what());
+        }
+        try {
+            write_frame(fd, FrameType::result, error_result(why));
+        } catch (const std::exception&) {
+        }
+        throw Error("migrate receive: {}", why);
+    }
+    log::debug("migrate receive: {}'s memory filled in {:.3f} s after it ran", id,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    try {
+        write_frame(fd, FrameType::result, kResultOk);
+    } catch (const std::exception& e) {
+        // The container here is whole; the source no longer listening is its own affair.
+        log::warn("migrate receive: {} runs here with all its memory, but telling the source failed: {}", id, e.what());
+    }
+}
+
 }  // namespace
 
 std::string receive(const Context& ctx, const ReceiveOptions& o) {
@@ -104,6 +154,8 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
         write_frame(fd, FrameType::result, error_result(why));
         throw Error("migrate receive: refused {}: {}", m.id, why);
     }
+    // Asked now, before the source freezes the container, not in its freeze.
+    bool post_copy = m.mode == Mode::live && m.post_copy && lazy_restore_possible(ctx);
     write_frame(fd, FrameType::result, kResultOk);
 
     ScratchDir scratch;
@@ -111,6 +163,7 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
     mkdir_p(images, 0700);
     mkdir_p(logs, 0700);
     Rounds rounds(ctx, images, logs, o.listen.substr(0, o.listen.rfind(':')));
+    std::optional<criu::LazyPagesDaemon> lazy;  // post-copy: serves the restored memory
     try {
         auto config = read_frame_of(fd, FrameType::config, "config.json");
         std::string tar = path_join(scratch.path, "rootfs.tar");
@@ -133,6 +186,9 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
             }
             if (f.type == FrameType::iteration_done) {
                 write_frame(fd, FrameType::pages_received, encode_number(rounds.done()));
+                // Post-copy: every image of the final dump is here; the daemon gets ready while
+                // the source sends the files.
+                if (post_copy && rounds.final_done()) lazy.emplace(criu::find_binary(ctx.criu_path).path, rounds.current(), logs);
                 continue;
             }
             if (f.type != FrameType::restore && f.type != FrameType::start)
@@ -146,6 +202,7 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
         // Everything arrived: now the target's bundle changes and the container is made.
         write_file_atomic(path_join(o.bundle_dir, "config.json"), config.payload, 0644);
         unpack_rootfs_changes(tar, path_join(o.bundle_dir, "rootfs"));
+        log::debug("migrate receive: {}'s config and files are in {}", m.id, o.bundle_dir);
         if (m.mode == Mode::live) {
             RestoreOptions r;
             r.id = m.id;
@@ -155,6 +212,11 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
             r.tcp_established = m.tcp_established;
             r.cgroups_path = o.cgroups_path;
             r.detach = true;
+            if (post_copy) {
+                // Its socket is in the work directory, where the restore looks for it.
+                if (!lazy) lazy.emplace(criu::find_binary(ctx.criu_path).path, r.image_path, logs);
+                r.lazy_pages = true;
+            }
             restore(ctx, r);
         } else {
             RunOptions r;
@@ -170,7 +232,8 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
         }
         throw;
     }
-    write_frame(fd, FrameType::result, kResultOk);
+    write_frame(fd, FrameType::result, lazy ? kResultOkPostCopy : kResultOk);
+    if (lazy) await_memory(ctx, fd, *lazy, m.id);
     return m.id;
 }
 

@@ -23,6 +23,7 @@
 #include <array>
 #include <climits>
 #include <chrono>
+#include <future>
 #include <thread>
 
 namespace mogu::runtime::migrate {
@@ -105,11 +106,25 @@ void stop_container(const Context& ctx, const std::string& id) {
 // "ADDR" of "ADDR:PORT" (checked by parse_address): where the target's page servers listen.
 std::string host_of(const std::string& address) { return address.substr(0, address.rfind(':')); }
 
+// The target's restore result: the freeze ends with it. After a post-copy restore the container
+// runs there while criu fills in its memory; the source keeps its own copy until the target says
+// all of it is in, and throws (the caller puts the source back) when the target lost it.
+void await_target(int fd, const MigrateOptions& o, Clock::time_point frozen, MigrateReport& report) {
+    auto result = read_frame_of(fd, FrameType::result, "the target's restore result").payload;
+    check_result(result, fmt::format("migrate: the target {} could not restore {}", o.to, o.id));
+    report.freeze_seconds = seconds_since(frozen);
+    report.post_copy = result == kResultOkPostCopy;
+    if (!report.post_copy) return;
+    wait_on_live_peer(fd);
+    check_result(read_frame_of(fd, FrameType::result, "the target's word that the container's memory is all there").payload,
+                 fmt::format("migrate: the target {} ran {} but could not fill in its memory (it stopped it there)", o.to, o.id));
+}
+
 // Pre-copy after the hello and config: rounds of pre-dumps while they shrink, then the paused
 // container's final dump, its files, and the target's restore. Throws with what became of the
 // source: running on (pre-dumps leave it so) or resumed (after the pause).
 void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& st, bool tcp_established, int fd,
-             const std::string& images, const std::string& logs, const SendFrame& send, MigrateReport& report, Clock::time_point& frozen) {
+             const std::string& images, const std::string& logs, const SendFrame& send, MigrateReport& report) {
     std::string host = host_of(o.to);
     PrecopyLimits limits;
     limits.max_iterations = o.max_iterations;
@@ -139,25 +154,30 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
     }
     // From here the container is paused on this host until the target runs it: frozen when
     // none of its processes is inside vfork(), which would keep criu from stopping the tree.
+    auto frozen = Clock::now();
     {
         auto cgroup = open_container_cgroup(ctx, st);
         if (!cgroup) throw Error("migrate: container {} has no cgroup to freeze ({} keeps running here)", o.id, o.id);
         criu::FrozenForDump(*cgroup, o.id).keep();
     }
-    frozen = Clock::now();
+    // Its files no longer change: they are packed while criu dumps its processes.
+    std::string tar = path_join(images, "rootfs.tar");
+    auto packed = std::async(std::launch::async, [&] { pack_rootfs_changes(st.rootfs, st.created, tar); });
     try {
         auto r = run_round(ctx, o, tcp_established, fd, host, final_port, {path_join(images, "final"), path_join(logs, "final"), parent, true}, send);
         report.iterations.push_back(r);
         report.image_bytes += r.pages_bytes;
-        std::string tar = path_join(images, "rootfs.tar");
-        pack_rootfs_changes(st.rootfs, st.created, tar);
+        log::debug("migrate: the final dump of {} done {:.3f} s into the freeze", o.id, seconds_since(frozen));
+        packed.get();
         auto changes = read_file(tar);
         report.rootfs_bytes = changes.size();
         send(FrameType::rootfs, changes);
         send(FrameType::restore, {});
-        check_result(read_frame_of(fd, FrameType::result, "the target's restore result").payload,
-                     fmt::format("migrate: the target {} could not restore {}", o.to, o.id));
+        log::debug("migrate: {}'s files ({} bytes) sent, the target restores it, {:.3f} s into the freeze", o.id, changes.size(),
+                   seconds_since(frozen));
+        await_target(fd, o, frozen, report);
     } catch (const std::exception& e) {
+        if (packed.valid()) packed.wait();
         try {
             resume(ctx, o.id);
         } catch (const std::exception& e2) {
@@ -195,7 +215,7 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
         write_frame(conn.get(), t, payload);
         report.bytes_sent += kFrameHeaderSize + payload.size();
     };
-    Manifest m{kProtocolVersion, o.id, o.mode, o.mode == Mode::live && o.tcp_established};
+    Manifest m{kProtocolVersion, o.id, o.mode, o.mode == Mode::live && o.tcp_established, o.mode == Mode::live && o.post_copy};
     send(FrameType::hello, encode_manifest(m));
     check_result(read_frame_of(conn.get(), FrameType::result, "the target's answer to hello").payload,
                  fmt::format("migrate: the target {} refused {} (the container keeps running here)", o.to, o.id));
@@ -207,9 +227,7 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
     mkdir_p(logs, 0700);
 
     if (report.precopy) {
-        auto frozen = Clock::now();
-        precopy(ctx, o, st, m.tcp_established, conn.get(), images, logs, send, report, frozen);
-        report.freeze_seconds = seconds_since(frozen);
+        precopy(ctx, o, st, m.tcp_established, conn.get(), images, logs, send, report);
         // The target runs it: the paused original goes.
         try {
             stop_container(ctx, o.id);
@@ -269,16 +287,17 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
         if (o.mode == Mode::live) {
             report.image_bytes += send_image_files(images, send);
             send(FrameType::restore, {});
+            await_target(conn.get(), o, frozen, report);
         } else {
             send(FrameType::start, {});
+            check_result(read_frame_of(conn.get(), FrameType::result, "the target's start result").payload,
+                         fmt::format("migrate: the target {} could not start {}", o.to, o.id));
+            report.freeze_seconds = seconds_since(frozen);
         }
-        check_result(read_frame_of(conn.get(), FrameType::result, "the target's restore result").payload,
-                     fmt::format("migrate: the target {} could not {} {}", o.to, o.mode == Mode::live ? "restore" : "start", o.id));
     } catch (const std::exception& e) {
         // Keep the images for the put-back: the work directory goes after it.
         throw Error("{}", put_back(e.what()));
     }
-    report.freeze_seconds = seconds_since(frozen);
     report.total_seconds = seconds_since(started);
     return report;
 }

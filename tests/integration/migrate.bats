@@ -33,6 +33,16 @@ teardown() {
 
 need_criu() { [[ -x $CRIU ]] && "$CRIU" --version >/dev/null 2>&1 || skip "criu 4.1 is not built at $CRIU (run make deps)"; }
 
+# Whether criu can restore memory lazily here (userfaultfd): live migration is post-copy then.
+serves_lazy_pages() { "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1; }
+expected_post_copy() { serves_lazy_pages && echo true || echo false; }
+
+# No criu lazy-pages daemon or receiver scratch directory is left.
+assert_no_lazy_pages_left() {
+    run ! pgrep -f "criu lazy-pages"
+    [ -z "$(ls /var/tmp | grep -E '^mogu-(receive|migrate)-')" ]
+}
+
 mogu_b() { "$MOGU" --root "$ROOT_B" "$@"; }
 
 # start_receiver: the target's one-shot receiver in the background, listening once it returns.
@@ -91,8 +101,11 @@ counter_bundle() {
     [ "$status" -eq 0 ]
     [ "$(jq -r .mode <<<"$output")" = live ]
     jq -e '.freeze_seconds > 0 and .total_seconds >= .freeze_seconds' <<<"$output"
+    # Post-copy by default where criu can: B ran the container before its memory was all in.
+    [ "$(jq -r .post_copy <<<"$output")" = "$(expected_post_copy)" ]
     wait "$RECEIVER"
     RECEIVER=
+    assert_no_lazy_pages_left
     # Gone from A: no state, cgroup or mount of A's container (the cgroup path is B's now).
     [ -z "$(mogu list -q)" ]
     [ ! -e "$ROOT/$ID" ]
@@ -116,6 +129,7 @@ counter_bundle() {
     run mogu migrate --to "127.0.0.1:$PORT" "$ID"
     echo "$output"
     [ "$status" -eq 0 ]
+    if serves_lazy_pages; then [[ $output == *"(post-copy: the target fills in its memory as it runs)"* ]]; fi
     wait "$RECEIVER"
     RECEIVER=
     [ -z "$(mogu list -q)" ]
@@ -164,6 +178,68 @@ counter_bundle() {
     consecutive "$TEST_TMP/client.out" || { head -c 600 "$TEST_TMP/client.out"; cat "$TEST_TMP/client.err"; false; }
     mogu_b delete --force "$ID"
     ROOT=$ROOT_B assert_nothing_left
+}
+
+@test "--no-post-copy: B loads all memory before the container runs; the count goes on" {
+    need_criu
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
+    start_receiver
+    run mogu migrate --no-post-copy --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -eq 0 ]
+    [[ $output == *"live migration to 127.0.0.1:$PORT done"* ]]
+    [[ $output != *"post-copy: the target fills in"* ]]
+    wait "$RECEIVER"
+    RECEIVER=
+    [ -z "$(mogu list -q)" ]
+    local first
+    first=$(mogu_b exec "$ID" cat /tmp/count)
+    [ "$first" -gt 5 ]
+    wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 3))"
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+    assert_no_lazy_pages_left
+}
+
+# The daemon filling in B's memory fails (a failpoint in build-fp's receiver, where criu's
+# lazy-pages would have exited early): B must not run on with pages missing, and A, which kept
+# its paused copy until B had all of it, resumes it.
+@test "post-copy: B loses the memory it was filling in; B removes the container, A resumes its own" {
+    need_criu
+    serves_lazy_pages || skip "this kernel has no userfaultfd for criu (criu check --feature uffd-noncoop): no post-copy"
+    local fp_mogu=$MOGU_SRC/${FP_BUILD:-build-fp}/bin/mogu
+    [[ -x $fp_mogu ]] || { echo "failpoint build missing at $fp_mogu (run make failpoint-binaries)" >&2; return 1; }
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
+    MOGU_FAILPOINT=receive.lazy-pages:enospc "$fp_mogu" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" \
+        --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    RECEIVER=$!
+    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"ran $ID but could not fill in its memory (it stopped it there)"*"removed here, its memory incomplete"* ]]
+    [[ $output == *"$ID runs here again"* ]]
+    run wait "$RECEIVER"
+    RECEIVER=
+    [ "$status" -ne 0 ]
+    cat "$TEST_TMP/receiver.out"
+    [[ $(cat "$TEST_TMP/receiver.out") == *"restored post-copy, but"* ]]
+    # Nothing of it on B (the cgroup path is A's again: both roots are on this machine); A's
+    # copy counts on, and once it is deleted nothing of either is left.
+    [ -z "$(mogu_b list -q)" ]
+    [ ! -e "$ROOT_B/$ID" ]
+    [ "$(status_of "$ID")" = running ]
+    local first
+    first=$(mogu exec "$ID" cat /tmp/count)
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt $((first + 3))"
+    mogu delete --force "$ID"
+    assert_nothing_left
+    assert_no_lazy_pages_left
+    rm -f "/var/tmp/mogu-lazy-pages-$ID.log"
 }
 
 @test "cold migration: the container stops on A, starts on B with its changed files" {
@@ -335,6 +411,8 @@ tracks_dirty_memory() { "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1;
     RECEIVER=
     echo "# figures: $(jq -c '{copy, freeze_seconds, total_seconds, bytes_sent, image_bytes, iterations}' <<<"$output")" >&3
     jq -e '.copy == "pre-copy" and .freeze_seconds > 0 and .total_seconds > .freeze_seconds' <<<"$output"
+    # The final restore is post-copy where criu can (its pages from the pre-dumps' parent chain).
+    [ "$(jq -r .post_copy <<<"$output")" = "$(expected_post_copy)" ]
     # More than one pre-dump, the last round (the final dump) marked, later rounds smaller than the first.
     jq -e '[.iterations[] | select(.final | not)] | length > 1' <<<"$output"
     jq -e '.iterations[-1].final and ([.iterations[] | select(.final)] | length) == 1' <<<"$output"
@@ -351,7 +429,7 @@ tracks_dirty_memory() { "$CRIU" check --feature mem_dirty_track >/dev/null 2>&1;
     ROOT=$ROOT_B assert_nothing_left
     local m
     for m in $(cgroup_mounts); do [ ! -d "$m$CGROUP_PARENT/$ID-b" ]; done
-    # No page server or criu left behind.
+    # No page server, lazy-pages daemon or scratch directory left behind.
     run ! pgrep -f "page-server --rpc"
-    [ -z "$(ls /var/tmp | grep -E '^mogu-(receive|migrate)-')" ]
+    assert_no_lazy_pages_left
 }

@@ -101,6 +101,10 @@ Test(migrate_frame, image_names_must_be_plain_file_names) {
 
 Test(migrate_frame, results) {
     check_result("ok", "x");
+    check_result(kResultOkPostCopy, "x");
+    cr_assert(is_ok_result("ok post-copy"));
+    cr_assert_not(is_ok_result("okay"));
+    cr_assert_eq(error_of([] { check_result("ok later", "migrate: restore"); }), "migrate: restore: ok later");
     cr_assert_eq(error_of([] { check_result(error_result("id exists"), "migrate: refused"); }), "migrate: refused: id exists");
 }
 
@@ -114,6 +118,18 @@ Test(migrate_manifest, round_trips) {
     cr_assert(d.mode == Mode::cold);
     cr_assert(d.tcp_established);
     cr_assert_eq(d.version, kProtocolVersion);
+    cr_assert_not(d.post_copy);
+}
+
+// post-copy is written only when asked for: without it the hello is what older receivers know.
+Test(migrate_manifest, post_copy_only_when_asked) {
+    Manifest m;
+    m.id = "web-1";
+    cr_assert(encode_manifest(m).find("post-copy") == std::string::npos);
+    m.post_copy = true;
+    cr_assert(encode_manifest(m).find("post-copy=1\n") != std::string::npos);
+    cr_assert(decode_manifest(encode_manifest(m)).post_copy);
+    cr_assert(error_of([] { decode_manifest("version=1\nid=a\npost-copy=yes\n"); }).find("post-copy 'yes'") != std::string::npos);
 }
 
 Test(migrate_manifest, refuses_what_it_does_not_know) {
