@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <map>
 
 #ifndef MOGU_CRIU_PREFIX
 #define MOGU_CRIU_PREFIX "/opt/mogu/criu"
@@ -36,10 +37,18 @@ Binary find_binary(const std::string& explicit_path) {
         if (b.path.empty()) throw Error("checkpoint/restore needs criu {} or newer, and none was found in {} or on PATH; {}",
                                         version_text(kMinimumVersion), MOGU_CRIU_PREFIX, kFix);
     }
-    try {
-        b.version = version_of(b.path);
-    } catch (const Error& e) {
-        throw Error("{} does not work as criu ({}); {}", b.path, e.what(), kFix);
+    // Asked once per process and path: a migration finds criu for every round and for its
+    // restore, and each question is a criu started (0.3 s under emulation, inside the freeze).
+    static std::map<std::string, int> versions;
+    if (auto known = versions.find(b.path); known != versions.end()) {
+        b.version = known->second;
+    } else {
+        try {
+            b.version = version_of(b.path);
+        } catch (const Error& e) {
+            throw Error("{} does not work as criu ({}); {}", b.path, e.what(), kFix);
+        }
+        versions.emplace(b.path, b.version);
     }
     if (b.version < kMinimumVersion)
         throw Error("{} is criu {}, too old for this kernel (mogu needs {} or newer); {}", b.path, version_text(b.version),
