@@ -1,5 +1,5 @@
 #!/bin/bash
-# Live migration: mogu migrate (pre-copy) against runc's stop-and-copy (runc checkpoint + copy
+# Live migration: mogu migrate (pre-copy, post-copy restore; and with --no-post-copy) against runc's stop-and-copy (runc checkpoint + copy
 # of the images + runc restore), with the same criu, of a container whose process holds SIZE MiB
 # and keeps dirtying RATE MiB of it per second (tests/integration/helpers/dirtier.c). Pre-copy
 # needs the kernel's soft-dirty bits, which this host's kernel lacks: both run in one guest
@@ -39,5 +39,7 @@ if ! tests/vm/run-in-guest --cgroup v2 --mem "$mem" --timeout 3000 -- bench/migr
 fi
 grep '^# ' "$out" || true
 echo "live migration, same criu ($("$CRIU" --version | head -n 1)), TCG guest (Debian's kernel), 127.0.0.1, dirtying $RATE MiB/s"
-printf '%-10s %14s %14s %10s %18s %10s\n' "MiB" "mogu freeze s" "mogu total s" "pre-dumps" "runc downtime s" "freeze/runc"
-awk '$1 == "result" {r = ($7 > 0) ? sprintf("%.2f", $3 / $7) : "-"; printf "%-10s %14s %14s %10s %18s %10s\n", $2, $3, $4, $5, $7, r}' "$out"
+echo "mogu: pre-copy, the target running it post-copy; 'no post-copy': the same with --no-post-copy"
+printf '%-6s %14s %14s %10s %24s %18s %12s\n' "MiB" "mogu freeze s" "mogu total s" "pre-dumps" "no post-copy freeze s" "runc downtime s" "freeze/runc"
+awk '$1 == "result" {r = ($7 > 0) ? sprintf("%.2f", $3 / $7) : "-"; pc = ($9 == "true") ? "" : " (no post-copy here)"
+     printf "%-6s %14.2f %14.2f %10s %24.2f %18s %12s%s\n", $2, $3, $4, $5, $8, $7, r, pc}' "$out"
