@@ -35,6 +35,7 @@ double seconds_since(Clock::time_point t) { return std::chrono::duration<double>
 // A fresh directory of our own, removed with everything in it.
 struct WorkDir {
     std::string path;
+    bool keep = false;  // left for the user (named in an error)
     explicit WorkDir(const std::string& parent) {
         mkdir_p(parent, 0700);
         std::string templ = path_join(parent, "mogu-migrate-XXXXXX");
@@ -42,6 +43,7 @@ struct WorkDir {
         path = templ;
     }
     ~WorkDir() {
+        if (keep) return;
         try {
             remove_tree(path);
         } catch (const std::exception& e) {
@@ -106,18 +108,31 @@ void stop_container(const Context& ctx, const std::string& id) {
 // "ADDR" of "ADDR:PORT" (checked by parse_address): where the target's page servers listen.
 std::string host_of(const std::string& address) { return address.substr(0, address.rfind(':')); }
 
+// The target ran the container post-copy, and then the connection was lost before it said whether
+// it has all the memory: it may run there, whole, or not at all. Putting the source's copy back
+// could run the container twice, so the caller leaves it as it is and says what to check.
+struct TargetOutcomeUnknown : Error {
+    using Error::Error;
+};
+
 // The target's restore result: the freeze ends with it. After a post-copy restore the container
 // runs there while criu fills in its memory; the source keeps its own copy until the target says
-// all of it is in, and throws (the caller puts the source back) when the target lost it.
+// all of it is in, and throws (the caller puts the source back) when the target says it lost it.
 void await_target(int fd, const MigrateOptions& o, Clock::time_point frozen, MigrateReport& report) {
     auto result = read_frame_of(fd, FrameType::result, "the target's restore result").payload;
     check_result(result, fmt::format("migrate: the target {} could not restore {}", o.to, o.id));
     report.freeze_seconds = seconds_since(frozen);
     report.post_copy = result == kResultOkPostCopy;
     if (!report.post_copy) return;
-    wait_on_live_peer(fd);
-    check_result(read_frame_of(fd, FrameType::result, "the target's word that the container's memory is all there").payload,
-                 fmt::format("migrate: the target {} ran {} but could not fill in its memory (it stopped it there)", o.to, o.id));
+    Frame done;
+    try {
+        wait_on_live_peer(fd);
+        done = read_frame_of(fd, FrameType::result, "the target's word that the container's memory is all there");
+    } catch (const std::exception& e) {
+        throw TargetOutcomeUnknown("migrate: the target {} ran {} post-copy, but the connection to it failed before it said the memory "
+                                   "was all there ({})", o.to, o.id, e.what());
+    }
+    check_result(done.payload, fmt::format("migrate: the target {} ran {} but could not fill in its memory (it stopped it there)", o.to, o.id));
 }
 
 // Pre-copy after the hello and config: rounds of pre-dumps while they shrink, then the paused
@@ -176,6 +191,9 @@ void precopy(const Context& ctx, const MigrateOptions& o, const ContainerState& 
         log::debug("migrate: {}'s files ({} bytes) sent, the target restores it, {:.3f} s into the freeze", o.id, changes.size(),
                    seconds_since(frozen));
         await_target(fd, o, frozen, report);
+    } catch (const TargetOutcomeUnknown& e) {
+        throw Error("{}; {} stays paused here: if it runs on {}, delete it here (mogu delete --force {}), else resume it here "
+                    "(mogu resume {})", e.what(), o.id, o.to, o.id, o.id);
     } catch (const std::exception& e) {
         if (packed.valid()) packed.wait();
         try {
@@ -294,6 +312,10 @@ MigrateReport migrate(const Context& ctx, const MigrateOptions& o) {
                          fmt::format("migrate: the target {} could not start {}", o.to, o.id));
             report.freeze_seconds = seconds_since(frozen);
         }
+    } catch (const TargetOutcomeUnknown& e) {
+        work.keep = true;
+        throw Error("{}; if {} does not run on {}, restore it here from {} (mogu restore -d{} --image-path {} --bundle {} {})", e.what(),
+                    o.id, o.to, images, m.tcp_established ? " --tcp-established" : "", images, st.bundle, o.id);
     } catch (const std::exception& e) {
         // Keep the images for the put-back: the work directory goes after it.
         throw Error("{}", put_back(e.what()));

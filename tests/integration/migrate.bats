@@ -242,6 +242,48 @@ counter_bundle() {
     rm -f "/var/tmp/mogu-lazy-pages-$ID.log"
 }
 
+# The receiver dies after B runs the container post-copy (a failpoint kills it where it would wait
+# for the memory): A cannot know whether B runs it whole, so it must not put its own copy back
+# (two would run); it says what to check, and keeps the images. criu's daemon on B, in a session
+# of its own, fills the memory in regardless.
+@test "post-copy: the receiver dies after B ran it; A does not put its copy back and says what to check" {
+    need_criu
+    serves_lazy_pages || skip "this kernel has no userfaultfd for criu (criu check --feature uffd-noncoop): no post-copy"
+    local fp_mogu=$MOGU_SRC/${FP_BUILD:-build-fp}/bin/mogu
+    [[ -x $fp_mogu ]] || { echo "failpoint build missing at $fp_mogu (run make failpoint-binaries)" >&2; return 1; }
+    counter_bundle
+    run_detached "$ID"
+    wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
+    MOGU_FAILPOINT=receive.lazy-pages:kill "$fp_mogu" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" \
+        --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    RECEIVER=$!
+    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    run mogu migrate --to "127.0.0.1:$PORT" "$ID"
+    echo "$output"
+    [ "$status" -ne 0 ]
+    [[ $output == *"ran $ID post-copy, but the connection to it failed before it said the memory was all there"* ]]
+    [[ $output == *"if $ID does not run on 127.0.0.1:$PORT, restore it here from /var/tmp/mogu-migrate-"*"mogu restore -d --tcp-established --image-path"* ]]
+    [[ $output != *"runs here again"* ]]
+    local kept
+    kept=$(grep -o '/var/tmp/mogu-migrate-[A-Za-z0-9]*' <<<"$output" | head -n 1)
+    run wait "$RECEIVER"
+    RECEIVER=
+    # A put nothing back; B runs it with all its memory, counting on.
+    [ -z "$(mogu list -q)" ]
+    [ "$(mogu_b state "$ID" | jq -r .status)" = running ]
+    local first
+    first=$(mogu_b exec "$ID" cat /tmp/count)
+    [ "$first" -gt 5 ]
+    wait_for "test \$(mogu_b exec $ID cat /tmp/count) -gt $((first + 3))"
+    wait_for "! pgrep -f 'criu lazy-pages' >/dev/null"
+    mogu_b delete --force "$ID"
+    ROOT=$ROOT_B assert_nothing_left
+    # What the killed receiver and the source kept: removed by hand, as the message says.
+    [ -d "$kept/images" ]
+    rm -rf "$kept" /var/tmp/mogu-receive-*
+    assert_no_lazy_pages_left
+}
+
 @test "cold migration: the container stops on A, starts on B with its changed files" {
     make_bundle '.root.readonly = false'
     set_args sh -c 'echo cold >/srv-data; mkdir -p /var/new; echo x >/var/new/file; while :; do sleep 1; done'
