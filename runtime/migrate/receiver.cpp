@@ -232,8 +232,18 @@ std::string receive(const Context& ctx, const ReceiveOptions& o) {
         }
         throw;
     }
-    write_frame(fd, FrameType::result, lazy ? kResultOkPostCopy : kResultOk);
-    if (lazy) await_memory(ctx, fd, *lazy, m.id);
+    if (!lazy) {
+        write_frame(fd, FrameType::result, kResultOk);
+        return m.id;
+    }
+    // The container runs here now: whatever becomes of the source, the daemon must finish (killed,
+    // it would leave the container reading zeros where its memory was not in yet).
+    try {
+        write_frame(fd, FrameType::result, kResultOkPostCopy);
+    } catch (const std::exception& e) {
+        log::warn("migrate receive: {} runs here, but telling the source failed: {}; its memory is filled in all the same", m.id, e.what());
+    }
+    await_memory(ctx, fd, *lazy, m.id);
     return m.id;
 }
 
