@@ -36,6 +36,10 @@ need_criu() { [[ -x $CRIU ]] && "$CRIU" --version >/dev/null 2>&1 || skip "criu 
 # Whether criu can restore memory lazily here (userfaultfd): live migration is post-copy then.
 serves_lazy_pages() { "$CRIU" check --feature uffd-noncoop >/dev/null 2>&1; }
 expected_post_copy() { serves_lazy_pages && echo true || echo false; }
+need_post_copy() {
+    need_criu
+    serves_lazy_pages || skip "this kernel has no userfaultfd for criu (criu check --feature uffd-noncoop): no post-copy"
+}
 
 # No criu lazy-pages daemon or receiver scratch directory is left.
 assert_no_lazy_pages_left() {
@@ -45,9 +49,17 @@ assert_no_lazy_pages_left() {
 
 mogu_b() { "$MOGU" --root "$ROOT_B" "$@"; }
 
-# start_receiver: the target's one-shot receiver in the background, listening once it returns.
+# start_receiver [FAILPOINT]: the target's one-shot receiver in the background, listening once it
+# returns. With FAILPOINT (name:action), build-fp's mogu with that failpoint set.
 start_receiver() {
-    mogu_b migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
+    local bin=$MOGU failpoint=()
+    if [[ -n ${1:-} ]]; then
+        bin=$MOGU_SRC/${FP_BUILD:-build-fp}/bin/mogu
+        [[ -x $bin ]] || { echo "failpoint build missing at $bin (run make failpoint-binaries)" >&2; return 1; }
+        failpoint=(MOGU_FAILPOINT="$1")
+    fi
+    env "${failpoint[@]}" "$bin" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" --bundle-dir "$BUNDLE_B" \
+        </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
     RECEIVER=$!
     wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
 }
@@ -207,17 +219,11 @@ counter_bundle() {
 # lazy-pages would have exited early): B must not run on with pages missing, and A, which kept
 # its paused copy until B had all of it, resumes it.
 @test "post-copy: B loses the memory it was filling in; B removes the container, A resumes its own" {
-    need_criu
-    serves_lazy_pages || skip "this kernel has no userfaultfd for criu (criu check --feature uffd-noncoop): no post-copy"
-    local fp_mogu=$MOGU_SRC/${FP_BUILD:-build-fp}/bin/mogu
-    [[ -x $fp_mogu ]] || { echo "failpoint build missing at $fp_mogu (run make failpoint-binaries)" >&2; return 1; }
+    need_post_copy
     counter_bundle
     run_detached "$ID"
     wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
-    MOGU_FAILPOINT=receive.lazy-pages:enospc "$fp_mogu" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" \
-        --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
-    RECEIVER=$!
-    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    start_receiver receive.lazy-pages:enospc
     run mogu migrate --to "127.0.0.1:$PORT" "$ID"
     echo "$output"
     [ "$status" -ne 0 ]
@@ -247,17 +253,11 @@ counter_bundle() {
 # (two would run); it says what to check, and keeps the images. criu's daemon on B, in a session
 # of its own, fills the memory in regardless.
 @test "post-copy: the receiver dies after B ran it; A does not put its copy back and says what to check" {
-    need_criu
-    serves_lazy_pages || skip "this kernel has no userfaultfd for criu (criu check --feature uffd-noncoop): no post-copy"
-    local fp_mogu=$MOGU_SRC/${FP_BUILD:-build-fp}/bin/mogu
-    [[ -x $fp_mogu ]] || { echo "failpoint build missing at $fp_mogu (run make failpoint-binaries)" >&2; return 1; }
+    need_post_copy
     counter_bundle
     run_detached "$ID"
     wait_for "test \$(mogu exec $ID cat /tmp/count) -gt 5"
-    MOGU_FAILPOINT=receive.lazy-pages:kill "$fp_mogu" --root "$ROOT_B" migrate receive --listen "127.0.0.1:$PORT" \
-        --bundle-dir "$BUNDLE_B" </dev/null >"$TEST_TMP/receiver.out" 2>&1 &
-    RECEIVER=$!
-    wait_for "ss -Hltn 'sport = :$PORT' | grep -q LISTEN"
+    start_receiver receive.lazy-pages:kill
     run mogu migrate --to "127.0.0.1:$PORT" "$ID"
     echo "$output"
     [ "$status" -ne 0 ]
